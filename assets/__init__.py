@@ -1,0 +1,1 @@
+"""Dagster assets and checks for growthmart, split by pipeline stage."""

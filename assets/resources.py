@@ -1,0 +1,32 @@
+"""The DuckDB warehouse resource shared by ingestion, checks and publishing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Connections to the working DuckDB warehouse under the data directory (single writer)."""
+
+    data_dir: str
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.data_dir) / "warehouse.duckdb"
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            # Raw timestamps are naive UTC; make the session agree so casts never shift them.
+            con.execute("set TimeZone = 'UTC'")
+            yield con
+        finally:
+            con.close()

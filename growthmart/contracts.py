@@ -1,0 +1,341 @@
+"""Landing contracts: what each raw source looks like when it arrives, and how it is typed at load.
+
+One `SourceContract` per raw table. The ingestion loader, the demo generator, the Great Expectations
+raw suites and `docs/sources.md` are all driven from these definitions, so a column is described once.
+Field names are the platform's own (Chinese CSV headers included); staging renames them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column types understood by the loader (see growthmart/ingest/loader.py for the parsing rules):
+#   string    – text, trimmed; '' → NULL
+#   int       – integer; thousands separators ("1,234") accepted
+#   decimal   – exact decimal(18, 4); thousands separators accepted (money)
+#   double    – floating point; thousands separators and a trailing '%' are NOT accepted
+#   date      – YYYY-MM-DD or YYYY/MM/DD
+#   timestamp – ISO-8601; an explicit offset ('Z', '+08:00') is honoured, a naive value is read as UTC;
+#               stored as a naive UTC TIMESTAMP
+#   json      – any JSON value, stored as its JSON text (e.g. Meta's `actions` array)
+COLUMN_TYPES = ("string", "int", "decimal", "double", "date", "timestamp", "json")
+
+# Values that mean "no value" in real exports (Xiaohongshu/Baidu UI exports use '-' and '--').
+NULL_TOKENS = ("", "-", "--", "null", "NULL", "None", "#DIV/0!")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # name as it appears in the landing file (CSV header or JSON key)
+    type: str
+    required: bool = False  # a NULL here sends the row to quarantine
+    description: str = ""
+    json_path: str | None = None  # JSON sources only: path inside a record when not the name itself
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class SourceContract:
+    name: str  # raw table name and Dagster asset key ["raw", name]
+    family: str  # ads | content | users | reference
+    format: str  # csv | json | jsonl
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]  # unique within a partition; later duplicates are quarantined
+    file_glob: str = "*"
+    records_path: str | None = None  # json only: JSONPath of the record array ('$.data.list')
+    timezone_note: str = ""
+    units_note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+C = Column
+
+CONTRACTS: tuple[SourceContract, ...] = (
+    # ---------------------------------------------------------------- ads
+    SourceContract(
+        name="ocean_engine_ad_stats",
+        family="ads",
+        format="csv",
+        file_glob="*.csv",
+        description="Ocean Engine (巨量引擎, Douyin ads) daily report exported from the UI at ad (广告/promotion) grain.",
+        timezone_note="日期 is the Beijing (UTC+8) calendar day.",
+        units_note="Money in yuan (元) with up to 2 decimals, may carry thousands separators; 点击率 is percent and ignored.",
+        primary_key=("日期", "广告ID"),
+        columns=(
+            C("日期", "date", True, "stat_time_day"),
+            C("账户ID", "string", True, "advertiser id"),
+            C("项目ID", "string", True, "cdp_project_id (campaign)"),
+            C("项目名称", "string", False, "project name"),
+            C("广告ID", "string", True, "cdp_promotion_id (ad)"),
+            C("广告名称", "string", False, "promotion name"),
+            C("展示数", "int", True, "show_cnt, impressions"),
+            C("点击数", "int", True, "click_cnt, clicks"),
+            C("点击率(%)", "double", False, "ctr in percent; never loaded downstream, ratios are recomputed"),
+            C("消耗(元)", "decimal", True, "stat_cost, spend in yuan"),
+            C("转化数", "int", False, "convert_cnt, platform-attributed conversions"),
+            C("转化金额(元)", "decimal", False, "platform-attributed conversion value in yuan"),
+        ),
+    ),
+    SourceContract(
+        name="tencent_ads_daily_reports",
+        family="ads",
+        format="json",
+        file_glob="*.json",
+        records_path="$.data.list",
+        description="Tencent Ads (腾讯广告) /v3.0/daily_reports/get response at dynamic-creative grain, one file per account and day.",
+        timezone_note="date is GMT+8.",
+        units_note="cost and order_amount are integer fen (1/100 yuan).",
+        primary_key=("date", "dynamic_creative_id"),
+        columns=(
+            C("date", "date", True),
+            C("account_id", "string", True),
+            C("campaign_id", "string", True),
+            C("campaign_name", "string"),
+            C("adgroup_id", "string", True),
+            C("adgroup_name", "string"),
+            C("dynamic_creative_id", "string", True, "ad"),
+            C("view_count", "int", True, "impressions"),
+            C("valid_click_count", "int", True, "clicks"),
+            C("cost", "int", True, "spend in fen"),
+            C("conversions_count", "int"),
+            C("order_amount", "int", False, "platform-attributed order value in fen"),
+        ),
+    ),
+    SourceContract(
+        name="baidu_keyword_stats",
+        family="ads",
+        format="csv",
+        file_glob="*.csv",
+        description="Baidu search ads (百度营销) keyword report (reportType 2602783) exported as CSV with Chinese labels.",
+        timezone_note="日期 is the Beijing (UTC+8) calendar day.",
+        units_note="消费 in yuan. Deleted objects carry the suffix [已删除] in their names. No conversion value.",
+        primary_key=("日期", "关键词ID"),
+        columns=(
+            C("日期", "date", True),
+            C("账户名", "string", True, "account (Baidu identifies accounts by user name)"),
+            C("计划ID", "string", True, "campaignId (推广计划)"),
+            C("计划名", "string"),
+            C("单元ID", "string", True, "adGroupId (推广单元)"),
+            C("单元名", "string"),
+            C("关键词ID", "string", True, "wInfoId: the keyword is the ad grain"),
+            C("关键词", "string"),
+            C("匹配模式", "string", False, "mixWmatchEnum"),
+            C("展现", "int", True, "impressions"),
+            C("点击", "int", True, "clicks"),
+            C("消费", "decimal", True, "spend in yuan"),
+            C("转化", "int", False, "platform-attributed conversions"),
+        ),
+    ),
+    SourceContract(
+        name="meta_ads_insights",
+        family="ads",
+        format="json",
+        file_glob="*.json",
+        records_path="$.data",
+        description="Meta Marketing API /act_<id>/insights?level=ad&time_increment=1 page, every scalar a JSON string.",
+        timezone_note="date_start is the ad account's calendar day in account_timezone (not re-bucketed).",
+        units_note="spend is a decimal string in account_currency (usually USD); actions/action_values are lists of {action_type, value}.",
+        primary_key=("date_start", "ad_id"),
+        columns=(
+            C("account_id", "string", True),
+            C("account_currency", "string", True),
+            C("account_timezone", "string", True, "timezone_name of the ad account, added by the exporter"),
+            C("campaign_id", "string", True),
+            C("campaign_name", "string"),
+            C("adset_id", "string", True, "ad group"),
+            C("adset_name", "string"),
+            C("ad_id", "string", True),
+            C("ad_name", "string"),
+            C("date_start", "date", True),
+            C("date_stop", "date", True),
+            C("impressions", "int", True),
+            C("clicks", "int", True),
+            C("spend", "decimal", True),
+            C("actions", "json", False, "list of {action_type, value}; purchases are offsite_conversion.fb_pixel_purchase"),
+            C("action_values", "json", False, "list of {action_type, value} in account currency"),
+        ),
+    ),
+    # ---------------------------------------------------------------- content
+    SourceContract(
+        name="content_items",
+        family="content",
+        format="csv",
+        file_glob="*.csv",
+        description="Content published on owned channels that day (one row per item, as listed by the CMS export).",
+        timezone_note="published_at is UTC.",
+        primary_key=("content_id",),
+        columns=(
+            C("content_id", "string", True),
+            C("channel", "string", True, "wechat_oa | douyin | xiaohongshu | bilibili"),
+            C("content_type", "string", True, "article | short_video | livestream | note"),
+            C("title", "string"),
+            C("author", "string"),
+            C("utm_campaign", "string", False, "UTM campaign code the item links with"),
+            C("published_at", "timestamp", True),
+            C("duration_seconds", "int", False, "video/livestream length"),
+        ),
+    ),
+    SourceContract(
+        name="content_daily_stats",
+        family="content",
+        format="csv",
+        file_glob="*.csv",
+        description="Per-item daily (not cumulative) engagement stats from the owned channels.",
+        timezone_note="stat_date is the Beijing calendar day.",
+        units_note="completion_rate is a fraction 0..1 (videos only); avg_watch_seconds in seconds.",
+        primary_key=("stat_date", "content_id"),
+        columns=(
+            C("stat_date", "date", True),
+            C("content_id", "string", True),
+            C("channel", "string", True),
+            C("views", "int", True),
+            C("completion_rate", "double"),
+            C("avg_watch_seconds", "double"),
+            C("likes", "int"),
+            C("comments", "int"),
+            C("shares", "int"),
+            C("favorites", "int"),
+            C("follows_gained", "int"),
+            C("link_clicks", "int"),
+            C("leads", "int", False, "留资: contact forms submitted"),
+        ),
+    ),
+    # ---------------------------------------------------------------- users
+    SourceContract(
+        name="app_events",
+        family="users",
+        format="jsonl",
+        file_glob="*.jsonl",
+        description="Behavioural events from the app/web tracker, one JSON object per line.",
+        timezone_note="event_at is UTC (ISO-8601 with Z). A day's folder holds the events received that Beijing day; late events land in a later folder.",
+        primary_key=("event_id",),
+        columns=(
+            C("event_id", "string", True),
+            C("event_name", "string", True, "session_start | page_view | signup | add_to_cart | purchase | ..."),
+            C("event_at", "timestamp", True),
+            C("anonymous_id", "string", True, "device/cookie id, present on every event"),
+            C("user_id", "string", False, "present from signup on"),
+            C("platform", "string", False, "ios | android | web | miniprogram"),
+            C("utm_source", "string"),
+            C("utm_medium", "string"),
+            C("utm_campaign", "string"),
+            C("utm_content", "string"),
+        ),
+    ),
+    SourceContract(
+        name="app_users",
+        family="users",
+        format="csv",
+        file_glob="*.csv",
+        description="User registry: users who signed up that day.",
+        timezone_note="signup_at is UTC.",
+        primary_key=("user_id",),
+        columns=(
+            C("user_id", "string", True),
+            C("anonymous_id", "string", True, "device id the user signed up from; stitches earlier events"),
+            C("signup_at", "timestamp", True),
+            C("region", "string"),
+            C("city", "string"),
+            C("device", "string", False, "ios | android | web | miniprogram"),
+        ),
+    ),
+    SourceContract(
+        name="app_orders",
+        family="users",
+        format="csv",
+        file_glob="*.csv",
+        description="Orders created or updated that day (an order reappears when it is refunded or cancelled).",
+        timezone_note="created_at, refunded_at and updated_at are UTC.",
+        units_note="amount and refund_amount in `currency` units (CNY, USD or HKD).",
+        primary_key=("order_id", "updated_at"),
+        columns=(
+            C("order_id", "string", True),
+            C("user_id", "string", True),
+            C("created_at", "timestamp", True),
+            C("updated_at", "timestamp", True),
+            C("status", "string", True, "paid | refunded | cancelled"),
+            C("currency", "string", True),
+            C("amount", "decimal", True),
+            C("refund_amount", "decimal"),
+            C("refunded_at", "timestamp"),
+            C("coupon_code", "string"),
+        ),
+    ),
+    # ---------------------------------------------------------------- reference
+    SourceContract(
+        name="campaigns",
+        family="reference",
+        format="csv",
+        file_glob="*.csv",
+        description="Campaign registry snapshot: internal campaign ↔ platform campaign id and UTM code.",
+        units_note="budget in budget_currency.",
+        primary_key=("campaign_id",),
+        columns=(
+            C("campaign_id", "string", True, "internal id"),
+            C("campaign_name", "string", True),
+            C("campaign_type", "string", True, "paid_ads | content | activity | kol"),
+            C("channel", "string", True, "must be a channel of the channel map seed"),
+            C("platform", "string", False, "ocean_engine | tencent_ads | baidu | meta, for paid_ads"),
+            C("platform_campaign_id", "string", False, "the platform's campaign id, for paid_ads"),
+            C("utm_campaign", "string", False, "utm_campaign value its links carry"),
+            C("budget", "decimal"),
+            C("budget_currency", "string"),
+            C("start_date", "date", True),
+            C("end_date", "date"),
+        ),
+    ),
+    SourceContract(
+        name="non_ad_costs",
+        family="reference",
+        format="csv",
+        file_glob="*.csv",
+        description="Costs that are not ad spend: KOL fees, activity incentives, coupon subsidies.",
+        primary_key=("cost_id",),
+        columns=(
+            C("cost_id", "string", True),
+            C("cost_date", "date", True),
+            C("campaign_id", "string", True),
+            C("cost_type", "string", True, "kol_fee | activity_incentive | coupon_subsidy | production"),
+            C("amount", "decimal", True),
+            C("currency", "string", True),
+            C("description", "string"),
+        ),
+    ),
+    SourceContract(
+        name="fx_rates",
+        family="reference",
+        format="csv",
+        file_glob="*.csv",
+        description="Daily FX rates to CNY (e.g. central parity), one row per currency.",
+        units_note="rate_to_cny = CNY per 1 unit of currency.",
+        primary_key=("rate_date", "currency"),
+        columns=(
+            C("rate_date", "date", True),
+            C("currency", "string", True),
+            C("rate_to_cny", "double", True),
+        ),
+    ),
+)
+
+CONTRACTS_BY_NAME = {c.name: c for c in CONTRACTS}
+
+
+def get_contract(name: str) -> SourceContract:
+    try:
+        return CONTRACTS_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {sorted(CONTRACTS_BY_NAME)}") from None

@@ -1,0 +1,418 @@
+"""Load one day's landing files of one source into `raw.<source>`, quarantining rows that break the contract.
+
+Guarantees, per (source, partition day):
+- idempotent: the partition's previous rows, quarantine rows and load-log rows are replaced in one
+  transaction;
+- nothing is lost: every landed row ends up either in `raw.<source>` or in `raw.quarantine_rows` with a
+  reason, and `raw.load_log` records landed = loaded + quarantined per file;
+- a file that cannot be parsed, misses a required column, duplicates another file byte for byte, or has more
+  than `max_bad_fraction` of its rows bad fails the whole load with a `LoadError` naming source, file, row
+  and column; the landing files are never modified.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from growthmart.contracts import SourceContract
+from growthmart.ingest.sql import BOOKKEEPING_DDL, DUCKDB_TYPES, ident, literal, problem, raw_table_ddl, typed
+
+DEFAULT_MAX_BAD_FRACTION = 0.5
+
+
+class LoadError(Exception):
+    """A landing file broke its contract so badly that the partition cannot be loaded."""
+
+    def __init__(self, source: str, file: Path | str, message: str, row: int | None = None, column=None):
+        self.source, self.file, self.row, self.column = source, str(file), row, column
+        where = f"source {source!r}, file {self.file}"
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class FileLoad:
+    source_file: str
+    sha256: str
+    rows_landed: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+
+
+@dataclass
+class PartitionLoad:
+    source: str
+    partition_date: str
+    files: list[FileLoad] = field(default_factory=list)
+    quarantine_reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(f.rows_landed for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    for ddl in BOOKKEEPING_DDL:
+        con.execute(ddl)
+    con.execute(raw_table_ddl(contract))
+
+
+def partition_files(landing_dir: Path, contract: SourceContract, partition_date: str) -> list[Path]:
+    folder = Path(landing_dir) / contract.name / partition_date
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(contract.file_glob) if p.is_file() and not p.name.startswith("."))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _check_duplicate_files(
+    con, contract: SourceContract, partition_date: str, files: dict[Path, str]
+) -> None:
+    seen: dict[str, Path] = {}
+    for path, digest in files.items():
+        if digest in seen:
+            raise LoadError(
+                contract.name, path, f"byte-identical duplicate of {seen[digest].name}; remove one of them"
+            )
+        seen[digest] = path
+    if not files:
+        return
+    digests = ", ".join(literal(d) for d in files.values())
+    clash = con.execute(
+        f"""select source_file, partition_date from raw.load_log
+            where source = ? and partition_date <> ? and file_sha256 in ({digests}) limit 1""",
+        [contract.name, partition_date],
+    ).fetchone()
+    if clash:
+        dup = next(p for p, d in files.items() if d in _digest_of(con, contract.name, clash[0]))
+        raise LoadError(
+            contract.name,
+            dup,
+            f"byte-identical duplicate of {clash[0]} already loaded for partition {clash[1]}",
+        )
+
+
+def _digest_of(con, source: str, source_file: str) -> set[str]:
+    rows = con.execute(
+        "select file_sha256 from raw.load_log where source = ? and source_file = ?", [source, source_file]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _stage_csv(con, contract: SourceContract, path: Path) -> None:
+    """Stage a CSV file as text into `_stage` (+ structurally broken lines into `_rejects`)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), None)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise LoadError(contract.name, path, f"unparseable file: not a UTF-8 CSV ({exc})") from exc
+    if not header:
+        raise LoadError(contract.name, path, "unparseable file: empty, no header row")
+    if len(set(header)) != len(header):
+        dupes = sorted(h for h, n in Counter(header).items() if n > 1)
+        raise LoadError(contract.name, path, f"header repeats column(s) {dupes}")
+    _require_columns(contract, path, set(header))
+    columns = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
+    opts = (
+        f"columns = {columns}, header = false, skip = 1, delim = ',', quote = '\"', escape = '\"', "
+        "auto_detect = false, strict_mode = true, store_rejects = true, "
+        "rejects_table = '_rejects_raw', rejects_scan = '_rejects_scan'"
+    )
+    con.execute("drop table if exists _rejects_raw")
+    con.execute("drop table if exists _rejects_scan")
+    try:
+        con.execute(
+            f"create or replace temp table _stage_text as "
+            f"select row_number() over () as _ordinal, * from read_csv({literal(str(path))}, {opts})"
+        )
+        rejects = con.execute(
+            "select line, error_type || ': ' || error_message, csv_line from _rejects_raw order by line"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise LoadError(contract.name, path, f"unparseable file: {exc}") from exc
+    # Line of the k-th parsed record = k + 1 (header) + rejected lines before it (one line per record);
+    # reject j at line r_j has r_j - 1 - j parsed records before it.
+    con.execute("create or replace temp table _reject_lines(line bigint, seq bigint)")
+    con.executemany("insert into _reject_lines values (?, ?)", [(r[0], i + 1) for i, r in enumerate(rejects)])
+    con.execute(
+        """create or replace temp table _stage as
+           select s.* exclude (_ordinal),
+                  s._ordinal + 1 + (select count(*) from _reject_lines r where r.line - 1 - r.seq < s._ordinal)
+                      as _row_number
+           from _stage_text s"""
+    )
+    _add_missing_optional(con, contract, set(header))
+    con.execute(
+        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
+    )
+    con.executemany(
+        "insert into _rejects values (?, ?, ?)",
+        [(line, f"malformed CSV line: {msg}", raw) for line, msg, raw in rejects],
+    )
+
+
+def _stage_json_records(con, contract: SourceContract, path: Path) -> None:
+    """Stage JSON records (`records_sql` yields _row_number, rec json) as text into `_stage`."""
+    present = con.execute(
+        "select "
+        + ", ".join(
+            f"count(*) filter (where json_exists(rec, {literal(_json_path(c.name))}))"
+            for c in contract.columns
+        )
+        + " from _records"
+    ).fetchone()
+    have = {c.name for c, n in zip(contract.columns, present, strict=True) if n}
+    total = con.execute("select count(*) from _records").fetchone()[0]
+    if total:
+        _require_columns(contract, path, have)
+    extracts = []
+    for c in contract.columns:
+        op = "->" if c.type == "json" else "->>"
+        extracts.append(f"rec {op} {literal(c.name)} as {ident(c.name)}")
+    con.execute(
+        f"create or replace temp table _stage as select {', '.join(extracts)}, _row_number from _records"
+    )
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', '\\"') + '"'
+
+
+def _stage_json(con, contract: SourceContract, path: Path) -> None:
+    try:
+        con.execute(
+            f"""create or replace temp table _records as
+                with doc as (select cast(content as json) as j from read_text({literal(str(path))})),
+                arr as (select cast(json_extract(j, {literal(contract.records_path or "$")}) as json[]) as a
+                        from doc)
+                select generate_subscripts(a, 1) as _row_number, unnest(a) as rec from arr"""
+        )
+    except duckdb.Error as exc:
+        raise LoadError(
+            contract.name,
+            path,
+            f"unparseable file: expected JSON with records at {contract.records_path} ({exc})",
+        ) from exc
+    _stage_json_records(con, contract, path)
+    con.execute(
+        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
+    )
+
+
+def _stage_jsonl(con, contract: SourceContract, path: Path) -> None:
+    # Read line by line: JSON text cannot hold a raw \x1f, so each line is one value; bad lines are kept.
+    try:
+        con.execute(
+            f"""create or replace temp table _lines as
+                select row_number() over () as _row_number, line
+                from read_csv({literal(str(path))}, columns = {{'line': 'VARCHAR'}}, header = false,
+                              delim = '\x1f', quote = '', escape = '', auto_detect = false,
+                              strict_mode = false)"""
+        )
+    except duckdb.Error as exc:
+        raise LoadError(contract.name, path, f"unparseable file: {exc}") from exc
+    con.execute(
+        """create or replace temp table _records as
+           select _row_number, cast(line as json) as rec from _lines
+           where line is not null and (case when json_valid(line) then json_type(cast(line as json)) end) = 'OBJECT'"""
+    )
+    _stage_json_records(con, contract, path)
+    con.execute(
+        """create or replace temp table _rejects as
+           select _row_number, 'malformed JSON line: not a JSON object' as reason, line as raw_record
+           from _lines
+           where line is not null and trim(line) <> ''
+             and coalesce((case when json_valid(line) then json_type(cast(line as json)) end) <> 'OBJECT', true)"""
+    )
+
+
+def _require_columns(contract: SourceContract, path: Path, have: set[str]) -> None:
+    for c in contract.columns:
+        if c.required and c.name not in have:
+            raise LoadError(contract.name, path, "required column is missing from the file", column=c.name)
+
+
+def _add_missing_optional(con, contract: SourceContract, have: set[str]) -> None:
+    for c in contract.columns:
+        if c.name not in have:
+            con.execute(f"alter table _stage add column {ident(c.name)} varchar")
+
+
+STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl}
+
+
+def _type_staged_file(con, contract: SourceContract, path: Path, rel: str) -> None:
+    """Append the staged file's rows, typed, with their problems, to `_typed_all`."""
+    typed_cols = ", ".join(f"{typed(c)} as {ident(c.name)}" for c in contract.columns)
+    problems = ", ".join(problem(c) for c in contract.columns)
+    raw_record = (
+        "to_json(struct_pack("
+        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in contract.columns)
+        + "))"
+    )
+    con.execute(
+        f"""insert into _typed_all
+            select {typed_cols}, {literal(rel)} as _source_file, _row_number,
+                   concat_ws('; ', {problems}) as _reason, cast({raw_record} as varchar) as _raw_record
+            from _stage"""
+    )
+    con.execute(
+        f"""insert into _typed_all ({ident("_source_file")}, _row_number, _reason, _raw_record)
+            select {literal(rel)}, _row_number, reason, raw_record from _rejects"""
+    )
+
+
+def load_partition(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    landing_dir: Path,
+    partition_date: str,
+    run_id: str | None = None,
+    max_bad_fraction: float = DEFAULT_MAX_BAD_FRACTION,
+) -> PartitionLoad:
+    """Replace partition `partition_date` of `raw.<source>` with the rows of its landing files."""
+    landing_dir = Path(landing_dir)
+    ensure_raw_tables(con, contract)
+    files = partition_files(landing_dir, contract, partition_date)
+    digests = {p: _sha256(p) for p in files}
+    _check_duplicate_files(con, contract, partition_date, digests)
+    result = PartitionLoad(contract.name, partition_date)
+
+    typed_schema = ", ".join(f"{ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
+    con.execute(
+        f"create or replace temp table _typed_all ({typed_schema}, _source_file varchar, _row_number bigint, "
+        "_reason varchar, _raw_record varchar)"
+    )
+    for path in files:
+        rel = str(path.relative_to(landing_dir))
+        STAGERS[contract.format](con, contract, path)
+        _type_staged_file(con, contract, path, rel)
+
+    _mark_duplicate_keys(con, contract)
+    per_file = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "select _source_file, count(*), count(*) filter (where _reason = '') from _typed_all group by 1"
+        ).fetchall()
+    }
+    for path in files:
+        rel = str(path.relative_to(landing_dir))
+        landed, good = per_file.get(rel, (0, 0))
+        fl = FileLoad(rel, digests[path], landed, good, landed - good)
+        result.files.append(fl)
+        if landed and fl.rows_quarantined / landed > max_bad_fraction:
+            row, reason = con.execute(
+                "select _row_number, _reason from _typed_all where _source_file = ? and _reason <> '' "
+                "order by _row_number limit 1",
+                [rel],
+            ).fetchone()
+            column = reason.split(":", 1)[0] if ":" in reason else None
+            raise LoadError(
+                contract.name,
+                path,
+                f"{fl.rows_quarantined} of {landed} rows break the contract (more than "
+                f"{max_bad_fraction:.0%}), first: {reason}",
+                row=row,
+                column=column if column in contract.column_names else None,
+            )
+    _write_partition(con, contract, partition_date, run_id, result)
+    for reason, n in con.execute(
+        "select regexp_replace(_reason, '''.*''', '<value>'), count(*) from _typed_all "
+        "where _reason <> '' group by 1"
+    ).fetchall():
+        result.quarantine_reasons[reason] += n
+    return result
+
+
+def _mark_duplicate_keys(con, contract: SourceContract) -> None:
+    """Later rows repeating a primary key within the partition are quarantined, naming the first one."""
+    key = ", ".join(ident(k) for k in contract.primary_key)
+    con.execute(
+        f"""update _typed_all t set _reason = 'duplicate key ({", ".join(contract.primary_key)}) of '
+                || d.first_file || ' row ' || d.first_row
+            from (
+                select _source_file, _row_number,
+                       first_value(_source_file) over w as first_file,
+                       first_value(_row_number) over w as first_row,
+                       row_number() over w as n
+                from _typed_all where _reason = ''
+                window w as (partition by {key} order by _source_file, _row_number)
+            ) d
+            where d.n > 1 and t._source_file = d._source_file and t._row_number = d._row_number"""
+    )
+
+
+def _write_partition(
+    con, contract: SourceContract, partition_date: str, run_id, result: PartitionLoad
+) -> None:
+    cols = ", ".join(ident(c.name) for c in contract.columns)
+    table = f"raw.{ident(contract.name)}"
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {table} where _partition_date = ?", [partition_date])
+        con.execute(
+            "delete from raw.quarantine_rows where source = ? and partition_date = ?",
+            [contract.name, partition_date],
+        )
+        con.execute(
+            "delete from raw.load_log where source = ? and partition_date = ?",
+            [contract.name, partition_date],
+        )
+        con.execute(
+            f"""insert into {table}
+                select {cols}, _source_file, _row_number, cast(? as date), current_localtimestamp()
+                from _typed_all where _reason = '' order by _source_file, _row_number""",
+            [partition_date],
+        )
+        columns = ", ".join(literal(c) for c in contract.column_names)
+        con.execute(
+            f"""insert into raw.quarantine_rows
+               select ?, cast(? as date), _source_file, _row_number,
+                      case when split_part(_reason, ':', 1) in ({columns}) then split_part(_reason, ':', 1) end,
+                      _reason, _raw_record, current_localtimestamp(), ?
+               from _typed_all where _reason <> ''""",
+            [contract.name, partition_date, run_id],
+        )
+        for f in result.files:
+            con.execute(
+                "insert into raw.load_log "
+                "values (?, cast(? as date), ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
+                [
+                    contract.name,
+                    partition_date,
+                    f.source_file,
+                    f.sha256,
+                    f.rows_landed,
+                    f.rows_loaded,
+                    f.rows_quarantined,
+                    run_id,
+                ],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
