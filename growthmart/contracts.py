@@ -165,7 +165,12 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("impressions", "int", True),
             C("clicks", "int", True),
             C("spend", "decimal", True),
-            C("actions", "json", False, "list of {action_type, value}; purchases are offsite_conversion.fb_pixel_purchase"),
+            C(
+                "actions",
+                "json",
+                False,
+                "list of {action_type, value}; purchases are offsite_conversion.fb_pixel_purchase",
+            ),
             C("action_values", "json", False, "list of {action_type, value} in account currency"),
         ),
     ),
@@ -225,7 +230,12 @@ CONTRACTS: tuple[SourceContract, ...] = (
         primary_key=("event_id",),
         columns=(
             C("event_id", "string", True),
-            C("event_name", "string", True, "session_start | page_view | signup | add_to_cart | purchase | ..."),
+            C(
+                "event_name",
+                "string",
+                True,
+                "session_start | page_view | signup | add_to_cart | purchase | ...",
+            ),
             C("event_at", "timestamp", True),
             C("anonymous_id", "string", True, "device/cookie id, present on every event"),
             C("user_id", "string", False, "present from signup on"),

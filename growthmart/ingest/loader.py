@@ -157,7 +157,10 @@ def _stage_csv(con, contract: SourceContract, path: Path) -> None:
     # Line of the k-th parsed record = k + 1 (header) + rejected lines before it (one line per record);
     # reject j at line r_j has r_j - 1 - j parsed records before it.
     con.execute("create or replace temp table _reject_lines(line bigint, seq bigint)")
-    con.executemany("insert into _reject_lines values (?, ?)", [(r[0], i + 1) for i, r in enumerate(rejects)])
+    if rejects:
+        con.executemany(
+            "insert into _reject_lines values (?, ?)", [(r[0], i + 1) for i, r in enumerate(rejects)]
+        )
     con.execute(
         """create or replace temp table _stage as
            select s.* exclude (_ordinal),
@@ -169,10 +172,11 @@ def _stage_csv(con, contract: SourceContract, path: Path) -> None:
     con.execute(
         "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
     )
-    con.executemany(
-        "insert into _rejects values (?, ?, ?)",
-        [(line, f"malformed CSV line: {msg}", raw) for line, msg, raw in rejects],
-    )
+    if rejects:
+        con.executemany(
+            "insert into _rejects values (?, ?, ?)",
+            [(line, f"malformed CSV line: {msg}", raw) for line, msg, raw in rejects],
+        )
 
 
 def _stage_json_records(con, contract: SourceContract, path: Path) -> None:

@@ -1,0 +1,45 @@
+"""The BI publication: report and mart tables copied to data/published/ once every blocking check passed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.ingest.raw_assets import WRITER_POOL
+from assets.resources import WarehouseResource
+from assets.transform import dbt_keys_in_groups
+from growthmart.publish import PUBLISHED_SCHEMAS, publish
+
+PUBLISH_KEY = dg.AssetKey(["published", "growthmart_bi"])
+
+
+def build_publish_asset() -> dg.AssetsDefinition:
+    # Depending on every published model makes their blocking checks (GE suites, reconciliation) and the
+    # dbt tests gate this asset: if any fails, Dagster does not run it and the last publication stays.
+    deps = dbt_keys_in_groups(*PUBLISHED_SCHEMAS)
+
+    @dg.asset(
+        key=PUBLISH_KEY,
+        deps=deps,
+        group_name="publish",
+        pool=WRITER_POOL,
+        kinds={"duckdb", "parquet"},
+        description="data/published/growthmart.duckdb and data/published/parquet/ for BI tools (read-only).",
+    )
+    def growthmart_bi(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        published_dir = Path(warehouse.data_dir) / "published"
+        tables = publish(warehouse.path, published_dir, run_id=context.run_id)
+        context.log.info(f"published {len(tables)} tables to {published_dir / 'growthmart.duckdb'}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(published_dir / "growthmart.duckdb")),
+                "parquet_dir": dg.MetadataValue.path(str(published_dir / "parquet")),
+                "tables": dg.MetadataValue.json({t.qualified: t.rows for t in tables}),
+                "table_count": dg.MetadataValue.int(len(tables)),
+            }
+        )
+
+    return growthmart_bi

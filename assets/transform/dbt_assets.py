@@ -1,0 +1,81 @@
+"""The dbt project (staging → intermediate → marts → reports) as Dagster assets, from a prepared manifest.
+
+The manifest is produced once at setup (`make manifest` runs `dbt parse`); loading these definitions never
+parses the project. dbt tests become Dagster asset checks; a failing ERROR test fails the dbt step, which
+keeps everything downstream of it (publishing included) from running.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from assets.ingest.raw_assets import WRITER_POOL
+from assets.resources import WarehouseResource
+from growthmart.config import DATA_DIR_VAR
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+class GrowthmartDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt models by layer folder (staging, intermediate, marts, reports); sources stay ["raw", x]."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "model":
+            fqn = dbt_resource_props["fqn"]
+            return fqn[1] if len(fqn) > 2 else "models"
+        if resource_type == "seed":
+            return "seeds"
+        return super().get_group_name(dbt_resource_props)
+
+
+@cache
+def dbt_project() -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def manifest_path() -> Path:
+    path = dbt_project().manifest_path
+    if not path.exists():
+        raise FileNotFoundError(f"dbt manifest not found at {path}: run `make manifest` (dbt parse) first")
+    return path
+
+
+@cache
+def build_dbt_assets() -> dg.AssetsDefinition:
+    translator = GrowthmartDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    @dbt_assets(
+        manifest=manifest_path(),
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        name="growthmart_dbt",
+        pool=WRITER_POOL,
+    )
+    def growthmart_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        # The dbt profile reads the warehouse path from the same variable as the Dagster resource.
+        os.environ[DATA_DIR_VAR] = warehouse.data_dir
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return growthmart_dbt
+
+
+def dbt_keys_in_groups(*groups: str) -> list[dg.AssetKey]:
+    """Asset keys of the dbt models in the given layer groups (e.g. "reports", "marts")."""
+    return sorted(
+        (spec.key for spec in build_dbt_assets().specs if spec.group_name in groups),
+        key=lambda k: k.to_user_string(),
+    )

@@ -1,0 +1,100 @@
+"""Command line entry points: `python -m orchestration.cli run [--demo]` materializes everything through Dagster."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from growthmart.config import settings
+
+DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
+
+
+def ensure_dagster_home(data_dir: Path) -> Path:
+    """Use $DAGSTER_HOME (default <data>/dagster_home) with the project's dagster.yaml, so `make ui` sees runs."""
+    home = Path(os.environ.get("DAGSTER_HOME") or data_dir / "dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def landing_days(landing_dir: Path) -> list[str]:
+    from growthmart.landing_watch import DAY_FOLDER
+
+    days = {p.name for p in landing_dir.glob("*/*") if p.is_dir() and DAY_FOLDER.match(p.name)}
+    return sorted(days)
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = settings()
+    ensure_dagster_home(cfg.data_dir)
+    started = time.monotonic()
+    if args.demo:
+        from growthmart.demo.generator import DemoParams, generate
+
+        params = DemoParams(
+            start=date.fromisoformat(args.start), days=args.days, users=args.users, seed=args.seed
+        )
+        print(f"generating demo data: {params} → {cfg.landing_dir}", flush=True)
+        counts = generate(cfg.landing_dir, params)
+        print("  " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
+        first, last = params.start.isoformat(), (params.start + timedelta(days=params.days - 1)).isoformat()
+    else:
+        days = landing_days(cfg.landing_dir)
+        if not days:
+            print(f"no landing folders under {cfg.landing_dir}", file=sys.stderr)
+            return 2
+        first, last = args.first or days[0], args.last or days[-1]
+
+    import dagster as dg
+
+    from assets.publish import PUBLISH_KEY
+    from orchestration import run_summary
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import DAILY_PIPELINE_JOB
+
+    job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB)
+    print(f"materializing every asset through Dagster for partitions {first}..{last}", flush=True)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+                "growthmart/trigger": "cli",
+            },
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            raise_on_error=False,
+        )
+    print(run_summary.render(result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY))
+    print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")
+    return 0 if result.success else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="growthmart")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="materialize every asset (ingest → dbt → checks → publish)")
+    p_run.add_argument("--demo", action="store_true", help="generate the built-in demo data first")
+    p_run.add_argument("--start", default="2026-05-01", help="demo: first day")
+    p_run.add_argument("--days", type=int, default=200, help="demo: number of days")
+    p_run.add_argument("--users", type=int, default=6000, help="demo: approximate signups")
+    p_run.add_argument("--seed", type=int, default=42, help="demo: random seed")
+    p_run.add_argument("--first", help="without --demo: first partition (default: earliest landing day)")
+    p_run.add_argument("--last", help="without --demo: last partition (default: latest landing day)")
+    p_run.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""The one Dagster `Definitions` of growthmart: it only assembles the per-concern modules."""
+
+from __future__ import annotations
+
+import dagster as dg
+from assets.quality import build_raw_checks, build_report_checks
+
+from assets.ingest import build_raw_assets
+from assets.publish import build_publish_asset
+from assets.transform import build_dbt_assets
+from growthmart.contracts import CONTRACTS
+from orchestration.jobs import build_jobs
+from orchestration.resources import build_resources
+from orchestration.schedules import build_schedules
+from orchestration.sensors import landing_files_sensor
+
+
+def build_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*build_raw_assets(CONTRACTS), build_dbt_assets(), build_publish_asset()],
+        asset_checks=[*build_raw_checks(CONTRACTS), *build_report_checks()],
+        jobs=list(build_jobs().values()),
+        schedules=build_schedules(),
+        sensors=[landing_files_sensor],
+        resources=build_resources(),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -1,0 +1,59 @@
+"""Jobs select assets by group, never by importing asset functions."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import dagster as dg
+
+from assets.ingest.raw_assets import RAW_GROUP_PREFIX
+from assets.partitions import daily_partitions
+
+# Every job writes the one DuckDB file: runs carrying this tag are queued one at a time (dagster.yaml).
+WRITER_TAGS = {"growthmart/warehouse": "writer"}
+
+DAILY_PIPELINE_JOB = "daily_pipeline_job"
+INGEST_JOB = "ingest_job"
+WEEKLY_REPORT_JOB = "weekly_report_job"
+MONTHLY_REPORT_JOB = "monthly_report_job"
+
+
+@cache
+def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
+    raw = dg.AssetSelection.groups(
+        *[f"{RAW_GROUP_PREFIX}{f}" for f in ("ads", "content", "users", "reference")]
+    )
+    reports_and_publish = dg.AssetSelection.groups("reports", "publish")
+    jobs = [
+        dg.define_asset_job(
+            name=DAILY_PIPELINE_JOB,
+            description="Load a day's (or a range's) landing files, rebuild the dbt models, check, publish.",
+            selection=dg.AssetSelection.all(),
+            partitions_def=daily_partitions(),
+            tags=WRITER_TAGS,
+            executor_def=dg.in_process_executor,
+        ),
+        dg.define_asset_job(
+            name=INGEST_JOB,
+            description="Load landing files into the raw schema only (with the raw checks).",
+            selection=raw,
+            partitions_def=daily_partitions(),
+            tags=WRITER_TAGS,
+            executor_def=dg.in_process_executor,
+        ),
+        dg.define_asset_job(
+            name=WEEKLY_REPORT_JOB,
+            description="Rebuild the report tables (rpt_kpi_weekly among them) from the current marts; publish.",
+            selection=reports_and_publish,
+            tags={**WRITER_TAGS, "growthmart/cadence": "weekly"},
+            executor_def=dg.in_process_executor,
+        ),
+        dg.define_asset_job(
+            name=MONTHLY_REPORT_JOB,
+            description="Rebuild the report tables (rpt_kpi_monthly, rpt_cac_ltv_monthly); publish.",
+            selection=reports_and_publish,
+            tags={**WRITER_TAGS, "growthmart/cadence": "monthly"},
+            executor_def=dg.in_process_executor,
+        ),
+    ]
+    return {j.name: j for j in jobs}

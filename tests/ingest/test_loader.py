@@ -1,0 +1,229 @@
+"""The contract loader: bad input gets a clear error naming source, file, row and column, and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from growthmart.contracts import get_contract
+from growthmart.ingest import LoadError, load_partition
+
+DAY = "2026-06-18"
+OCEAN = get_contract("ocean_engine_ad_stats")
+HEADER = "日期,账户ID,项目ID,项目名称,广告ID,广告名称,展示数,点击数,点击率(%),消耗(元),转化数,转化金额(元)"
+
+
+def ocean_row(ad: str, clicks: str = "5", spend: str = "5.00", impressions: str = "100") -> str:
+    return f"{DAY},acc1,prj1,项目,{ad},广告,{impressions},{clicks},5.0,{spend},1,"
+
+
+@pytest.fixture
+def env(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("set TimeZone = 'UTC'")
+    yield tmp_path / "landing", con
+    con.close()
+
+
+def land(landing: Path, source: str, name: str, content: str | bytes, day: str = DAY) -> Path:
+    folder = landing / source / day
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def counts(con, source: str) -> tuple[int, int]:
+    loaded = con.execute(f"select count(*) from raw.{source}").fetchone()[0]
+    quarantined = con.execute(
+        "select count(*) from raw.quarantine_rows where source = ?", [source]
+    ).fetchone()[0]
+    return loaded, quarantined
+
+
+def test_clean_csv_loads_with_lineage_and_parses_thousands_separators(env):
+    landing, con = env
+    land(landing, OCEAN.name, "r.csv", "\ufeff" + HEADER + "\n" + ocean_row("ad1", spend='"1,234.50"') + "\n")
+    part = load_partition(con, OCEAN, landing, DAY, run_id="run-1")
+    assert (part.rows_landed, part.rows_loaded, part.rows_quarantined) == (1, 1, 0)
+    row = con.execute(
+        'select "消耗(元)", _source_file, _row_number, _partition_date from raw.ocean_engine_ad_stats'
+    ).fetchone()
+    assert float(row[0]) == 1234.5
+    assert row[1] == f"{OCEAN.name}/{DAY}/r.csv" and row[2] == 2 and str(row[3]) == DAY
+
+
+def test_partly_bad_file_quarantines_bad_rows_with_reason_and_reconciles(env):
+    landing, con = env
+    rows = [ocean_row(f"ad{i}") for i in range(1, 6)]
+    rows.insert(1, ocean_row("bad1", clicks="abc"))  # line 3
+    rows.insert(3, ocean_row("bad2", spend="-"))  # line 5: '-' means no value; spend is required
+    rows.append(ocean_row("ad1"))  # duplicate key, line 9
+    land(landing, OCEAN.name, "r.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    part = load_partition(con, OCEAN, landing, DAY)
+    assert (part.rows_landed, part.rows_loaded, part.rows_quarantined) == (8, 5, 3)
+    quarantined = con.execute(
+        "select row_number, column_name, reason from raw.quarantine_rows order by row_number"
+    ).fetchall()
+    assert quarantined[0] == (3, "点击数", "点击数: cannot parse 'abc' as int")
+    assert quarantined[1] == (5, "消耗(元)", "消耗(元): required value missing")
+    assert quarantined[2][0] == 9 and quarantined[2][2].startswith("duplicate key (日期, 广告ID)")
+    log = con.execute("select rows_landed, rows_loaded, rows_quarantined from raw.load_log").fetchone()
+    assert log == (8, 5, 3)
+
+
+def test_missing_required_column_fails_naming_source_file_and_column_and_loads_nothing(env):
+    landing, con = env
+    path = land(
+        landing, OCEAN.name, "r.csv", HEADER.replace(",消耗(元)", "") + "\n" + f"{DAY},a,p,n,ad,n,1,1,1,1,\n"
+    )
+    with pytest.raises(LoadError) as err:
+        load_partition(con, OCEAN, landing, DAY)
+    msg = str(err.value)
+    assert "ocean_engine_ad_stats" in msg and str(path) in msg and "消耗(元)" in msg and "missing" in msg
+    assert path.exists()
+    assert counts(con, OCEAN.name) == (0, 0)
+
+
+def test_wrong_type_in_whole_column_fails_naming_row_and_column(env):
+    landing, con = env
+    rows = [ocean_row(f"ad{i}", impressions="many") for i in range(3)]
+    land(landing, OCEAN.name, "r.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    with pytest.raises(LoadError) as err:
+        load_partition(con, OCEAN, landing, DAY)
+    assert err.value.row == 2 and err.value.column == "展示数"
+    assert "cannot parse 'many' as int" in str(err.value)
+    assert counts(con, OCEAN.name) == (0, 0)
+
+
+def test_garbage_file_fails_as_unparseable(env):
+    landing, con = env
+    land(landing, OCEAN.name, "r.csv", bytes(range(256)) * 4)
+    with pytest.raises(LoadError, match="unparseable file"):
+        load_partition(con, OCEAN, landing, DAY)
+
+
+def test_byte_identical_duplicate_file_in_a_partition_fails(env):
+    landing, con = env
+    text = HEADER + "\n" + ocean_row("ad1") + "\n"
+    land(landing, OCEAN.name, "a.csv", text)
+    land(landing, OCEAN.name, "b.csv", text)
+    with pytest.raises(LoadError, match="byte-identical duplicate of a.csv"):
+        load_partition(con, OCEAN, landing, DAY)
+    assert counts(con, OCEAN.name) == (0, 0)
+
+
+def test_file_already_loaded_for_another_day_fails_as_duplicate(env):
+    landing, con = env
+    text = HEADER + "\n" + ocean_row("ad1") + "\n"
+    land(landing, OCEAN.name, "a.csv", text)
+    load_partition(con, OCEAN, landing, DAY)
+    land(landing, OCEAN.name, "a_copy.csv", text, day="2026-06-19")
+    with pytest.raises(LoadError, match="already loaded for partition 2026-06-18"):
+        load_partition(con, OCEAN, landing, "2026-06-19")
+    assert counts(con, OCEAN.name) == (1, 0)
+
+
+def test_reloading_a_partition_replaces_its_rows(env):
+    landing, con = env
+    land(
+        landing,
+        OCEAN.name,
+        "r.csv",
+        HEADER + "\n" + ocean_row("ad1") + "\n" + ocean_row("ad2", clicks="x") + "\n",
+    )
+    for _ in range(3):
+        load_partition(con, OCEAN, landing, DAY)
+    assert counts(con, OCEAN.name) == (1, 1)
+    assert con.execute("select count(*) from raw.load_log").fetchone()[0] == 1
+
+
+def test_failed_reload_keeps_the_partition_as_it_was(env):
+    landing, con = env
+    path = land(landing, OCEAN.name, "r.csv", HEADER + "\n" + ocean_row("ad1") + "\n")
+    load_partition(con, OCEAN, landing, DAY)
+    path.write_text(HEADER + "\n" + ocean_row("ad1", clicks="??") + "\n", encoding="utf-8")
+    with pytest.raises(LoadError):
+        load_partition(con, OCEAN, landing, DAY)
+    assert counts(con, OCEAN.name) == (1, 0)
+
+
+def test_ragged_csv_line_is_quarantined_with_its_line(env):
+    landing, con = env
+    rows = [ocean_row(f"ad{i}") for i in range(4)]
+    rows.insert(2, ocean_row("adx") + ",extra")  # line 4
+    land(landing, OCEAN.name, "r.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    part = load_partition(con, OCEAN, landing, DAY)
+    assert (part.rows_loaded, part.rows_quarantined) == (4, 1)
+    row_number, reason, raw = con.execute(
+        "select row_number, reason, raw_record from raw.quarantine_rows"
+    ).fetchone()
+    assert row_number == 4 and "TOO MANY COLUMNS" in reason and raw.endswith(",extra")
+    assert con.execute("select max(_row_number) from raw.ocean_engine_ad_stats").fetchone()[0] == 6
+
+
+def test_tencent_json_envelope_loads_fen_as_integers_and_quarantines_bad_record(env):
+    landing, con = env
+    contract = get_contract("tencent_ads_daily_reports")
+    base = {"date": DAY, "account_id": "1", "campaign_id": "c", "adgroup_id": "g", "view_count": 100}
+    records = [dict(base, dynamic_creative_id=f"d{i}", valid_click_count=3, cost=12345) for i in range(3)]
+    records.append(dict(base, dynamic_creative_id="dx", valid_click_count="3.5", cost=1))
+    doc = {"code": 0, "message": "", "data": {"list": records, "page_info": {"page": 1}}}
+    land(landing, contract.name, "t.json", json.dumps(doc))
+    part = load_partition(con, contract, landing, DAY)
+    assert (part.rows_loaded, part.rows_quarantined) == (3, 1)
+    assert con.execute("select sum(cost) from raw.tencent_ads_daily_reports").fetchone()[0] == 3 * 12345
+    assert con.execute("select row_number, column_name from raw.quarantine_rows").fetchone() == (
+        4,
+        "valid_click_count",
+    )
+
+
+def test_json_without_the_records_array_fails_clearly(env):
+    landing, con = env
+    contract = get_contract("tencent_ads_daily_reports")
+    land(landing, contract.name, "t.json", '{"code": 40100, "message": "请求过于频繁"')
+    with pytest.raises(LoadError, match="unparseable file"):
+        load_partition(con, contract, landing, DAY)
+
+
+def test_jsonl_malformed_line_is_quarantined_and_offsets_become_utc(env):
+    landing, con = env
+    contract = get_contract("app_events")
+    lines = [
+        json.dumps(
+            {
+                "event_id": "e1",
+                "event_name": "signup",
+                "event_at": "2026-06-19T00:00:01+08:00",
+                "anonymous_id": "a",
+            }
+        ),
+        "{not json",
+        json.dumps(
+            {"event_id": "e2", "event_name": "visit", "event_at": "2026-06-18T16:00:00Z", "anonymous_id": "a"}
+        ),
+        json.dumps(
+            {"event_id": "e3", "event_name": "visit", "event_at": "2026-06-18T16:00:00Z", "anonymous_id": "a"}
+        ),
+    ]
+    land(landing, contract.name, "e.jsonl", "\n".join(lines) + "\n")
+    part = load_partition(con, contract, landing, DAY)
+    assert (part.rows_landed, part.rows_loaded, part.rows_quarantined) == (4, 3, 1)
+    assert con.execute("select row_number, reason from raw.quarantine_rows").fetchone()[0] == 2
+    at = con.execute("select cast(event_at as varchar) from raw.app_events where event_id = 'e1'").fetchone()[
+        0
+    ]
+    assert at == "2026-06-18 16:00:01"
+
+
+def test_a_day_without_files_loads_nothing_and_clears_the_partition(env):
+    landing, con = env
+    part = load_partition(con, OCEAN, landing, DAY)
+    assert part.files == [] and part.rows_landed == 0
