@@ -10,9 +10,10 @@ import dagster as dg
 from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
-from growthmart.ingest import LoadError, load_partition
+from growthmart.ingest import LoadError, load_partitions
 
 RAW_GROUP_PREFIX = "raw_"
+BATCH_DAYS = 31  # partitions per load transaction in a backfill
 WRITER_POOL = "duckdb_writer"  # one writer at a time on the DuckDB file (limit set in dagster.yaml)
 
 # Transient failures (a lock held by a BI tool, a file still being copied) are retried with backoff;
@@ -44,9 +45,11 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
         landed = loaded = quarantined = files = 0
         reasons: dict[str, int] = {}
         with warehouse.connect() as con:
-            for i, key in enumerate(keys, start=1):
+            # Backfills load in batches of days: one transaction per batch, progress logged per batch.
+            for start in range(0, len(keys), BATCH_DAYS):
+                batch = keys[start : start + BATCH_DAYS]
                 try:
-                    part = load_partition(con, contract, landing, key, run_id=context.run_id)
+                    parts = load_partitions(con, contract, landing, batch, run_id=context.run_id)
                 except LoadError as exc:
                     raise dg.Failure(
                         description=str(exc),
@@ -56,20 +59,20 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                             "file": exc.file,
                             "row": exc.row or -1,
                             "column": exc.column or "",
-                            "partition": key,
+                            "partitions": f"{batch[0]}..{batch[-1]}",
                         },
                     ) from exc
-                landed += part.rows_landed
-                loaded += part.rows_loaded
-                quarantined += part.rows_quarantined
-                files += len(part.files)
-                for reason, n in part.quarantine_reasons.items():
-                    reasons[reason] = reasons.get(reason, 0) + n
-                if i == len(keys) or i % 30 == 0:
-                    context.log.info(
-                        f"{contract.name}: {i}/{len(keys)} partitions, {landed} rows landed, "
-                        f"{loaded} loaded, {quarantined} quarantined"
-                    )
+                for part in parts:
+                    landed += part.rows_landed
+                    loaded += part.rows_loaded
+                    quarantined += part.rows_quarantined
+                    files += len(part.files)
+                    for reason, n in part.quarantine_reasons.items():
+                        reasons[reason] = reasons.get(reason, 0) + n
+                context.log.info(
+                    f"{contract.name}: {start + len(batch)}/{len(keys)} partitions, {landed} rows landed, "
+                    f"{loaded} loaded, {quarantined} quarantined"
+                )
         if not files:
             context.log.warning(f"{contract.name}: no landing files for {keys[0]}..{keys[-1]}")
         return dg.MaterializeResult(

@@ -1,5 +1,5 @@
 """Loading landing files into the warehouse's raw schema under their contracts."""
 
-from growthmart.ingest.loader import FileLoad, LoadError, PartitionLoad, load_partition
+from growthmart.ingest.loader import FileLoad, LoadError, PartitionLoad, load_partition, load_partitions
 
-__all__ = ["FileLoad", "LoadError", "PartitionLoad", "load_partition"]
+__all__ = ["FileLoad", "LoadError", "PartitionLoad", "load_partition", "load_partitions"]

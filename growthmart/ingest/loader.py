@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from growthmart.contracts import SourceContract
-from growthmart.ingest.sql import BOOKKEEPING_DDL, DUCKDB_TYPES, ident, literal, problem, raw_table_ddl, typed
+from growthmart.ingest.sql import BOOKKEEPING_DDL, ident, literal, problem, raw_table_ddl, typed
 
 DEFAULT_MAX_BAD_FRACTION = 0.5
 
@@ -89,38 +89,31 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _check_duplicate_files(
-    con, contract: SourceContract, partition_date: str, files: dict[Path, str]
-) -> None:
+def _check_duplicate_files(con, contract: SourceContract, days: list[str], files: dict[Path, str]) -> None:
+    """A file byte-identical to another one in this batch, or to one loaded for another day, is an error."""
     seen: dict[str, Path] = {}
     for path, digest in files.items():
         if digest in seen:
-            raise LoadError(
-                contract.name, path, f"byte-identical duplicate of {seen[digest].name}; remove one of them"
-            )
+            first = seen[digest]
+            name = first.name if first.parent == path.parent else f"{first.parent.name}/{first.name}"
+            raise LoadError(contract.name, path, f"byte-identical duplicate of {name}; remove one of them")
         seen[digest] = path
     if not files:
         return
     digests = ", ".join(literal(d) for d in files.values())
+    day_list = ", ".join(f"cast({literal(d)} as date)" for d in days)
     clash = con.execute(
-        f"""select source_file, partition_date from raw.load_log
-            where source = ? and partition_date <> ? and file_sha256 in ({digests}) limit 1""",
-        [contract.name, partition_date],
+        f"""select source_file, partition_date, file_sha256 from raw.load_log
+            where source = ? and partition_date not in ({day_list}) and file_sha256 in ({digests}) limit 1""",
+        [contract.name],
     ).fetchone()
     if clash:
-        dup = next(p for p, d in files.items() if d in _digest_of(con, contract.name, clash[0]))
+        dup = next(p for p, d in files.items() if d == clash[2])
         raise LoadError(
             contract.name,
             dup,
             f"byte-identical duplicate of {clash[0]} already loaded for partition {clash[1]}",
         )
-
-
-def _digest_of(con, source: str, source_file: str) -> set[str]:
-    rows = con.execute(
-        "select file_sha256 from raw.load_log where source = ? and source_file = ?", [source, source_file]
-    ).fetchall()
-    return {r[0] for r in rows}
 
 
 def _stage_csv(con, contract: SourceContract, path: Path) -> None:
@@ -168,7 +161,6 @@ def _stage_csv(con, contract: SourceContract, path: Path) -> None:
                       as _row_number
            from _stage_text s"""
     )
-    _add_missing_optional(con, contract, set(header))
     con.execute(
         "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
     )
@@ -260,34 +252,123 @@ def _require_columns(contract: SourceContract, path: Path, have: set[str]) -> No
             raise LoadError(contract.name, path, "required column is missing from the file", column=c.name)
 
 
-def _add_missing_optional(con, contract: SourceContract, have: set[str]) -> None:
-    for c in contract.columns:
-        if c.name not in have:
-            con.execute(f"alter table _stage add column {ident(c.name)} varchar")
-
-
 STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl}
 
 
-def _type_staged_file(con, contract: SourceContract, path: Path, rel: str) -> None:
-    """Append the staged file's rows, typed, with their problems, to `_typed_all`."""
+def _create_batch_tables(con, contract: SourceContract) -> None:
+    text_cols = ", ".join(f"{ident(c.name)} varchar" for c in contract.columns)
+    con.execute(
+        f"create or replace temp table _stage_all ({text_cols}, _row_number bigint, _source_file varchar, "
+        "_partition_date date)"
+    )
+    con.execute(
+        "create or replace temp table _rejects_all (_source_file varchar, _row_number bigint, "
+        "_partition_date date, reason varchar, raw_record varchar)"
+    )
+
+
+def _append_staged_file(con, contract: SourceContract, rel: str, day: str) -> None:
+    staged = {r[0] for r in con.execute("select column_name from (describe _stage)").fetchall()}
+    cols = [ident(c.name) for c in contract.columns if c.name in staged]
+    con.execute(
+        f"insert into _stage_all by name select {', '.join(cols)}, _row_number, "
+        f"{literal(rel)} as _source_file, cast({literal(day)} as date) as _partition_date from _stage"
+    )
+    con.execute(
+        f"insert into _rejects_all select {literal(rel)}, _row_number, cast({literal(day)} as date), reason, "
+        "raw_record from _rejects"
+    )
+
+
+def _type_batch(con, contract: SourceContract) -> None:
+    """Type every staged row once for the whole batch, with why it is unacceptable ('' when it is fine)."""
     typed_cols = ", ".join(f"{typed(c)} as {ident(c.name)}" for c in contract.columns)
     problems = ", ".join(problem(c) for c in contract.columns)
-    raw_record = (
-        "to_json(struct_pack("
-        + ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in contract.columns)
-        + "))"
-    )
+    packed = ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in contract.columns)
+    nulls = ", ".join(f"null as {ident(c.name)}" for c in contract.columns)
     con.execute(
-        f"""insert into _typed_all
-            select {typed_cols}, {literal(rel)} as _source_file, _row_number,
-                   concat_ws('; ', {problems}) as _reason, cast({raw_record} as varchar) as _raw_record
-            from _stage"""
+        f"""create or replace temp table _typed_all as
+            select {typed_cols}, _source_file, _row_number, _partition_date,
+                   concat_ws('; ', {problems}) as _reason,
+                   cast(to_json(struct_pack({packed})) as varchar) as _raw_record
+            from _stage_all
+            union all by name
+            select {nulls}, _source_file, _row_number, _partition_date, reason as _reason,
+                   raw_record as _raw_record
+            from _rejects_all"""
     )
+
+
+def _mark_duplicate_keys(con, contract: SourceContract) -> None:
+    """Later rows repeating a primary key within a partition are quarantined, naming the first one."""
+    key = ", ".join(ident(k) for k in contract.primary_key)
+    label = literal(f"duplicate key ({', '.join(contract.primary_key)}) of ")
     con.execute(
-        f"""insert into _typed_all ({ident("_source_file")}, _row_number, _reason, _raw_record)
-            select {literal(rel)}, _row_number, reason, raw_record from _rejects"""
+        f"""update _typed_all t set _reason = {label} || d.first_file || ' row ' || d.first_row
+            from (
+                select _source_file, _row_number,
+                       first_value(_source_file) over w as first_file,
+                       first_value(_row_number) over w as first_row,
+                       row_number() over w as n
+                from _typed_all where _reason = ''
+                window w as (partition by _partition_date, {key} order by _source_file, _row_number)
+            ) d
+            where d.n > 1 and t._source_file = d._source_file and t._row_number = d._row_number"""
     )
+
+
+def load_partitions(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    landing_dir: Path,
+    partition_dates: list[str],
+    run_id: str | None = None,
+    max_bad_fraction: float = DEFAULT_MAX_BAD_FRACTION,
+) -> list[PartitionLoad]:
+    """Replace partitions `partition_dates` of `raw.<source>` with the rows of their landing files.
+
+    The batch is typed, checked and written in one transaction: either every partition is replaced, or (on
+    a `LoadError`) none is. Batching a backfill's days keeps the per-statement overhead per run, not per day.
+    """
+    landing_dir = Path(landing_dir)
+    ensure_raw_tables(con, contract)
+    files = {day: partition_files(landing_dir, contract, day) for day in partition_dates}
+    digests = {path: _sha256(path) for day_files in files.values() for path in day_files}
+    _check_duplicate_files(con, contract, partition_dates, digests)
+
+    _create_batch_tables(con, contract)
+    for day, day_files in files.items():
+        for path in day_files:
+            STAGERS[contract.format](con, contract, path)
+            _append_staged_file(con, contract, str(path.relative_to(landing_dir)), day)
+    _type_batch(con, contract)
+    _mark_duplicate_keys(con, contract)
+
+    per_file = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "select _source_file, count(*), count(*) filter (where _reason = '') from _typed_all group by 1"
+        ).fetchall()
+    }
+    results = []
+    for day, day_files in files.items():
+        result = PartitionLoad(contract.name, day)
+        for path in day_files:
+            rel = str(path.relative_to(landing_dir))
+            landed, good = per_file.get(rel, (0, 0))
+            result.files.append(FileLoad(rel, digests[path], landed, good, landed - good))
+            _fail_if_mostly_bad(con, contract, path, rel, landed, landed - good, max_bad_fraction)
+        results.append(result)
+
+    _write_partitions(con, contract, partition_dates, run_id, results)
+    reasons = con.execute(
+        "select _partition_date, regexp_replace(_reason, '''.*''', '<value>'), count(*) from _typed_all "
+        "where _reason <> '' group by all"
+    ).fetchall()
+    by_day = {r.partition_date: r for r in results}
+    for day, reason, n in reasons:
+        by_day[day.isoformat()].quarantine_reasons[reason] += n
+    return results
 
 
 def load_partition(
@@ -298,123 +379,77 @@ def load_partition(
     run_id: str | None = None,
     max_bad_fraction: float = DEFAULT_MAX_BAD_FRACTION,
 ) -> PartitionLoad:
-    """Replace partition `partition_date` of `raw.<source>` with the rows of its landing files."""
-    landing_dir = Path(landing_dir)
-    ensure_raw_tables(con, contract)
-    files = partition_files(landing_dir, contract, partition_date)
-    digests = {p: _sha256(p) for p in files}
-    _check_duplicate_files(con, contract, partition_date, digests)
-    result = PartitionLoad(contract.name, partition_date)
-
-    typed_schema = ", ".join(f"{ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
-    con.execute(
-        f"create or replace temp table _typed_all ({typed_schema}, _source_file varchar, _row_number bigint, "
-        "_reason varchar, _raw_record varchar)"
-    )
-    for path in files:
-        rel = str(path.relative_to(landing_dir))
-        STAGERS[contract.format](con, contract, path)
-        _type_staged_file(con, contract, path, rel)
-
-    _mark_duplicate_keys(con, contract)
-    per_file = {
-        row[0]: row[1:]
-        for row in con.execute(
-            "select _source_file, count(*), count(*) filter (where _reason = '') from _typed_all group by 1"
-        ).fetchall()
-    }
-    for path in files:
-        rel = str(path.relative_to(landing_dir))
-        landed, good = per_file.get(rel, (0, 0))
-        fl = FileLoad(rel, digests[path], landed, good, landed - good)
-        result.files.append(fl)
-        if landed and fl.rows_quarantined / landed > max_bad_fraction:
-            row, reason = con.execute(
-                "select _row_number, _reason from _typed_all where _source_file = ? and _reason <> '' "
-                "order by _row_number limit 1",
-                [rel],
-            ).fetchone()
-            column = reason.split(":", 1)[0] if ":" in reason else None
-            raise LoadError(
-                contract.name,
-                path,
-                f"{fl.rows_quarantined} of {landed} rows break the contract (more than "
-                f"{max_bad_fraction:.0%}), first: {reason}",
-                row=row,
-                column=column if column in contract.column_names else None,
-            )
-    _write_partition(con, contract, partition_date, run_id, result)
-    for reason, n in con.execute(
-        "select regexp_replace(_reason, '''.*''', '<value>'), count(*) from _typed_all "
-        "where _reason <> '' group by 1"
-    ).fetchall():
-        result.quarantine_reasons[reason] += n
-    return result
+    """Replace one partition; see `load_partitions`."""
+    return load_partitions(con, contract, landing_dir, [partition_date], run_id, max_bad_fraction)[0]
 
 
-def _mark_duplicate_keys(con, contract: SourceContract) -> None:
-    """Later rows repeating a primary key within the partition are quarantined, naming the first one."""
-    key = ", ".join(ident(k) for k in contract.primary_key)
-    con.execute(
-        f"""update _typed_all t set _reason = 'duplicate key ({", ".join(contract.primary_key)}) of '
-                || d.first_file || ' row ' || d.first_row
-            from (
-                select _source_file, _row_number,
-                       first_value(_source_file) over w as first_file,
-                       first_value(_row_number) over w as first_row,
-                       row_number() over w as n
-                from _typed_all where _reason = ''
-                window w as (partition by {key} order by _source_file, _row_number)
-            ) d
-            where d.n > 1 and t._source_file = d._source_file and t._row_number = d._row_number"""
+def _fail_if_mostly_bad(con, contract, path: Path, rel: str, landed: int, bad: int, max_bad_fraction: float):
+    if not landed or bad / landed <= max_bad_fraction:
+        return
+    row, reason = con.execute(
+        "select _row_number, _reason from _typed_all where _source_file = ? and _reason <> '' "
+        "order by _row_number limit 1",
+        [rel],
+    ).fetchone()
+    column = reason.split(":", 1)[0] if ":" in reason else None
+    raise LoadError(
+        contract.name,
+        path,
+        f"{bad} of {landed} rows break the contract (more than {max_bad_fraction:.0%}), first: {reason}",
+        row=row,
+        column=column if column in contract.column_names else None,
     )
 
 
-def _write_partition(
-    con, contract: SourceContract, partition_date: str, run_id, result: PartitionLoad
-) -> None:
+def _write_partitions(con, contract: SourceContract, days: list[str], run_id, results: list[PartitionLoad]):
     cols = ", ".join(ident(c.name) for c in contract.columns)
     table = f"raw.{ident(contract.name)}"
+    columns = ", ".join(literal(c) for c in contract.column_names)
+    con.execute(
+        "create or replace temp table _batch_days as select cast(unnest(?::varchar[]) as date) as d", [days]
+    )
     con.execute("begin transaction")
     try:
-        con.execute(f"delete from {table} where _partition_date = ?", [partition_date])
+        con.execute(f"delete from {table} where _partition_date in (select d from _batch_days)")
         con.execute(
-            "delete from raw.quarantine_rows where source = ? and partition_date = ?",
-            [contract.name, partition_date],
+            "delete from raw.quarantine_rows where source = ? and partition_date in (select d from _batch_days)",
+            [contract.name],
         )
         con.execute(
-            "delete from raw.load_log where source = ? and partition_date = ?",
-            [contract.name, partition_date],
+            "delete from raw.load_log where source = ? and partition_date in (select d from _batch_days)",
+            [contract.name],
         )
         con.execute(
             f"""insert into {table}
-                select {cols}, _source_file, _row_number, cast(? as date), current_localtimestamp()
-                from _typed_all where _reason = '' order by _source_file, _row_number""",
-            [partition_date],
+                select {cols}, _source_file, _row_number, _partition_date, current_localtimestamp()
+                from _typed_all where _reason = '' order by _partition_date, _source_file, _row_number"""
         )
-        columns = ", ".join(literal(c) for c in contract.column_names)
         con.execute(
             f"""insert into raw.quarantine_rows
-               select ?, cast(? as date), _source_file, _row_number,
+               select ?, _partition_date, _source_file, _row_number,
                       case when split_part(_reason, ':', 1) in ({columns}) then split_part(_reason, ':', 1) end,
                       _reason, _raw_record, current_localtimestamp(), ?
                from _typed_all where _reason <> ''""",
-            [contract.name, partition_date, run_id],
+            [contract.name, run_id],
         )
-        for f in result.files:
-            con.execute(
+        log_rows = [
+            (
+                r.source,
+                r.partition_date,
+                f.source_file,
+                f.sha256,
+                f.rows_landed,
+                f.rows_loaded,
+                f.rows_quarantined,
+            )
+            for r in results
+            for f in r.files
+        ]
+        if log_rows:
+            con.executemany(
                 "insert into raw.load_log "
                 "values (?, cast(? as date), ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
-                [
-                    contract.name,
-                    partition_date,
-                    f.source_file,
-                    f.sha256,
-                    f.rows_landed,
-                    f.rows_loaded,
-                    f.rows_quarantined,
-                    run_id,
-                ],
+                [(*row, run_id) for row in log_rows],
             )
         con.execute("commit")
     except Exception:
