@@ -227,3 +227,28 @@ def test_a_day_without_files_loads_nothing_and_clears_the_partition(env):
     landing, con = env
     part = load_partition(con, OCEAN, landing, DAY)
     assert part.files == [] and part.rows_landed == 0
+
+
+def test_a_bad_file_in_a_batch_of_days_leaves_every_day_of_the_batch_untouched(env):
+    from growthmart.ingest import load_partitions
+
+    landing, con = env
+    land(landing, OCEAN.name, "a.csv", HEADER + "\n" + ocean_row("ad1") + "\n")
+    load_partition(con, OCEAN, landing, DAY)
+    land(landing, OCEAN.name, "b.csv", HEADER + "\n" + ocean_row("ad2") + "\n")  # a new file for DAY
+    bad = land(landing, OCEAN.name, "c.csv", HEADER.replace("展示数", "impressions") + "\n", day="2026-06-19")
+    with pytest.raises(LoadError) as err:
+        load_partitions(con, OCEAN, landing, [DAY, "2026-06-19"])
+    assert err.value.file == str(bad) and err.value.column == "展示数"
+    assert counts(con, OCEAN.name) == (1, 0)  # DAY still holds its earlier load only
+
+
+def test_the_same_file_on_two_days_of_one_batch_is_a_duplicate(env):
+    from growthmart.ingest import load_partitions
+
+    landing, con = env
+    text = HEADER + "\n" + ocean_row("ad1") + "\n"
+    land(landing, OCEAN.name, "a.csv", text)
+    land(landing, OCEAN.name, "a.csv", text, day="2026-06-19")
+    with pytest.raises(LoadError, match=f"duplicate of {DAY}/a.csv"):
+        load_partitions(con, OCEAN, landing, [DAY, "2026-06-19"])
