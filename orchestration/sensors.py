@@ -1,7 +1,5 @@
 """A sensor that notices new or changed landing files and runs the daily pipeline for those days."""
 
-from __future__ import annotations
-
 import hashlib
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """One daily-partitioned Dagster asset per raw source, loading landing files through the contract loader."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from pathlib import Path
 

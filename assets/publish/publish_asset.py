@@ -1,7 +1,5 @@
 """The BI publication: report and mart tables copied to data/published/ once every blocking check passed."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

@@ -5,8 +5,6 @@ parses the project. dbt tests become Dagster asset checks; a failing ERROR test 
 keeps everything downstream of it (publishing included) from running.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from functools import cache

@@ -1,0 +1,263 @@
+"""Great Expectations suites as code, named `<layer>.<model>`.
+
+Raw suites are derived from the landing contracts (growthmart/contracts.py), so a new source gets its
+suite by declaring its contract. Each raw table is validated in two steps:
+  1. `raw.<source>` column contract, on a frame of the table's columns and DuckDB types: exactly the
+     contract's columns plus the loader's lineage columns, each with the type the loader gives it;
+  2. `raw.<source>` data, on the partitions a run loaded: required columns not null, counts and money
+     >= 0, clicks <= impressions, accepted values, rates in range, the key unique per partition.
+Report suites hold the public contract of the published `rpt_*` tables (issue 2): key columns not null,
+rates in [0, 1], non-negative money and counts. Keys' uniqueness and relationships are dbt tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from growthmart.contracts import SourceContract
+from growthmart.quality.gx_runner import Expect
+from growthmart.quality.settings import QualitySettings
+
+# DuckDB type the loader gives each contract type (stated in the ingestion contract).
+RAW_DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "decimal": "DECIMAL(18,4)",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "json": "VARCHAR",
+}
+# Lineage columns the loader adds to every raw table (growthmart/ingest/sql.py).
+LINEAGE_COLUMNS = {
+    "_source_file": "VARCHAR",
+    "_row_number": "BIGINT",
+    "_partition_date": "DATE",
+    "_loaded_at": "TIMESTAMP",  # naive UTC
+}
+
+# Accepted values, as documented in the contracts' column descriptions.
+ORDER_STATUSES = ("paid", "refunded", "cancelled")
+CONTENT_CHANNELS = ("wechat_oa", "douyin", "xiaohongshu", "bilibili")
+CONTENT_TYPES = ("article", "short_video", "livestream", "note")
+CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
+AD_PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
+NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production")
+ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("app_orders", "status"): ORDER_STATUSES,
+    ("content_items", "channel"): CONTENT_CHANNELS,
+    ("content_items", "content_type"): CONTENT_TYPES,
+    ("content_daily_stats", "channel"): CONTENT_CHANNELS,
+    ("campaigns", "campaign_type"): CAMPAIGN_TYPES,
+    ("campaigns", "platform"): AD_PLATFORMS,
+    ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
+}
+# Columns holding an ISO currency code, checked against QualitySettings.accepted_currencies.
+CURRENCY_COLUMNS = {
+    ("app_orders", "currency"),
+    ("non_ad_costs", "currency"),
+    ("fx_rates", "currency"),
+    ("meta_ads_insights", "account_currency"),
+    ("campaigns", "budget_currency"),
+}
+# Numeric columns default to >= 0 (counts, money, durations); these have tighter ranges.
+RANGE_OVERRIDES: dict[tuple[str, str], dict] = {
+    ("fx_rates", "rate_to_cny"): {"min_value": 0, "strict_min": True},
+    ("content_daily_stats", "completion_rate"): {"min_value": 0, "max_value": 1},  # a fraction
+    ("ocean_engine_ad_stats", "点击率(%)"): {"min_value": 0, "max_value": 100},  # percent
+}
+# (larger, smaller) pairs per source: clicks <= impressions on every ad platform, plus ordering rules.
+ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ocean_engine_ad_stats": (("展示数", "点击数"),),
+    "tencent_ads_daily_reports": (("view_count", "valid_click_count"),),
+    "baidu_keyword_stats": (("展现", "点击"),),
+    "meta_ads_insights": (("impressions", "clicks"), ("date_stop", "date_start")),
+    "app_orders": (("amount", "refund_amount"),),
+    "campaigns": (("end_date", "start_date"),),
+}
+
+
+def raw_suite_name(contract: SourceContract) -> str:
+    return f"raw.{contract.name}"
+
+
+def raw_expected_types(contract: SourceContract) -> dict[str, str]:
+    """Column → DuckDB type of the raw table: the contract's columns, then the lineage columns."""
+    return {c.name: RAW_DUCKDB_TYPES[c.type] for c in contract.columns} | LINEAGE_COLUMNS
+
+
+def column_contract_expectations() -> list[Expect]:
+    """On a frame of (actual, expected) "<column> <TYPE>" strings: one row per column on either side."""
+    return [
+        Expect.of(
+            "ExpectColumnPairValuesToBeEqual", column_A="actual", column_B="expected", ignore_row_if="neither"
+        )
+    ]
+
+
+def raw_expectations(contract: SourceContract, settings: QualitySettings) -> list[Expect]:
+    """Data expectations for a slice of loaded partitions of `raw.<contract.name>`."""
+    name = contract.name
+    out = [Expect.of("ExpectColumnValuesToNotBeNull", column=c) for c in ("_partition_date", "_loaded_at")]
+    for col in contract.columns:
+        if col.required:
+            out.append(Expect.of("ExpectColumnValuesToNotBeNull", column=col.name))
+        if col.type in ("int", "decimal", "double"):
+            bounds = RANGE_OVERRIDES.get((name, col.name), {"min_value": 0})
+            out.append(Expect.of("ExpectColumnValuesToBeBetween", column=col.name, **bounds))
+        if col.type == "json":
+            out.append(Expect.of("ExpectColumnValuesToBeJsonParseable", column=col.name))
+        if (name, col.name) in ACCEPTED_VALUES:
+            values = list(ACCEPTED_VALUES[(name, col.name)])
+            out.append(Expect.of("ExpectColumnValuesToBeInSet", column=col.name, value_set=values))
+        if (name, col.name) in CURRENCY_COLUMNS:
+            currencies = list(settings.accepted_currencies)
+            out.append(Expect.of("ExpectColumnValuesToBeInSet", column=col.name, value_set=currencies))
+    for larger, smaller in ORDERED_PAIRS.get(name, ()):
+        out.append(_a_ge_b(larger, smaller))
+    # The loader quarantines later duplicates of the key within a partition; a slice may hold several.
+    out.append(
+        Expect.of("ExpectCompoundColumnsToBeUnique", column_list=[*contract.primary_key, "_partition_date"])
+    )
+    return out
+
+
+# ---------------------------------------------------------------- reports
+
+_ROI_COLUMNS = (
+    "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm", "platform_conversions",
+    "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa", "roas", "roi",
+)  # fmt: skip
+_KPI_COLUMNS = (
+    "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend",
+    "cac", "roas", "d1_retention", "d7_retention", "d30_retention",
+)  # fmt: skip
+
+# Published columns of each report (the public contract in issue 2), keys first.
+REPORT_KEYS: dict[str, tuple[str, ...]] = {
+    "rpt_retention_cohorts": ("cohort_date", "channel", "day_n"),
+    "rpt_funnel_users": ("cohort_week", "channel", "step_order", "step_name"),
+    "rpt_funnel_ads": ("report_date", "platform", "campaign_id"),
+    "rpt_cac_ltv_monthly": ("acquisition_month", "channel"),
+    "rpt_campaign_roi_daily": ("report_date", "campaign_id"),
+    "rpt_campaign_roi": ("campaign_id",),
+    "rpt_kpi_daily": ("report_date",),
+    "rpt_kpi_weekly": ("week_start",),
+    "rpt_kpi_monthly": ("month_start",),
+}
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rpt_retention_cohorts": (
+        "cohort_size",
+        "retained_users",
+        "retention_rate",
+        "unbounded_retention_rate",
+        "is_complete",
+    ),
+    "rpt_funnel_users": ("users", "conversion_from_previous", "conversion_from_first", "is_complete"),
+    "rpt_funnel_ads": ("impressions", "clicks", "visits", "signups", "first_orders"),
+    "rpt_cac_ltv_monthly": (
+        "spend",
+        "new_users",
+        "new_paying_users",
+        "cac",
+        "paying_cac",
+        "ltv_7d",
+        "ltv_30d",
+        "ltv_90d",
+        "ltv_90d_to_cac",
+        "payback_days",
+    ),
+    "rpt_campaign_roi_daily": _ROI_COLUMNS,
+    "rpt_campaign_roi": _ROI_COLUMNS,
+    "rpt_kpi_daily": _KPI_COLUMNS,
+    "rpt_kpi_weekly": _KPI_COLUMNS,
+    "rpt_kpi_monthly": _KPI_COLUMNS,
+}
+REPORTS = tuple(REPORT_KEYS)
+
+_RATES = {
+    "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
+    "ctr", "cvr", "d1_retention", "d7_retention", "d30_retention",
+}  # fmt: skip
+_NON_NEGATIVE = {
+    "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
+    "first_orders", "spend", "new_users", "new_paying_users", "ltv_7d", "ltv_30d", "ltv_90d",
+    "ltv_90d_to_cac", "payback_days", "cpc", "cpm", "platform_conversions", "attributed_signups",
+    "attributed_orders", "attributed_revenue", "cpa", "roas", "active_users", "paying_users", "orders",
+    "gmv", "net_revenue", "aov", "arppu",
+}  # fmt: skip
+# Extra rules per report, beyond keys, rates and non-negative columns.
+_REPORT_RULES: dict[str, list[Expect]] = {
+    "rpt_retention_cohorts": [
+        Expect.of("ExpectColumnValuesToBeInSet", column="day_n", value_set=[*range(31), 60, 90]),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+        # Incomplete cohorts have NULL rates, never 0; complete day-0 retention is 1 (signup is activity).
+        Expect.of(
+            "ExpectColumnValuesToBeNull",
+            column="retention_rate",
+            row_condition="is_complete == False",
+            condition_parser="pandas",
+        ),
+        Expect.of(
+            "ExpectColumnValuesToBeBetween",
+            column="retention_rate",
+            min_value=1,
+            max_value=1,
+            row_condition="day_n == 0 and is_complete == True and cohort_size > 0",
+            condition_parser="pandas",
+        ),
+    ],
+    "rpt_funnel_users": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="step_order", min_value=1, max_value=5),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+    ],
+    "rpt_cac_ltv_monthly": [
+        # Channels without spend (or without new users) have NULL cac, never 0.
+        Expect.of("ExpectColumnValuesToBeBetween", column="cac", min_value=0, strict_min=True),
+        Expect.of("ExpectColumnValuesToBeBetween", column="paying_cac", min_value=0, strict_min=True),
+    ],
+}
+
+
+def _a_ge_b(larger: str, smaller: str) -> Expect:
+    return Expect.of(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        column_A=larger,
+        column_B=smaller,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+    )
+
+
+def report_suite_name(report: str) -> str:
+    return f"reports.{report}"
+
+
+def report_required_columns(report: str) -> list[str]:
+    return [*REPORT_KEYS[report], *REPORT_COLUMNS[report]]
+
+
+def report_columns_expectations(report: str) -> list[Expect]:
+    """The published columns exist (more are allowed: reports may add columns freely)."""
+    columns = report_required_columns(report)
+    return [Expect.of("ExpectTableColumnsToMatchSet", column_set=columns, exact_match=False)]
+
+
+def report_expectations(report: str) -> list[Expect]:
+    """Ranges and keys of one report table; assumes its published columns exist."""
+    columns = REPORT_COLUMNS[report]
+    out = [Expect.of("ExpectTableRowCountToBeBetween", min_value=1)]  # an empty report is a broken build
+    out += [Expect.of("ExpectColumnValuesToNotBeNull", column=k) for k in REPORT_KEYS[report]]
+    out += _ranges([c for c in columns if c in _RATES], min_value=0, max_value=1)
+    out += _ranges([c for c in columns if c in _NON_NEGATIVE], min_value=0)
+    if "roi" in columns:  # (revenue - spend) / spend >= -1 when revenue >= 0
+        out += _ranges(["roi"], min_value=-1)
+    pairs = {"retained_users": "cohort_size", "new_paying_users": "new_users", "net_revenue": "gmv"}
+    pairs |= {"retention_rate": "unbounded_retention_rate"}
+    out += [_a_ge_b(larger, smaller) for smaller, larger in pairs.items() if smaller in columns]
+    out += _REPORT_RULES.get(report, [])
+    return out
+
+
+def _ranges(columns: Iterable[str], **bounds: float) -> list[Expect]:
+    return [Expect.of("ExpectColumnValuesToBeBetween", column=c, **bounds) for c in columns]

@@ -1,0 +1,194 @@
+"""Report checks in Dagster terms: each has a known-bad table that fails it and a clean one that passes."""
+
+# No `from __future__ import annotations`: Dagster reads the stand-in assets' annotations as classes.
+import dagster as dg
+import pytest
+from quality_tables import clean_report_row, create_report
+
+from assets.quality import build_report_checks
+from growthmart.quality import suites
+from growthmart.quality.gx_runner import ValidationEngineError
+
+CHECKS = {
+    (key.asset_key.path[-1], key.name): check for check in build_report_checks() for key in check.check_keys
+}
+ERROR = dg.AssetCheckSeverity.ERROR
+
+
+def meta(result: dg.AssetCheckResult) -> dict:
+    return {k: v.value for k, v in result.metadata.items()}
+
+
+def failed_columns(result: dg.AssetCheckResult) -> set[str]:
+    return {f.get("column", "") for f in meta(result)["failed_expectations"]}
+
+
+def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
+    specs = {(s.asset_key.path[-1], s.name): s for check in CHECKS.values() for s in check.check_specs}
+    expected = {(r, f"ge_{r}") for r in suites.REPORTS} | {
+        ("rpt_funnel_users", "funnel_counts_non_increasing"),
+        ("rpt_funnel_ads", "clicks_le_impressions"),
+        ("rpt_campaign_roi_daily", "clicks_le_impressions"),
+        ("rpt_campaign_roi", "clicks_le_impressions"),
+        ("rpt_campaign_roi", "spend_reconciles"),
+    }
+    assert set(specs) == expected
+    assert all(s.blocking for s in specs.values())
+
+
+@pytest.mark.parametrize("report", suites.REPORTS)
+def test_a_clean_report_passes_its_ge_suite(report, con, run_check):
+    create_report(con, report, [clean_report_row(report)])
+    result = run_check(CHECKS[(report, f"ge_{report}")])
+    assert result.passed, meta(result)["failed_expectations"]
+    assert meta(result)["evaluated"] > 3
+
+
+BAD_REPORT_VALUES = [
+    ("rpt_retention_cohorts", {"retention_rate": 1.2, "unbounded_retention_rate": 1.3}, "retention_rate"),
+    (
+        "rpt_retention_cohorts",
+        {"is_complete": False, "retention_rate": 0.0},
+        "retention_rate where is_complete == False",
+    ),
+    ("rpt_retention_cohorts", {"day_n": 45}, "day_n"),
+    ("rpt_funnel_users", {"conversion_from_previous": 1.5}, "conversion_from_previous"),
+    ("rpt_funnel_ads", {"campaign_id": None}, "campaign_id"),
+    ("rpt_cac_ltv_monthly", {"cac": 0.0}, "cac"),
+    ("rpt_cac_ltv_monthly", {"new_paying_users": 500.0}, "new_users, new_paying_users"),
+    ("rpt_campaign_roi_daily", {"ctr": 1.7}, "ctr"),
+    ("rpt_campaign_roi", {"spend": -10.0}, "spend"),
+    ("rpt_kpi_daily", {"d7_retention": 1.01}, "d7_retention"),
+    ("rpt_kpi_weekly", {"week_start": None}, "week_start"),
+    ("rpt_kpi_monthly", {"net_revenue": 150.0, "gmv": 100.0}, "gmv, net_revenue"),
+]
+
+
+@pytest.mark.parametrize(("report", "change", "column"), BAD_REPORT_VALUES)
+def test_a_known_bad_report_row_fails_its_ge_suite(report, change, column, con, run_check):
+    create_report(con, report, [clean_report_row(report), clean_report_row(report) | change])
+    result = run_check(CHECKS[(report, f"ge_{report}")])
+    assert not result.passed and result.severity == ERROR
+    assert column in failed_columns(result)
+    assert meta(result)["unexpected_count"] >= 1
+
+
+def test_complete_day_zero_retention_below_one_fails(con, run_check):
+    row = clean_report_row("rpt_retention_cohorts") | {"day_n": 0, "retention_rate": 0.9, "is_complete": True}
+    create_report(con, "rpt_retention_cohorts", [row | {"unbounded_retention_rate": 1.0}])
+    result = run_check(CHECKS[("rpt_retention_cohorts", "ge_rpt_retention_cohorts")])
+    assert not result.passed
+
+
+def test_a_report_missing_a_published_column_fails_rather_than_errors(con, run_check):
+    row = clean_report_row("rpt_kpi_daily")
+    del row["arppu"]
+    create_report(con, "rpt_kpi_daily", [row])
+    result = run_check(CHECKS[("rpt_kpi_daily", "ge_rpt_kpi_daily")])
+    assert not result.passed
+    assert "arppu" in meta(result)["failed_expectations"][0]["observed"]
+
+
+def test_an_empty_report_fails(con, run_check):
+    create_report(con, "rpt_kpi_monthly", [])
+    result = run_check(CHECKS[("rpt_kpi_monthly", "ge_rpt_kpi_monthly")])
+    assert not result.passed
+
+
+@pytest.mark.parametrize("check_name", ["ge_rpt_funnel_users", "funnel_counts_non_increasing"])
+def test_a_missing_report_table_fails_its_checks(check_name, con, run_check):
+    result = run_check(CHECKS[("rpt_funnel_users", check_name)])
+    assert not result.passed and result.severity == ERROR
+    assert meta(result)["missing_table"] == "reports.rpt_funnel_users"
+
+
+def test_a_rate_stored_as_text_makes_the_suite_error_not_pass(con, run_check):
+    # GX raises comparing text with a number: the validation errored, so the check must not pass.
+    row = clean_report_row("rpt_kpi_daily") | {"d1_retention": "0.4"}
+    create_report(con, "rpt_kpi_daily", [row], d1_retention="varchar")
+    with pytest.raises(ValidationEngineError, match="reports.rpt_kpi_daily"):
+        run_check(CHECKS[("rpt_kpi_daily", "ge_rpt_kpi_daily")])
+
+
+# ---------------------------------------------------------------- funnel and clicks
+
+
+def funnel_rows(users: list[int]) -> list[dict]:
+    base = clean_report_row("rpt_funnel_users")
+    steps = ["visit", "signup", "activation", "first_paid_order", "repeat_paid_order"]
+    return [base | {"step_order": i + 1, "step_name": steps[i], "users": n} for i, n in enumerate(users)]
+
+
+def test_funnel_counts_that_never_grow_pass(con, run_check):
+    create_report(con, "rpt_funnel_users", funnel_rows([100, 40, 40, 10, 2]))
+    assert run_check(CHECKS[("rpt_funnel_users", "funnel_counts_non_increasing")]).passed
+
+
+def test_a_funnel_step_with_more_users_than_the_previous_fails(con, run_check):
+    other_channel = [r | {"channel": "kol", "users": 50 - r["step_order"]} for r in funnel_rows([1] * 5)]
+    create_report(con, "rpt_funnel_users", funnel_rows([100, 40, 55, 10, 2]) + other_channel)
+    result = run_check(CHECKS[("rpt_funnel_users", "funnel_counts_non_increasing")])
+    assert not result.passed
+    assert meta(result)["unexpected_count"] == 1
+    assert meta(result)["sample"][0]["step_name"] == "activation"
+
+
+@pytest.mark.parametrize("report", ["rpt_funnel_ads", "rpt_campaign_roi_daily", "rpt_campaign_roi"])
+def test_clicks_above_impressions_fail_and_equal_pass(report, con, run_check):
+    ok = clean_report_row(report) | {"clicks": 100.0, "impressions": 100.0}
+    create_report(con, report, [ok])
+    assert run_check(CHECKS[(report, "clicks_le_impressions")]).passed
+    create_report(con, report, [ok, ok | {"clicks": 101.0}])
+    result = run_check(CHECKS[(report, "clicks_le_impressions")])
+    assert not result.passed and meta(result)["unexpected_count"] == 1
+
+
+# ---------------------------------------------------------------- blocking in a run
+
+
+def _publish_run(warehouse, instance, row: dict, **types: str) -> dg.ExecuteInProcessResult:
+    """Materialize a stand-in rpt_kpi_daily holding `row`, its GE check and a downstream publish asset."""
+
+    @dg.asset(key=["rpt_kpi_daily"])
+    def report_stand_in() -> None:
+        with warehouse.connect() as c:
+            create_report(c, "rpt_kpi_daily", [row], **types)
+
+    @dg.asset(deps=[report_stand_in])
+    def publish() -> None:
+        return None
+
+    return dg.materialize(
+        [report_stand_in, publish, CHECKS[("rpt_kpi_daily", "ge_rpt_kpi_daily")]],
+        resources={"warehouse": warehouse},
+        instance=instance,
+        raise_on_error=False,
+    )
+
+
+def published(result: dg.ExecuteInProcessResult) -> bool:
+    return dg.AssetKey(["publish"]) in {e.asset_key for e in result.get_asset_materialization_events()}
+
+
+def test_in_a_run_a_clean_report_is_published(warehouse, instance):
+    result = _publish_run(warehouse, instance, clean_report_row("rpt_kpi_daily"))
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed and published(result)
+
+
+def test_in_a_run_a_failed_report_check_blocks_publishing(warehouse, instance):
+    result = _publish_run(warehouse, instance, clean_report_row("rpt_kpi_daily") | {"d1_retention": 3.0})
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.severity == ERROR
+    assert evaluation.metadata["unexpected_count"].value == 1
+    assert not published(result)
+
+
+def test_in_a_run_a_suite_that_errors_fails_the_step_and_blocks_publishing(warehouse, instance):
+    row = clean_report_row("rpt_kpi_daily") | {"d1_retention": "0.4"}
+    result = _publish_run(warehouse, instance, row, d1_retention="varchar")
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures and "ValidationEngineError" in str(failures[0].event_specific_data.error)
+    assert not result.get_asset_check_evaluations()  # an error is never recorded as a pass
+    assert not published(result)
