@@ -49,6 +49,9 @@ class SourceContract:
     records_path: str | None = None  # json only: JSONPath of the record array ('$.data.list')
     timezone_note: str = ""
     units_note: str = ""
+    # A full snapshot landed every day (a registry export) may legitimately repeat byte for byte across
+    # days; only an identical second file within the same day is then a duplicate.
+    is_snapshot: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -291,6 +294,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
         family="reference",
         format="csv",
         file_glob="*.csv",
+        is_snapshot=True,
         description="Campaign registry snapshot: internal campaign ↔ platform campaign id and UTM code.",
         units_note="budget in budget_currency.",
         primary_key=("campaign_id",),

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         first, last = args.first or days[0], args.last or days[-1]
 
     import dagster as dg
+
+    # backfill_policy is "beta" in Dagster 1.13; the warning repeats once per raw asset and hides progress.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
     from assets.publish import PUBLISH_KEY
     from orchestration import run_summary

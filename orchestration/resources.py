@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 from dagster_dbt import DbtCliResource
 
 from assets.resources import WarehouseResource
@@ -13,5 +17,10 @@ def build_resources() -> dict:
     cfg = settings()
     return {
         "warehouse": WarehouseResource(data_dir=str(cfg.data_dir), timezone=cfg.timezone),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            # The dbt installed beside this interpreter (.venv/bin/dbt), also when .venv/bin is not on PATH.
+            dbt_executable=shutil.which("dbt") or str(Path(sys.executable).with_name("dbt")),
+        ),
     }

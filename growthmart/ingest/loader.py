@@ -90,15 +90,19 @@ def _sha256(path: Path) -> str:
 
 
 def _check_duplicate_files(con, contract: SourceContract, days: list[str], files: dict[Path, str]) -> None:
-    """A file byte-identical to another one in this batch, or to one loaded for another day, is an error."""
+    """A file byte-identical to another one in this batch, or to one loaded for another day, is an error.
+
+    `files` holds only files with data rows: two empty exports (a header, no rows) are alike, not duplicates.
+    Snapshot sources may repeat across days, never within one.
+    """
     seen: dict[str, Path] = {}
     for path, digest in files.items():
-        if digest in seen:
+        if digest in seen and (not contract.is_snapshot or seen[digest].parent == path.parent):
             first = seen[digest]
             name = first.name if first.parent == path.parent else f"{first.parent.name}/{first.name}"
             raise LoadError(contract.name, path, f"byte-identical duplicate of {name}; remove one of them")
         seen[digest] = path
-    if not files:
+    if not files or contract.is_snapshot:
         return
     digests = ", ".join(literal(d) for d in files.values())
     day_list = ", ".join(f"cast({literal(d)} as date)" for d in days)
@@ -334,7 +338,6 @@ def load_partitions(
     ensure_raw_tables(con, contract)
     files = {day: partition_files(landing_dir, contract, day) for day in partition_dates}
     digests = {path: _sha256(path) for day_files in files.values() for path in day_files}
-    _check_duplicate_files(con, contract, partition_dates, digests)
 
     _create_batch_tables(con, contract)
     for day, day_files in files.items():
@@ -350,6 +353,8 @@ def load_partitions(
             "select _source_file, count(*), count(*) filter (where _reason = '') from _typed_all group by 1"
         ).fetchall()
     }
+    with_rows = {p: d for p, d in digests.items() if per_file.get(str(p.relative_to(landing_dir)), (0,))[0]}
+    _check_duplicate_files(con, contract, partition_dates, with_rows)
     results = []
     for day, day_files in files.items():
         result = PartitionLoad(contract.name, day)

@@ -252,3 +252,31 @@ def test_the_same_file_on_two_days_of_one_batch_is_a_duplicate(env):
     land(landing, OCEAN.name, "a.csv", text, day="2026-06-19")
     with pytest.raises(LoadError, match=f"duplicate of {DAY}/a.csv"):
         load_partitions(con, OCEAN, landing, [DAY, "2026-06-19"])
+
+
+def test_empty_exports_on_two_days_are_not_duplicates(env):
+    from growthmart.ingest import load_partitions
+
+    landing, con = env
+    land(landing, OCEAN.name, "r.csv", HEADER + "\n")
+    land(landing, OCEAN.name, "r.csv", HEADER + "\n", day="2026-06-19")
+    parts = load_partitions(con, OCEAN, landing, [DAY, "2026-06-19"])
+    assert [p.rows_landed for p in parts] == [0, 0]
+
+
+def test_a_registry_snapshot_may_repeat_across_days_but_not_within_one(env):
+    from growthmart.ingest import load_partitions
+
+    landing, con = env
+    registry = get_contract("campaigns")
+    text = (
+        "campaign_id,campaign_name,campaign_type,channel,platform,platform_campaign_id,utm_campaign,budget,"
+        "budget_currency,start_date,end_date\ncmp_1,春季,paid_ads,douyin_ads,ocean_engine,p1,spring,1000,CNY,"
+        "2026-06-01,\n"
+    )
+    land(landing, registry.name, "s.csv", text)
+    land(landing, registry.name, "s.csv", text, day="2026-06-19")
+    assert [p.rows_loaded for p in load_partitions(con, registry, landing, [DAY, "2026-06-19"])] == [1, 1]
+    land(landing, registry.name, "s_again.csv", text)
+    with pytest.raises(LoadError, match="byte-identical duplicate of s.csv"):
+        load_partition(con, registry, landing, DAY)

@@ -1,0 +1,1 @@
+"""Built-in demo source: seeded, self-consistent landing files for every raw source (see generator.py)."""

@@ -1,0 +1,116 @@
+"""docs/sources.md, rendered from the landing contracts so the documentation cannot drift from the code.
+
+Regenerate with `python -m growthmart.demo.docs > docs/sources.md` (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from growthmart.contracts import COLUMN_TYPES, CONTRACTS, NULL_TOKENS, SourceContract
+
+# How the loader parses each column type (growthmart/ingest/sql.py); keep in step with contracts.py.
+TYPE_RULES = {
+    "string": "text, surrounding blanks trimmed; an empty value is NULL",
+    "int": "integer; thousands separators (`1,234`) accepted; `12.5` is rejected, never rounded",
+    "decimal": "exact decimal(18, 4) for money; thousands separators (`1,234.50`) accepted",
+    "double": "floating point; thousands separators and a trailing `%` are **not** accepted",
+    "date": "`YYYY-MM-DD` or `YYYY/MM/DD`",
+    "timestamp": "ISO-8601; an explicit offset (`Z`, `+08:00`) is honoured, a naive value is read as UTC; "
+    "stored as a naive UTC timestamp",
+    "json": "any JSON value, stored as its JSON text (e.g. Meta's `actions` list)",
+}
+
+INTRO = """\
+# Landing contract: what growthmart expects from each source
+
+This page is for data engineers pointing real exports at growthmart. Everything below the intro is
+generated from `growthmart/contracts.py` by `growthmart.demo.docs.render_sources_md()`; do not edit it by
+hand — change the contract and run `python -m growthmart.demo.docs > docs/sources.md`.
+
+## Folder layout
+
+```
+landing/<source>/<YYYY-MM-DD>/<file>
+```
+
+- `<source>` is the raw table name below (e.g. `ocean_engine_ad_stats`).
+- `<YYYY-MM-DD>` is the partition: the Beijing (Asia/Shanghai) calendar day the files belong to — the
+  report day for ad and content exports, the day an event was *received* or an order was created or
+  updated for user data. Loading a day replaces that day's partition, so re-landing a corrected export
+  and reloading is safe.
+- A day may hold several files (e.g. one per ad account); every file matching the source's file glob is
+  loaded, names starting with `.` are skipped. A day with nothing to report may have no file.
+- The built-in demo source (`python -m growthmart.demo --landing-dir data/landing`) writes files named
+  `demo_*` into the same layout; regenerating replaces only `demo_*` files.
+
+## How values are typed
+
+Files are read as text (CSV: UTF-8, an optional BOM is ignored; JSON: the records at the records path;
+JSONL: one object per line) and each column is parsed by its type:
+
+{type_rules}
+
+Null tokens — these values mean "no value" for every type: {null_tokens}.
+Columns the contract does not know are ignored; a missing *optional* column is read as NULL.
+
+## Quarantine and load failures
+
+- A row whose value cannot be parsed as its type, that misses a required value, repeats the primary key
+  of an earlier row of the same partition, or is a malformed CSV / non-object JSON line is not loaded: it
+  goes to `raw.quarantine_rows` with the source, file, row number, column and a reason, and
+  `raw.load_log` records landed = loaded + quarantined per file.
+- The whole load fails, with an error naming source, file, row and column, when a file cannot be parsed
+  at all, misses a required column, is a byte-identical duplicate of another file (in the same day or
+  already loaded for another day), or has more than half of its rows bad. Landing files are never
+  modified.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _section(c: SourceContract) -> str:
+    key_label = "JSON key" if c.format in ("json", "jsonl") else "CSV header"
+    lines = [
+        f"### `{c.name}`",
+        "",
+        _cell(c.description),
+        "",
+        f"- Family: {c.family}",
+        f"- Format: {c.format}; file glob `{c.file_glob}`"
+        + (f"; records at `{c.records_path}`" if c.records_path else ""),
+        f"- Primary key: {', '.join(f'`{k}`' for k in c.primary_key)} (unique within a day's partition)",
+    ]
+    if c.timezone_note:
+        lines.append(f"- Time zone: {c.timezone_note}")
+    if c.units_note:
+        lines.append(f"- Units: {c.units_note}")
+    lines += ["", f"| {key_label} | type | required | description |", "|---|---|---|---|"]
+    for col in c.columns:
+        desc = col.description + (f" (JSON path `{col.json_path}`)" if col.json_path else "")
+        lines.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else 'no'} | {_cell(desc)} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_sources_md() -> str:
+    """The full text of docs/sources.md."""
+    if set(TYPE_RULES) != set(COLUMN_TYPES):
+        raise ValueError(f"TYPE_RULES must describe exactly the contract types {COLUMN_TYPES}")
+    type_rules = "\n".join(f"- `{t}`: {TYPE_RULES[t]}" for t in COLUMN_TYPES)
+    null_tokens = ", ".join(f"`{t}`" if t else "the empty string" for t in NULL_TOKENS)
+    parts = [INTRO.replace("{type_rules}", type_rules).replace("{null_tokens}", null_tokens)]
+    parts += ["## Sources", "", "| source | family | format | file glob | records path | primary key |"]
+    parts.append("|---|---|---|---|---|---|")
+    for c in CONTRACTS:
+        path = f"`{c.records_path}`" if c.records_path else ""
+        key = ", ".join(f"`{k}`" for k in c.primary_key)
+        parts.append(
+            f"| [`{c.name}`](#{c.name}) | {c.family} | {c.format} | `{c.file_glob}` | {path} | {key} |"
+        )
+    parts.append("")
+    parts += [_section(c) for c in CONTRACTS]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(render_sources_md(), end="")

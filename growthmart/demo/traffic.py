@@ -1,0 +1,156 @@
+"""Traffic sources and the visits they bring, calibrated so signups come out near the requested number.
+
+A source is one thing a visit can come from: an ad, a content item, a KOL post, an activity link, or
+organic traffic (no UTM at all). Each source has a daily weight; a channel's daily visits are spread over
+its sources by weight. Ads and content pass through a click layer: clicks ≥ the visits they land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from growthmart.demo.ads import Ad, deliver
+from growthmart.demo.calendar import DAY, Calendar, festival_shape
+from growthmart.demo.campaigns import Campaign, KolPost
+from growthmart.demo.content import ContentItem, item_weights
+from growthmart.demo.profiles import (
+    CHANNEL_INDEX,
+    CHANNELS,
+    CONTENT_LINK_RATE,
+    PLATFORMS,
+    RETURN_RATE,
+    RETURN_SIGNUP_BOOST,
+)
+
+KOL_DECAY = 0.6  # a KOL post's traffic falls by this factor per day
+KOL_LIFETIME = 11
+
+
+@dataclass
+class Sources:
+    kind: list[str] = field(default_factory=list)  # ad | content | kol | activity | organic | reengage
+    channel: list[str] = field(default_factory=list)
+    campaign: list[int] = field(default_factory=list)  # -1 for organic
+    utm: list[tuple] = field(default_factory=list)  # utm_source, utm_medium, utm_campaign, utm_content
+    ref: list[int] = field(default_factory=list)  # index into ads / items / posts, else -1
+    weights: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, kind, channel, campaign, utm, ref, weight) -> int:
+        for lst, v in zip(
+            (self.kind, self.channel, self.campaign, self.utm, self.ref, self.weights),
+            (kind, channel, campaign, utm, ref, weight),
+            strict=True,
+        ):
+            lst.append(v)
+        return len(self.kind) - 1
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        return np.array([i for i, k in enumerate(self.kind) if k == kind], dtype=int)
+
+
+def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: list[ContentItem], posts):
+    """Every traffic source with its daily weight, plus per-day re-engagement sources for active users."""
+    days = cal.days
+    idx = np.arange(days)
+    src = Sources()
+    for i, ad in enumerate(ads):
+        c = campaigns[ad.campaign]
+        w = ad.weight * c.boost * active[i]
+        src.add("ad", c.channel, ad.campaign, (ad.utm_source, c.utm_medium, c.utm_campaign, ad.ad_id), i, w)
+    iw = item_weights(items, days)
+    for i, it in enumerate(items):
+        c = campaigns[it.campaign]
+        src.add(
+            "content",
+            c.channel,
+            it.campaign,
+            (c.utm_source, c.utm_medium, c.utm_campaign, it.content_id),
+            i,
+            iw[i] * c.boost,
+        )
+    for i, p in enumerate(posts):
+        c = campaigns[p.campaign]
+        age = idx - p.day
+        w = np.where((age >= 0) & (age < KOL_LIFETIME), p.reach * KOL_DECAY ** np.maximum(age, 0), 0.0)
+        src.add("kol", "kol", p.campaign, (c.utm_source, c.utm_medium, c.utm_campaign, p.kol_id), i, w)
+    reengage = np.full(days, -1)
+    for ci, c in enumerate(campaigns):
+        if c.type != "activity":
+            continue
+        utm = (c.utm_source, c.utm_medium, c.utm_campaign)
+        if c.utm_campaign == "invite_friends":
+            src.add("activity", "activity", ci, (*utm, "share_link"), -1, c.active(days) * 1.0)
+        elif c.utm_campaign == "member_day":  # weekly member day (Wednesday) push to existing users
+            s = src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
+            reengage[(cal.weekday == 2) & (reengage < 0)] = s
+        elif c.festival:
+            fest = next(f for f in cal.festivals if c.utm_campaign.endswith(f"{f.key}_{f.year}"))
+            src.add("activity", "activity", ci, (*utm, "landing_page"), -1, 0.6 * festival_shape(fest, idx))
+            s = src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
+            reengage[c.active(days)] = s
+    src.add("organic", "organic", -1, (None, None, None, None), -1, np.ones(days))
+    return src, reengage
+
+
+def expected_visits(cal: Calendar, src: Sources, users: int) -> np.ndarray:
+    """(sources × days) expected visits so that the expected number of signups is `users`."""
+    days = cal.days
+    trend = 1 + 0.3 * np.arange(days) / max(days - 1, 1)
+    w_day = trend * cal.weekday_factor * cal.traffic_lift
+    signups = users * w_day / w_day.sum()
+    weights = np.vstack(src.weights)
+    ch = np.array([CHANNEL_INDEX[c] for c in src.channel])
+    live = np.array([k != "reengage" for k in src.kind])
+    totals = np.zeros((len(CHANNELS), days))
+    for c in range(len(CHANNELS)):
+        totals[c] = weights[(ch == c) & live].sum(axis=0)
+    shares = np.array([p.share for p in CHANNELS])[:, None] * (totals > 0)
+    shares = shares / shares.sum(axis=0, keepdims=True)
+    q = np.array([p.signup_rate for p in CHANNELS])[:, None] * (1 + RETURN_RATE * (RETURN_SIGNUP_BOOST - 1))
+    visits = signups[None, :] * shares / q
+    per_weight = np.divide(visits, totals, out=np.zeros_like(visits), where=totals > 0)
+    return weights * per_weight[ch] * live[:, None]
+
+
+@dataclass
+class Traffic:
+    sources: Sources
+    reengage: np.ndarray  # per day: re-engagement source for active users, or -1
+    ad_stats: dict  # (ads × days) clicks, impressions, spend, visits
+    content_clicks: np.ndarray  # (items × days)
+    content_exp_clicks: np.ndarray
+    visit_source: np.ndarray  # one entry per visit
+    visit_t: np.ndarray  # UTC epoch seconds
+
+
+def simulate_traffic(rng, cal: Calendar, campaigns, ads, active, items, posts: list[KolPost], users: int):
+    src, reengage = build_sources(cal, campaigns, ads, active, items, posts)
+    ev = expected_visits(cal, src, users)
+    counts = np.zeros(ev.shape, dtype=np.int64)
+    ad_rows, item_rows = src.of_kind("ad"), src.of_kind("content")
+    stats = deliver(rng, ads, active, ev[ad_rows])
+    counts[ad_rows] = stats["visits"]
+    exp_clicks = ev[item_rows] / CONTENT_LINK_RATE * rng.lognormal(0.0, 0.2, size=(len(item_rows), cal.days))
+    clicks = rng.poisson(exp_clicks)
+    counts[item_rows] = rng.binomial(clicks, CONTENT_LINK_RATE)
+    other = np.array([i for i, k in enumerate(src.kind) if k in ("kol", "activity", "organic")], dtype=int)
+    counts[other] = rng.poisson(ev[other] * rng.lognormal(0.0, 0.15, size=(len(other), cal.days)))
+
+    s_idx, d_idx = np.nonzero(counts)
+    n = counts[s_idx, d_idx]
+    vs, vd = np.repeat(s_idx, n), np.repeat(d_idx, n)
+    secs = cal.seconds_of_day(rng, len(vs))
+    meta = np.zeros(len(src.kind), dtype=bool)
+    meta[ad_rows] = [PLATFORMS[a.platform].platform == "meta" for a in ads]
+    # Meta reports by the ad account's (Los Angeles) day: its clicks happen within that local day.
+    t = np.where(meta[vs], cal.la_start(vd), cal.t0 + vd * DAY) + secs
+    pub = np.zeros(len(src.kind), dtype=np.int64)
+    pub_day = np.full(len(src.kind), -1)
+    pub[item_rows] = [it.published_at for it in items]
+    pub_day[item_rows] = [it.day for it in items]
+    # Visits on an item's publication day happen after it is published.
+    later = pub[vs] + secs % np.maximum(cal.t0 + (vd + 1) * DAY - pub[vs], 1)
+    t = np.where(pub_day[vs] == vd, later, t)
+    return Traffic(src, reengage, stats, clicks, exp_clicks, vs, t)

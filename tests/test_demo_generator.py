@@ -1,0 +1,312 @@
+"""The demo source writes landing files that honour every contract and tell one consistent story."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from growthmart.contracts import CONTRACTS, NULL_TOKENS, SourceContract, get_contract
+from growthmart.demo.docs import render_sources_md
+from growthmart.demo.generator import DemoParams, generate
+from growthmart.ingest import load_partition
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = DemoParams(start=dt.date(2026, 5, 1), days=21, users=300, seed=7)
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "landing"
+    generate(root, SMALL)
+    return root
+
+
+def tree_hash(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def files(root: Path, source: str) -> list[Path]:
+    return sorted((root / source).glob("*/*"))
+
+
+def records(contract: SourceContract, path: Path) -> tuple[list[str], list[dict]]:
+    """(field names in file order, records as {name: raw value}) of one landing file."""
+    if contract.format == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            return header, [dict(zip(header, row, strict=True)) for row in reader]
+    if contract.format == "jsonl":
+        recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    else:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        recs = doc["data"]["list"] if contract.records_path == "$.data.list" else doc["data"]
+    return list(recs[0]), recs
+
+
+def parses(value, type_: str) -> bool:
+    """The loader's typing rules (see the comment at the top of contracts.py), for one non-null value."""
+    v = value if isinstance(value, str) else json.dumps(value)
+    if type_ == "int":
+        return re.fullmatch(r"[+-]?[0-9]+", v.replace(",", "")) is not None
+    if type_ == "decimal":
+        Decimal(v.replace(",", ""))
+    elif type_ == "double":
+        float(v)
+    elif type_ == "date":
+        dt.date.fromisoformat(v)
+    elif type_ == "timestamp":
+        assert v.endswith("Z"), v  # the demo writes UTC instants with an explicit Z
+        dt.datetime.fromisoformat(v)
+    elif type_ == "json":
+        json.loads(v)
+    return True
+
+
+def table(root: Path, source: str) -> list[dict]:
+    contract = get_contract(source)
+    out = []
+    for path in files(root, source):
+        for rec in records(contract, path)[1]:
+            out.append({**rec, "_day": path.parent.name})
+    return out
+
+
+def test_same_parameters_write_byte_identical_files(landing, tmp_path):
+    generate(tmp_path / "again", SMALL)
+    generate(
+        tmp_path / "other_seed", DemoParams(start=SMALL.start, days=SMALL.days, users=SMALL.users, seed=8)
+    )
+    assert tree_hash(tmp_path / "again") == tree_hash(landing)
+    assert tree_hash(tmp_path / "other_seed") != tree_hash(landing)
+
+
+def test_regenerating_replaces_only_demo_files(tmp_path):
+    params = DemoParams(start=SMALL.start, days=5, users=60, seed=1)
+    root = tmp_path / "landing"
+    generate(root, params)
+    fresh = tree_hash(root)
+    day = root / "app_orders" / "2026-05-02"
+    (day / "real_export.csv").write_text("order_id\n", encoding="utf-8")
+    (day / "demo_stale.csv").write_text("stale\n", encoding="utf-8")
+    generate(root, params)
+    assert (day / "real_export.csv").read_text(encoding="utf-8") == "order_id\n"
+    assert not (day / "demo_stale.csv").exists()
+    (day / "real_export.csv").unlink()
+    assert tree_hash(root) == fresh
+
+
+def test_every_file_has_exactly_its_contract_columns_and_values_that_parse(landing):
+    for contract in CONTRACTS:
+        paths = files(landing, contract.name)
+        assert paths, contract.name
+        for path in paths:
+            assert path.match(contract.file_glob) and path.name.startswith("demo_")
+            dt.date.fromisoformat(path.parent.name)
+            names, recs = records(contract, path)
+            assert names == contract.column_names, path
+            for i, rec in enumerate(recs):
+                assert list(rec) == contract.column_names, (path, i)
+                for col in contract.columns:
+                    value = rec[col.name]
+                    if value is None or (isinstance(value, str) and value.strip() in NULL_TOKENS):
+                        assert not col.required, (path, i, col.name)
+                    else:
+                        assert parses(value, col.type), (path, i, col.name, value)
+
+
+def test_the_loader_accepts_the_demo_files_without_quarantine(landing, tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    for contract in CONTRACTS:
+        for day in ("2026-05-01", "2026-05-11", "2026-05-21"):
+            part = load_partition(con, contract, landing, day)
+            assert part.rows_quarantined == 0, (contract.name, day, part.quarantine_reasons)
+    con.close()
+
+
+def test_exports_look_like_the_platforms(landing):
+    ocean = files(landing, "ocean_engine_ad_stats")
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in ocean)
+    assert any(re.search(rb'"\d{1,3}(,\d{3})+(\.\d\d)?"', p.read_bytes()) for p in ocean)
+    baidu = table(landing, "baidu_keyword_stats")
+    assert any(r["关键词"].endswith("[已删除]") for r in baidu)
+    assert any(r["计划名"].endswith("[已删除]") for r in baidu)
+    meta = table(landing, "meta_ads_insights")
+    for r in meta:
+        assert all(isinstance(r[k], str) for k in r if k not in ("actions", "action_values", "_day"))
+        assert r["account_currency"] == "USD" and r["account_timezone"] == "America/Los_Angeles"
+    types = {a["action_type"] for r in meta for a in r["actions"]}
+    assert {"link_click", "landing_page_view", "offsite_conversion.fb_pixel_purchase"} <= types
+    tencent = table(landing, "tencent_ads_daily_reports")
+    assert all(isinstance(r["cost"], int) and isinstance(r["order_amount"], int) for r in tencent)
+
+
+def test_clicks_never_exceed_impressions(landing):
+    pairs = {
+        "ocean_engine_ad_stats": ("展示数", "点击数"),
+        "tencent_ads_daily_reports": ("view_count", "valid_click_count"),
+        "baidu_keyword_stats": ("展现", "点击"),
+        "meta_ads_insights": ("impressions", "clicks"),
+    }
+    for source, (imp, clk) in pairs.items():
+        rows = table(landing, source)
+        assert rows
+        for r in rows:
+            assert 0 <= int(str(r[clk]).replace(",", "")) <= int(str(r[imp]).replace(",", "")), (source, r)
+
+
+def test_ad_platform_campaign_ids_are_all_in_the_registry(landing):
+    registry = {(r["platform"], r["platform_campaign_id"]) for r in table(landing, "campaigns")}
+    exported = {("ocean_engine", r["项目ID"]) for r in table(landing, "ocean_engine_ad_stats")}
+    exported |= {("tencent_ads", str(r["campaign_id"])) for r in table(landing, "tencent_ads_daily_reports")}
+    exported |= {("baidu", r["计划ID"]) for r in table(landing, "baidu_keyword_stats")}
+    exported |= {("meta", r["campaign_id"]) for r in table(landing, "meta_ads_insights")}
+    assert exported and exported <= registry
+
+
+def test_campaigns_and_utms_agree_with_the_channel_seeds(landing):
+    seeds = ROOT / "dbt_project" / "seeds"
+    with (seeds / "channel_map.csv").open(encoding="utf-8") as fh:
+        channel_of = {(r["utm_source"], r["utm_medium"]): r["channel"] for r in csv.DictReader(fh)}
+    with (seeds / "channels.csv").open(encoding="utf-8") as fh:
+        channels = {r["channel"]: r for r in csv.DictReader(fh)}
+    registry = {r["utm_campaign"]: r for r in table(landing, "campaigns")}
+    for r in registry.values():
+        assert r["channel"] in channels
+        assert r["platform"] == channels[r["channel"]]["ad_platform"]
+    sessions = [e for e in table(landing, "app_events") if e["event_name"] == "session_start"]
+    assert any(e["utm_campaign"] is None and e["utm_source"] is None for e in sessions)  # organic
+    for e in sessions:
+        if e["utm_campaign"] is None:
+            assert e["utm_source"] is None and e["utm_medium"] is None
+            continue
+        assert e["utm_campaign"] in registry, e
+        assert channel_of[(e["utm_source"], e["utm_medium"])] == registry[e["utm_campaign"]]["channel"], e
+
+
+def test_every_user_has_a_signup_event_from_their_anonymous_id(landing):
+    events = table(landing, "app_events")
+    signups = {e["user_id"]: e for e in events if e["event_name"] == "signup"}
+    users = table(landing, "app_users")
+    assert 0.8 * SMALL.users <= len(users) <= 1.2 * SMALL.users
+    for u in users:
+        e = signups[u["user_id"]]
+        assert (e["anonymous_id"], e["event_at"]) == (u["anonymous_id"], u["signup_at"])
+        assert (
+            u["_day"]
+            == (dt.datetime.fromisoformat(u["signup_at"]) + dt.timedelta(hours=8)).date().isoformat()
+        )
+    signup_at = {u["user_id"]: u["signup_at"] for u in users}
+    for e in events:  # events carry a user_id only from the signup on
+        assert e["user_id"] is None or e["event_at"] >= signup_at[e["user_id"]], e
+    first_touch = {}
+    for e in sorted(events, key=lambda e: e["event_at"]):
+        if e["event_name"] == "session_start":
+            first_touch.setdefault(e["anonymous_id"], e["utm_campaign"])
+    last = {
+        e["anonymous_id"]: e["utm_campaign"]
+        for e in sorted(events, key=lambda e: e["event_at"])
+        if e["event_name"] == "session_start" and e["user_id"] is None
+    }
+    assert any(first_touch[u["anonymous_id"]] != last[u["anonymous_id"]] for u in users)
+
+
+def test_refunded_orders_appear_twice_paid_then_refunded(landing):
+    by_id = defaultdict(list)
+    for r in table(landing, "app_orders"):
+        by_id[r["order_id"]].append(r)
+    statuses = Counter(tuple(r["status"] for r in rows) for rows in by_id.values())
+    assert set(statuses) <= {("paid",), ("paid", "refunded"), ("cancelled",)}
+    assert statuses[("paid", "refunded")] > 0 and statuses[("cancelled",)] > 0
+    for rows in by_id.values():
+        if len(rows) == 2:
+            paid, refund = rows
+            assert paid["_day"] < refund["_day"] and paid["updated_at"] < refund["updated_at"]
+            assert (
+                refund["refunded_at"] == refund["updated_at"] and refund["created_at"] == paid["created_at"]
+            )
+            assert Decimal(refund["refund_amount"]) <= Decimal(refund["amount"]) == Decimal(paid["amount"])
+    purchases = {
+        (e["user_id"], e["event_at"]) for e in table(landing, "app_events") if e["event_name"] == "purchase"
+    }
+    for rows in by_id.values():
+        assert ((rows[0]["user_id"], rows[0]["created_at"]) in purchases) == (
+            rows[0]["status"] != "cancelled"
+        )
+
+
+def test_orders_straddle_beijing_midnight(landing):
+    times = {r["created_at"][11:] for r in table(landing, "app_orders")}
+    assert {"15:59:59Z", "16:00:01Z"} & times
+
+
+def test_some_events_arrive_late_in_a_later_folder(landing):
+    events = table(landing, "app_events")
+    late = [
+        e
+        for e in events
+        if e["_day"] > (dt.datetime.fromisoformat(e["event_at"]) + dt.timedelta(hours=8)).date().isoformat()
+    ]
+    assert 0 < len(late) < 0.02 * len(events)
+    assert all(
+        e["_day"] >= (dt.datetime.fromisoformat(e["event_at"]) + dt.timedelta(hours=8)).date().isoformat()
+        for e in events
+    )
+
+
+def test_ads_and_content_bring_no_more_visits_than_clicks(landing):
+    visits = Counter(
+        (
+            e["utm_content"],
+            (dt.datetime.fromisoformat(e["event_at"]) + dt.timedelta(hours=8)).date().isoformat(),
+        )
+        for e in table(landing, "app_events")
+        if e["event_name"] == "session_start" and e["utm_content"]
+    )
+    for r in table(landing, "ocean_engine_ad_stats"):
+        assert visits[(r["广告ID"], r["日期"])] <= int(r["点击数"].replace(",", ""))
+    for r in table(landing, "baidu_keyword_stats"):
+        assert visits[(r["关键词ID"], r["日期"])] <= int(r["点击"])
+    for r in table(landing, "content_daily_stats"):
+        assert visits[(r["content_id"], r["stat_date"])] <= int(r["link_clicks"]) <= int(r["views"])
+
+
+def test_content_visits_come_after_publication(landing):
+    published = {r["content_id"]: r["published_at"] for r in table(landing, "content_items")}
+    visits = [e for e in table(landing, "app_events") if e["utm_content"] in published]
+    assert visits
+    assert all(e["event_at"] >= published[e["utm_content"]] for e in visits)
+
+
+def test_daily_sources_are_written_every_day(landing):
+    days = {(SMALL.start + dt.timedelta(days=i)).isoformat() for i in range(SMALL.days)}
+    for source in (
+        "ocean_engine_ad_stats",
+        "baidu_keyword_stats",
+        "meta_ads_insights",
+        "fx_rates",
+        "campaigns",
+        "app_events",
+        "content_daily_stats",
+    ):
+        assert {p.parent.name for p in files(landing, source)} == days, source
+    fx = table(landing, "fx_rates")
+    assert {r["currency"] for r in fx} == {"CNY", "USD", "HKD"}
+    assert all(7.1 <= float(r["rate_to_cny"]) <= 7.3 for r in fx if r["currency"] == "USD")
+
+
+def test_docs_sources_md_is_rendered_from_the_contracts():
+    assert (ROOT / "docs" / "sources.md").read_text(encoding="utf-8") == render_sources_md()
