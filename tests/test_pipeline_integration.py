@@ -1,0 +1,164 @@
+"""The whole graph, materialized through Dagster on small demo data in a temporary data directory."""
+
+import contextlib
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+
+DEMO = ["--days", "35", "--users", "400", "--seed", "7"]
+LAST_DAY = "2026-06-04"  # 2026-05-01 + 34 days
+
+# The public contract of the published reports (issue #2): names and the columns BI may rely on.
+REPORT_COLUMNS = {
+    "rpt_retention_cohorts": {
+        "cohort_date", "channel", "day_n", "cohort_size", "retained_users", "retention_rate",
+        "unbounded_retention_rate", "is_complete",
+    },
+    "rpt_funnel_users": {
+        "cohort_week", "channel", "step_order", "step_name", "users", "conversion_from_previous",
+        "conversion_from_first", "is_complete",
+    },
+    "rpt_funnel_ads": {"report_date", "platform", "campaign_id", "impressions", "clicks", "visits", "signups", "first_orders"},
+    "rpt_cac_ltv_monthly": {
+        "acquisition_month", "channel", "spend", "new_users", "new_paying_users", "cac", "paying_cac", "ltv_7d",
+        "ltv_30d", "ltv_90d", "ltv_90d_to_cac", "payback_days",
+    },
+    "rpt_campaign_roi_daily": {
+        "report_date", "campaign_id", "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm",
+        "platform_conversions", "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa",
+        "roas", "roi",
+    },
+    "rpt_campaign_roi": {
+        "campaign_id", "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm",
+        "platform_conversions", "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa",
+        "roas", "roi",
+    },
+}  # fmt: skip
+KPI_COLUMNS = {
+    "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend", "cac",
+    "roas", "d1_retention", "d7_retention", "d30_retention",
+}  # fmt: skip
+REPORT_COLUMNS |= {
+    "rpt_kpi_daily": KPI_COLUMNS | {"report_date"},
+    "rpt_kpi_weekly": KPI_COLUMNS | {"week_start"},
+    "rpt_kpi_monthly": KPI_COLUMNS | {"month_start"},
+}
+
+
+def run_cli(args: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["run", *args, "--log-level", "WARNING"])
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, dbt_manifest):
+    data = tmp_path_factory.mktemp("pipeline") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GROWTHMART_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        code, summary = run_cli(["--demo", *DEMO])
+        yield {"data": data, "code": code, "summary": summary, "mp": mp}
+
+
+@pytest.fixture(scope="module")
+def published(pipeline):
+    con = duckdb.connect(str(pipeline["data"] / "published" / "growthmart.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def test_the_demo_run_succeeds_and_ends_with_a_summary(pipeline):
+    assert pipeline["code"] == 0, pipeline["summary"]
+    summary = pipeline["summary"]
+    assert "landed = loaded + quarantined: yes" in summary
+    assert "0 failed" in summary
+    assert "tables published to" in summary and "rpt_kpi_daily" in summary
+
+
+def test_published_reports_carry_their_contract_columns(published):
+    for table, columns in REPORT_COLUMNS.items():
+        have = {r[0] for r in published.execute(f"describe reports.{table}").fetchall()}
+        assert columns <= have, f"{table} lacks {columns - have}"
+        assert published.execute(f"select count(*) from reports.{table}").fetchone()[0] > 0, table
+
+
+def test_complete_day_zero_retention_is_one_and_retention_decays(published):
+    day0 = published.execute(
+        "select min(retention_rate), max(retention_rate) from reports.rpt_retention_cohorts "
+        "where day_n = 0 and is_complete and cohort_size > 0"
+    ).fetchone()
+    assert day0 == (1, 1)
+    rates = dict(
+        published.execute(
+            """select day_n, sum(retained_users) / sum(cohort_size) from reports.rpt_retention_cohorts
+               where is_complete and day_n in (1, 7, 30) group by 1"""
+        ).fetchall()
+    )
+    assert rates[1] > rates[7] > rates[30] > 0
+    immature = published.execute(
+        "select count(*), count(retention_rate) from reports.rpt_retention_cohorts where not is_complete"
+    ).fetchone()
+    assert immature[0] > 0 and immature[1] == 0
+
+
+def test_funnel_counts_never_grow_along_the_steps(published):
+    growing = published.execute(
+        """select count(*) from (
+               select users, lag(users) over (partition by cohort_week, channel order by step_order) as prev
+               from reports.rpt_funnel_users) where users > prev"""
+    ).fetchone()[0]
+    assert growing == 0
+
+
+def test_ctr_is_at_most_one(published):
+    assert published.execute("select max(ctr) from reports.rpt_campaign_roi_daily").fetchone()[0] <= 1
+
+
+def test_spend_reconciles_from_raw_exports_to_the_reports(pipeline, published):
+    """Raw spend converted independently here (units, same-day FX) equals the published spend."""
+    wh = duckdb.connect(str(pipeline["data"] / "warehouse.duckdb"), read_only=True)
+    raw_spend = wh.execute(
+        """with fx as (select rate_date, currency, rate_to_cny from raw.fx_rates
+                       qualify row_number() over (partition by rate_date, currency order by _loaded_at desc) = 1),
+           ads as (
+               select "消耗(元)" as cny from raw.ocean_engine_ad_stats
+               union all select cost / 100.0 from raw.tencent_ads_daily_reports
+               union all select "消费" from raw.baidu_keyword_stats
+               union all select m.spend * fx.rate_to_cny from raw.meta_ads_insights m
+                   join fx on fx.rate_date = m.date_start and fx.currency = m.account_currency),
+           costs as (
+               select case when c.currency = 'CNY' then c.amount else c.amount * fx.rate_to_cny end as cny
+               from raw.non_ad_costs c
+               left join fx on fx.rate_date = c.cost_date and fx.currency = c.currency)
+           select (select sum(cny) from ads) + (select sum(cny) from costs)"""
+    ).fetchone()[0]
+    wh.close()
+    report_spend = published.execute("select sum(spend) from reports.rpt_campaign_roi").fetchone()[0]
+    kpi_spend = published.execute("select sum(spend) from reports.rpt_kpi_daily").fetchone()[0]
+    assert float(report_spend) == pytest.approx(float(raw_spend), abs=0.05)
+    assert float(kpi_spend) == pytest.approx(float(raw_spend), abs=0.05)
+
+
+def test_a_failing_blocking_check_keeps_the_previous_publication(pipeline, published):
+    before = published.execute("select distinct run_id from main.publication").fetchall()
+    published_file = Path(pipeline["data"] / "published" / "growthmart.duckdb")
+    stamp = published_file.stat().st_mtime_ns
+    bad_day = pipeline["data"] / "landing" / "fx_rates" / LAST_DAY / "zz_manual_fix.csv"
+    bad_day.write_text(f"rate_date,currency,rate_to_cny\n{LAST_DAY},JPY,-0.05\n", encoding="utf-8")
+    try:
+        code, summary = run_cli(["--first", LAST_DAY, "--last", LAST_DAY])
+    finally:
+        bad_day.unlink()
+    assert code == 1
+    assert "NOT published" in summary
+    assert "FAILED: raw/fx_rates / ge_fx_rates" in summary
+    assert published_file.stat().st_mtime_ns == stamp
+    con = duckdb.connect(str(published_file), read_only=True)
+    assert con.execute("select distinct run_id from main.publication").fetchall() == before
+    con.close()
