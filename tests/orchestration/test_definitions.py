@@ -91,10 +91,10 @@ def test_landing_sensor_requests_a_run_per_new_day_then_nothing(defs, data_dir):
     day.mkdir(parents=True)
     (day / "fx.csv").write_text("rate_date,currency,rate_to_cny\n2026-06-18,USD,7.2\n")
     sensor = defs.get_repository_def().get_sensor_def("landing_files_sensor")
-    with dg.build_sensor_context(cursor=None) as context:
+    with dg.build_sensor_context(cursor=None, repository_def=defs.get_repository_def()) as context:
         first = sensor.evaluate_tick(context)
     assert [r.partition_key for r in first.run_requests] == ["2026-06-18"]
-    with dg.build_sensor_context(cursor=first.cursor) as context:
+    with dg.build_sensor_context(cursor=first.cursor, repository_def=defs.get_repository_def()) as context:
         assert sensor.evaluate_tick(context).run_requests == []
 
 
