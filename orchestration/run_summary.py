@@ -55,22 +55,35 @@ def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     passed = [e for e in evaluations if e.passed]
     failed = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     warned = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.WARN]
-    errored = [
-        e.step_key
-        for e in result.all_events
-        if e.event_type_value == "STEP_FAILURE" and e.step_key is not None
-    ]
     out = [
         f"{len(evaluations)} checks evaluated: {len(passed)} passed, {len(failed)} failed, {len(warned)} warned"
     ]
     for e in failed + warned:
         label = "FAILED" if e in failed else "warn"
-        detail = e.metadata.get("unexpected_count") or e.description or ""
-        detail = getattr(detail, "value", detail)
-        out.append(f"  {label}: {e.asset_key.to_user_string()} / {e.check_name} {detail}")
-    if errored:
-        out.append(f"steps that errored: {', '.join(sorted(set(errored)))}")
+        unexpected = e.metadata.get("unexpected_count")
+        detail = f" ({getattr(unexpected, 'value', unexpected)} unexpected)" if unexpected is not None else ""
+        out.append(f"  {label}: {e.asset_key.to_user_string()} / {e.check_name}{detail}")
     return out
+
+
+def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Steps that raised (a contract violation, an errored validation, a dbt failure) and what was skipped."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        data = event.step_failure_data
+        message = (data.user_failure_data.description if data.user_failure_data else None) or (
+            data.error.message.strip() if data.error else "unknown error"
+        )
+        out.append(f"  ERROR in {event.step_key}: {message.splitlines()[0][:400]}")
+    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    if skipped:
+        more = " ..." if len(skipped) > 8 else ""
+        out.append(
+            f"  {len(skipped)} steps skipped because something upstream failed: {', '.join(skipped[:8])}{more}"
+        )
+    return out or ["none"]
 
 
 def published_section(
@@ -95,6 +108,8 @@ def render(result: dg.ExecuteInProcessResult, warehouse_path: Path, published_di
     lines += loaded_section(warehouse_path, result.run_id)
     lines.append(_rule("checks"))
     lines += checks_section(result)
+    lines.append(_rule("errors"))
+    lines += errors_section(result)
     lines.append(_rule("published"))
     lines += published_section(result, published_dir, publish_key)
     return "\n".join(lines) + "\n"
