@@ -177,13 +177,16 @@ REPORTS = tuple(REPORT_KEYS)
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
-    "ctr", "cvr", "d1_retention", "d7_retention", "d30_retention",
+    "ctr", "d1_retention", "d7_retention", "d30_retention",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
     "first_orders", "spend", "new_users", "new_paying_users", "ltv_7d", "ltv_30d", "ltv_90d",
     "ltv_90d_to_cac", "payback_days", "cpc", "cpm", "platform_conversions", "attributed_signups",
     "attributed_orders", "attributed_revenue", "cpa", "roas", "active_users", "paying_users", "orders",
+    # cvr = attributed orders / clicks is not bounded by 1: last-touch orders come from visits of the last
+    # 7 days (and repeat orders), not only from that day's clicks.
+    "cvr",
     "gmv", "net_revenue", "aov", "arppu",
 }  # fmt: skip
 # Extra rules per report, beyond keys, rates and non-negative columns.

@@ -1,0 +1,162 @@
+{#- The KPI report body shared by rpt_kpi_daily / _weekly / _monthly, one period per row.
+    period: a dim_dates column naming the period (date_day, week_start = ISO week, month_start);
+    datepart: its length for dbt.dateadd (day, week, month); period_alias: the published column name.
+    Every source is joined to dim_dates first, so only days up to data end count. Distinct-user counts
+    are recomputed per period (never summed from days); every ratio is sum(numerator) / sum(denominator)
+    over the period through safe_divide. -#}
+{% macro kpi_rollup(period, datepart, period_alias) -%}
+
+with
+
+dim_dates as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
+
+dim_users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+data_end as (
+
+    select max(date_day) as data_end_date from dim_dates
+
+),
+
+fct_user_activity_daily as (
+
+    select * from {{ ref('fct_user_activity_daily') }}
+
+),
+
+fct_orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+fct_campaign_costs_daily as (
+
+    select * from {{ ref('fct_campaign_costs_daily') }}
+
+),
+
+fct_cohort_retention as (
+
+    select * from {{ ref('fct_cohort_retention') }}
+
+),
+
+periods as (
+
+    -- complete = every day of the period is loaded: it starts on or after the first loaded day and the
+    -- next period starts by data end + 1
+    select
+        dim_dates.{{ period }} as period_start,
+        min(dim_dates.date_day) = dim_dates.{{ period }}
+        and max({{ dbt.dateadd(datepart, 1, 'dim_dates.' ~ period) }})
+        <= max({{ dbt.dateadd('day', 1, 'data_end.data_end_date') }}) as is_complete
+    from dim_dates
+    cross join data_end
+    group by dim_dates.{{ period }}
+
+),
+
+signups as (
+
+    select
+        dim_dates.{{ period }} as period_start,
+        count(*) as new_users
+    from dim_users
+    inner join dim_dates on dim_users.signup_date = dim_dates.date_day
+    group by dim_dates.{{ period }}
+
+),
+
+activity as (
+
+    select
+        dim_dates.{{ period }} as period_start,
+        count(distinct fct_user_activity_daily.user_id) as active_users
+    from fct_user_activity_daily
+    inner join dim_dates on fct_user_activity_daily.activity_date = dim_dates.date_day
+    group by dim_dates.{{ period }}
+
+),
+
+orders as (
+
+    select
+        dim_dates.{{ period }} as period_start,
+        count(distinct fct_orders.user_id) as paying_users,
+        count(*) as orders,
+        sum(fct_orders.amount_cny) as gmv,
+        sum(fct_orders.net_revenue_cny) as net_revenue
+    from fct_orders
+    inner join dim_dates on fct_orders.created_date = dim_dates.date_day
+    group by dim_dates.{{ period }}
+
+),
+
+costs as (
+
+    select
+        dim_dates.{{ period }} as period_start,
+        sum(fct_campaign_costs_daily.spend_cny) as spend
+    from fct_campaign_costs_daily
+    inner join dim_dates on fct_campaign_costs_daily.cost_date = dim_dates.date_day
+    group by dim_dates.{{ period }}
+
+),
+
+retention as (
+
+    -- cohorts signed up in the period, complete ones only, weighted by cohort size
+    select
+        dim_dates.{{ period }} as period_start,
+        {%- for n in [1, 7, 30] %}
+        sum(case when cohorts.day_n = {{ n }} then cohorts.retained_users end) as retained_d{{ n }},
+        sum(case when cohorts.day_n = {{ n }} then cohorts.cohort_size end) as cohort_size_d{{ n }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from fct_cohort_retention as cohorts
+    inner join dim_dates on cohorts.cohort_date = dim_dates.date_day
+    where cohorts.is_complete and cohorts.day_n in (1, 7, 30)
+    group by dim_dates.{{ period }}
+
+),
+
+final as (
+
+    select
+        periods.period_start as {{ period_alias }},
+        cast(coalesce(signups.new_users, 0) as bigint) as new_users,
+        cast(coalesce(activity.active_users, 0) as bigint) as active_users,
+        cast(coalesce(orders.paying_users, 0) as bigint) as paying_users,
+        cast(coalesce(orders.orders, 0) as bigint) as orders,
+        cast(coalesce(orders.gmv, 0) as decimal(18, 4)) as gmv,
+        cast(coalesce(orders.net_revenue, 0) as decimal(18, 4)) as net_revenue,
+        {{ safe_divide('orders.gmv', 'orders.orders') }} as aov,
+        {{ safe_divide('orders.gmv', 'orders.paying_users') }} as arppu,
+        cast(coalesce(costs.spend, 0) as decimal(18, 4)) as spend,
+        {{ safe_divide('nullif(costs.spend, 0)', 'signups.new_users') }} as cac,
+        {{ safe_divide('orders.net_revenue', 'costs.spend') }} as roas,
+        {{ safe_divide('retention.retained_d1', 'retention.cohort_size_d1') }} as d1_retention,
+        {{ safe_divide('retention.retained_d7', 'retention.cohort_size_d7') }} as d7_retention,
+        {{ safe_divide('retention.retained_d30', 'retention.cohort_size_d30') }} as d30_retention,
+        periods.is_complete
+    from periods
+    left join signups on periods.period_start = signups.period_start
+    left join activity on periods.period_start = activity.period_start
+    left join orders on periods.period_start = orders.period_start
+    left join costs on periods.period_start = costs.period_start
+    left join retention on periods.period_start = retention.period_start
+
+)
+
+select * from final
+
+{%- endmacro %}

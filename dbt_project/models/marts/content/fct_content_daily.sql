@@ -1,0 +1,43 @@
+-- Daily (not cumulative) engagement of each content item. completion_rate is kept as exported
+-- (a per-item-day fraction); aggregate it weighted by views. Grain: content_id, stat_date.
+
+with
+
+stg_content__daily_stats as (
+
+    select * from {{ ref('stg_content__daily_stats') }}
+
+),
+
+dim_content as (
+
+    select * from {{ ref('dim_content') }}
+
+),
+
+final as (
+
+    select
+        stats.content_id,
+        dim_content.campaign_id,
+        stats.channel,
+        dim_content.content_type,
+        stats.views,
+        stats.completion_rate,
+        stats.avg_watch_seconds,
+        stats.likes,
+        stats.comments,
+        stats.shares,
+        stats.favorites,
+        stats.follows_gained,
+        stats.link_clicks,
+        stats.leads,
+        stats.stat_date,
+        dim_content.published_date
+    from stg_content__daily_stats as stats
+    left join dim_content
+        on stats.content_id = dim_content.content_id
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- Everything a campaign cost per day, in CNY: ad spend (unified ad table, by the platform's report day)
+-- plus non-ad costs (KOL fees, activity incentives, ... by cost day). The one definition of "spend".
+-- Grain: campaign_id, cost_date.
+
+with
+
+fct_ad_performance_daily as (
+
+    select * from {{ ref('fct_ad_performance_daily') }}
+
+),
+
+stg_reference__non_ad_costs as (
+
+    select * from {{ ref('stg_reference__non_ad_costs') }}
+
+),
+
+dim_campaigns as (
+
+    select * from {{ ref('dim_campaigns') }}
+
+),
+
+costs as (
+
+    select
+        campaign_id,
+        spend_cny as ad_spend_cny,
+        cast(0 as decimal(18, 4)) as non_ad_cost_cny,
+        report_date as cost_date
+    from fct_ad_performance_daily
+
+    union all
+
+    select
+        campaign_id,
+        cast(0 as decimal(18, 4)) as ad_spend_cny,
+        amount_cny as non_ad_cost_cny,
+        cost_date
+    from stg_reference__non_ad_costs
+
+),
+
+daily as (
+
+    select
+        campaign_id,
+        cast(sum(ad_spend_cny) as decimal(18, 4)) as ad_spend_cny,
+        cast(sum(non_ad_cost_cny) as decimal(18, 4)) as non_ad_cost_cny,
+        cost_date
+    from costs
+    group by campaign_id, cost_date
+
+),
+
+final as (
+
+    select
+        daily.campaign_id,
+        dim_campaigns.platform,
+        dim_campaigns.channel,
+        dim_campaigns.campaign_type,
+        daily.ad_spend_cny,
+        daily.non_ad_cost_cny,
+        cast(daily.ad_spend_cny + daily.non_ad_cost_cny as decimal(18, 4)) as spend_cny,
+        daily.cost_date
+    from daily
+    left join dim_campaigns
+        on daily.campaign_id = dim_campaigns.campaign_id
+
+)
+
+select * from final

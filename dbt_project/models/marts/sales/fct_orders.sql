@@ -1,0 +1,90 @@
+-- Paid orders net of refunds, in CNY at the order day's rate, with the buyer's acquisition and the
+-- campaign the order is last-touch attributed to. Grain: order_id.
+
+with
+
+int_orders_netted as (
+
+    select * from {{ ref('int_orders_netted') }}
+
+),
+
+int_conversions_last_touch_attributed as (
+
+    select * from {{ ref('int_conversions_last_touch_attributed') }}
+
+),
+
+dim_users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+joined as (
+
+    select
+        orders.order_id,
+        orders.user_id,
+        attributed.campaign_id as attributed_campaign_id,
+        orders.status,
+        orders.currency,
+        dim_users.channel as user_channel,
+        orders.coupon_code,
+        orders.order_sequence,
+        orders.amount_original,
+        orders.refund_amount_original,
+        orders.amount_cny,
+        orders.refund_amount_cny,
+        orders.net_revenue_cny,
+        orders.order_sequence = 1 as is_first_order,
+        orders.is_refunded,
+        orders.is_cancelled,
+        orders.has_refund,
+        orders.created_date,
+        orders.refunded_date,
+        dim_users.signup_date,
+        -- UTC
+        orders.created_at,
+        orders.refunded_at
+    from int_orders_netted as orders
+    left join dim_users
+        on orders.user_id = dim_users.user_id
+    left join int_conversions_last_touch_attributed as attributed
+        on
+            orders.order_id = attributed.conversion_id
+            and attributed.conversion_type = 'order'
+
+),
+
+final as (
+
+    select
+        order_id,
+        user_id,
+        attributed_campaign_id,
+        status,
+        currency,
+        user_channel,
+        coupon_code,
+        order_sequence,
+        {{ days_between('signup_date', 'created_date') }} as days_since_signup,
+        amount_original,
+        refund_amount_original,
+        amount_cny,
+        refund_amount_cny,
+        net_revenue_cny,
+        is_first_order,
+        is_refunded,
+        is_cancelled,
+        has_refund,
+        created_date,
+        refunded_date,
+        signup_date,
+        created_at,
+        refunded_at
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,48 @@
+-- Campaign return over the campaign's whole life (all days up to data end): the same measures as
+-- rpt_campaign_roi_daily, ratios recomputed from the summed numerators. Grain: campaign_id.
+
+with
+
+fct_campaign_performance_daily as (
+
+    select * from {{ ref('fct_campaign_performance_daily') }}
+
+),
+
+lifetime as (
+
+    select
+        campaign_id,
+        platform,
+        channel,
+        sum(spend_cny) as spend_cny,
+        sum(ad_spend_cny) as ad_spend_cny,
+        sum(non_ad_cost_cny) as non_ad_cost_cny,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(platform_conversions) as platform_conversions,
+        sum(visits) as visits,
+        sum(attributed_signups) as attributed_signups,
+        sum(attributed_orders) as attributed_orders,
+        sum(attributed_revenue_cny) as attributed_revenue_cny,
+        min(report_date) as first_date,
+        max(report_date) as last_date
+    from fct_campaign_performance_daily
+    group by campaign_id, platform, channel
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        platform,
+        channel,
+        {{ campaign_roi_measures() }},
+        first_date,
+        last_date
+    from lifetime
+
+)
+
+select * from final

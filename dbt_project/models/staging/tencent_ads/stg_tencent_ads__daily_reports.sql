@@ -1,0 +1,47 @@
+{{ config(enabled=var('growthmart__using_tencent_ads')) }}
+
+with
+
+tencent_ads_daily_reports as (
+
+    select * from {{ source('raw', 'tencent_ads_daily_reports') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_version_rank(['date', 'dynamic_creative_id']) }} as version_rank
+    from tencent_ads_daily_reports
+
+),
+
+final as (
+
+    select
+        dynamic_creative_id as ad_id,
+        adgroup_id as ad_group_id,
+        campaign_id as platform_campaign_id,
+        account_id,
+        cast(null as {{ dbt.type_string() }}) as ad_name,
+        adgroup_name as ad_group_name,
+        campaign_name as platform_campaign_name,
+        'Asia/Shanghai' as account_timezone,
+        'CNY' as currency,
+        view_count as impressions,
+        valid_click_count as clicks,
+        -- cost and order_amount are integer fen: / 100 -> yuan.
+        cast(cost / 100.0 as decimal(18, 4)) as spend_original,
+        cast(cost / 100.0 as decimal(18, 4)) as spend_cny,
+        coalesce(conversions_count, 0) as platform_conversions,
+        cast(coalesce(order_amount, 0) / 100.0 as decimal(18, 4)) as platform_conversion_value_cny,
+        date as report_date,
+        _partition_date as partition_date,
+        _loaded_at as loaded_at
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final
