@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dagster as dg
-from assets.quality import build_raw_checks, build_report_checks
 
 from assets.ingest import build_raw_assets
 from assets.publish import build_publish_asset
+from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
 from growthmart.contracts import CONTRACTS
 from orchestration.jobs import build_jobs

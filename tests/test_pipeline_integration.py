@@ -162,3 +162,50 @@ def test_a_failing_blocking_check_keeps_the_previous_publication(pipeline, publi
     con = duckdb.connect(str(published_file), read_only=True)
     assert con.execute("select distinct run_id from main.publication").fetchall() == before
     con.close()
+
+
+def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline, tmp_path):
+    """Real dbt tests on a corrupted copy of the warehouse: each generic test catches its bad row."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "data"
+    copy.mkdir()
+    shutil.copy(pipeline["data"] / "warehouse.duckdb", copy / "warehouse.duckdb")
+    con = duckdb.connect(str(copy / "warehouse.duckdb"))
+    con.execute("update reports.rpt_kpi_daily set d1_retention = 1.5 where report_date = (select min(report_date) from reports.rpt_kpi_daily)")  # fmt: skip
+    con.execute(
+        """update reports.rpt_funnel_users set users = users + 1000
+           where step_order = 3 and cohort_week = (select min(cohort_week) from reports.rpt_funnel_users)"""
+    )
+    con.execute("update reports.rpt_funnel_ads set clicks = impressions + 1 where campaign_id = (select min(campaign_id) from reports.rpt_funnel_ads)")  # fmt: skip
+    con.execute("insert into reports.rpt_kpi_monthly select * from reports.rpt_kpi_monthly limit 1")
+    con.close()
+
+    def dbt_test(data_dir: Path, target: Path) -> dict[str, str]:
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run(
+            [str(dbt), "test", "--profiles-dir", ".", "--target-path", str(target), "--quiet",
+             "--select", "rpt_kpi_daily rpt_funnel_users rpt_funnel_ads rpt_kpi_monthly", "--exclude", "test_type:unit"],
+            cwd=Path(__file__).resolve().parents[1] / "dbt_project",
+            env={**__import__("os").environ, "GROWTHMART_DATA_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        return {r["unique_id"].split(".")[2]: r["status"] for r in results}
+
+    bad = dbt_test(copy, tmp_path / "target_bad")
+    failed = {name for name, status in bad.items() if status == "fail"}
+    expected = {
+        "between_zero_and_one_rpt_kpi_daily_d1_retention",
+        "non_increasing_along_rpt_funnel_users_users__step_order__cohort_week__channel",
+        "not_greater_than_rpt_funnel_ads_clicks__impressions",
+        "unique_rpt_kpi_monthly_month_start",
+    }
+    assert expected <= failed, f"expected failures missing: {expected - failed}; failed: {failed}"
+    clean = dbt_test(pipeline["data"], tmp_path / "target_clean")
+    assert clean and set(clean.values()) == {"pass"}, clean
