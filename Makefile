@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 
 DEMO_ARGS ?=
 
-.PHONY: install manifest run demo test lint unit ui clean help
+.PHONY: install manifest dagster-home run test lint unit ui clean help
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
@@ -37,7 +37,14 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 manifest: $(MANIFEST)
 
-run: $(MANIFEST)
+# Dagster's instance (runs, schedules' state) with the project's run-queue and pool limits.
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
+
+dagster-home: $(DAGSTER_HOME)/dagster.yaml
+
+run: $(MANIFEST) dagster-home
 	$(BIN)/python -m orchestration.cli run --demo $(DEMO_ARGS)
 
 lint: $(MANIFEST)
@@ -45,14 +52,12 @@ lint: $(MANIFEST)
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
-unit: $(MANIFEST)
+unit: $(MANIFEST) dagster-home
 	$(BIN)/python -m pytest -q
 
 test: lint unit
 
-ui: $(MANIFEST)
-	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+ui: $(MANIFEST) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:

@@ -200,12 +200,14 @@ def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline
 
     bad = dbt_test(copy, tmp_path / "target_bad")
     failed = {name for name, status in bad.items() if status == "fail"}
-    expected = {
+    # dbt names generic tests after their arguments, in an order that is not stable: match on prefixes.
+    expected = [
         "between_zero_and_one_rpt_kpi_daily_d1_retention",
-        "non_increasing_along_rpt_funnel_users_users__step_order__cohort_week__channel",
-        "not_greater_than_rpt_funnel_ads_clicks__impressions",
+        "non_increasing_along_rpt_funnel_users_users",
+        "not_greater_than_rpt_funnel_ads_clicks",
         "unique_rpt_kpi_monthly_month_start",
-    }
-    assert expected <= failed, f"expected failures missing: {expected - failed}; failed: {failed}"
+    ]
+    missing = [p for p in expected if not any(name.startswith(p) for name in failed)]
+    assert not missing, f"expected failures missing: {missing}; failed: {failed}"
     clean = dbt_test(pipeline["data"], tmp_path / "target_clean")
     assert clean and set(clean.values()) == {"pass"}, clean

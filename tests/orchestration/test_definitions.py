@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -100,9 +101,13 @@ def test_landing_sensor_requests_a_run_per_new_day_then_nothing(defs, data_dir):
 
 def test_dagster_definitions_validate_passes(dbt_manifest):
     dagster = Path(sys.executable).with_name("dagster")
+    env = {
+        k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"
+    }  # as a user's shell: a temporary instance
     proc = subprocess.run(
         [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
