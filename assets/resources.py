@@ -15,6 +15,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     data_dir: str
     timezone: str = "Asia/Shanghai"
+    threads: int = 2
+    memory_limit: str = "4GB"  # keep well under the machine's RAM: DuckDB spills to temp_dir beyond it
+    temp_dir: str = ""  # default <data_dir>/tmp
 
     @property
     def path(self) -> Path:
@@ -27,6 +30,10 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             # Raw timestamps are naive UTC; make the session agree so casts never shift them.
             con.execute("set TimeZone = 'UTC'")
+            temp_dir = self.temp_dir or str(Path(self.data_dir) / "tmp")
+            con.execute(f"set threads = {int(self.threads)}")
+            con.execute(f"set memory_limit = '{self.memory_limit}'")
+            con.execute(f"set temp_directory = '{temp_dir}'")
             yield con
         finally:
             con.close()

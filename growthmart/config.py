@@ -12,8 +12,20 @@ from pathlib import Path
 DATA_DIR_VAR = "GROWTHMART_DATA_DIR"  # feeds the Dagster resources and the dbt profile alike
 TIMEZONE_VAR = "GROWTHMART_TIMEZONE"
 START_DATE_VAR = "GROWTHMART_START_DATE"  # first daily partition
+DUCKDB_THREADS_VAR = "GROWTHMART_DUCKDB_THREADS"  # default: every core
+DUCKDB_MEMORY_LIMIT_VAR = "GROWTHMART_DUCKDB_MEMORY_LIMIT"  # default: half the machine's RAM
+DUCKDB_TEMP_DIR_VAR = "GROWTHMART_DUCKDB_TEMP_DIR"  # default: <data>/tmp, where DuckDB spills
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
+
+
+def _half_of_ram() -> str:
+    """Half the physical memory, as DuckDB spells sizes: a run spills to disk before the box runs out."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "4GB"
+    return f"{max(1, total // 2 // 2**30)}GB"
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,9 @@ class Settings:
     data_dir: Path
     timezone: str
     start_date: str
+    duckdb_threads: int
+    duckdb_memory_limit: str
+    duckdb_temp_dir: Path
 
     @property
     def landing_dir(self) -> Path:
@@ -49,4 +64,7 @@ def settings() -> Settings:
         data_dir=data_dir,
         timezone=os.environ.get(TIMEZONE_VAR, DEFAULT_TIMEZONE),
         start_date=os.environ.get(START_DATE_VAR, DEFAULT_START_DATE),
+        duckdb_threads=int(os.environ.get(DUCKDB_THREADS_VAR) or os.cpu_count() or 2),
+        duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_VAR) or _half_of_ram(),
+        duckdb_temp_dir=Path(os.environ.get(DUCKDB_TEMP_DIR_VAR) or data_dir / "tmp").expanduser().resolve(),
     )

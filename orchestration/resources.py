@@ -16,7 +16,13 @@ from growthmart.config import settings
 def build_resources() -> dict:
     cfg = settings()
     return {
-        "warehouse": WarehouseResource(data_dir=str(cfg.data_dir), timezone=cfg.timezone),
+        "warehouse": WarehouseResource(
+            data_dir=str(cfg.data_dir),
+            timezone=cfg.timezone,
+            threads=cfg.duckdb_threads,
+            memory_limit=cfg.duckdb_memory_limit,
+            temp_dir=str(cfg.duckdb_temp_dir),
+        ),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),

@@ -22,7 +22,7 @@ from dagster_dbt import (
 
 from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
-from growthmart.config import DATA_DIR_VAR
+from growthmart.config import DATA_DIR_VAR, DUCKDB_MEMORY_LIMIT_VAR, DUCKDB_TEMP_DIR_VAR, DUCKDB_THREADS_VAR
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -64,8 +64,15 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         pool=WRITER_POOL,
     )
     def growthmart_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        # The dbt profile reads the warehouse path from the same variable as the Dagster resource.
-        os.environ[DATA_DIR_VAR] = warehouse.data_dir
+        # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource.
+        os.environ.update(
+            {
+                DATA_DIR_VAR: warehouse.data_dir,
+                DUCKDB_THREADS_VAR: str(warehouse.threads),
+                DUCKDB_MEMORY_LIMIT_VAR: warehouse.memory_limit,
+                DUCKDB_TEMP_DIR_VAR: warehouse.temp_dir or str(Path(warehouse.data_dir) / "tmp"),
+            }
+        )
         yield from dbt.cli(["build"], context=context).stream()
 
     return growthmart_dbt
