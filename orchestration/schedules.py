@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import dagster as dg
 
 from growthmart.config import settings
 from orchestration.jobs import DAILY_PIPELINE_JOB, MONTHLY_REPORT_JOB, WEEKLY_REPORT_JOB, build_jobs
+
+
+def yesterday(scheduled: datetime, timezone: str) -> str:
+    """The last complete reporting-timezone day at `scheduled`: the partition a report run covers."""
+    return (scheduled.astimezone(ZoneInfo(timezone)).date() - timedelta(days=1)).isoformat()
+
+
+def _report_schedule(name: str, job_name: str, cron: str, timezone: str) -> dg.ScheduleDefinition:
+    @dg.schedule(name=name, job_name=job_name, cron_schedule=cron, execution_timezone=timezone)
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        day = yesterday(context.scheduled_execution_time, timezone)
+        return dg.RunRequest(run_key=f"{name}:{day}", partition_key=day)
+
+    return _schedule
 
 
 def build_schedules() -> list[dg.ScheduleDefinition]:
@@ -18,16 +35,7 @@ def build_schedules() -> list[dg.ScheduleDefinition]:
         minute_of_hour=0,
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
-    weekly = dg.ScheduleDefinition(
-        name="weekly_report_schedule",
-        job=jobs[WEEKLY_REPORT_JOB],
-        cron_schedule="30 3 * * 1",  # Monday 03:30, after the nightly run
-        execution_timezone=tz,
-    )
-    monthly = dg.ScheduleDefinition(
-        name="monthly_report_schedule",
-        job=jobs[MONTHLY_REPORT_JOB],
-        cron_schedule="30 4 1 * *",  # the 1st, 04:30
-        execution_timezone=tz,
-    )
+    # Monday 03:30 and the 1st at 04:30, after the nightly run; both cover up to yesterday.
+    weekly = _report_schedule("weekly_report_schedule", WEEKLY_REPORT_JOB, "30 3 * * 1", tz)
+    monthly = _report_schedule("monthly_report_schedule", MONTHLY_REPORT_JOB, "30 4 1 * *", tz)
     return [nightly, weekly, monthly]

@@ -5,6 +5,7 @@ parses the project. dbt tests become Dagster asset checks; a failing ERROR test 
 keeps everything downstream of it (publishing included) from running.
 """
 
+import json
 import os
 from collections.abc import Mapping
 from functools import cache
@@ -21,6 +22,7 @@ from dagster_dbt import (
 )
 
 from assets.ingest.raw_assets import WRITER_POOL
+from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource
 from growthmart.config import DATA_DIR_VAR, DUCKDB_MEMORY_LIMIT_VAR, DUCKDB_TEMP_DIR_VAR, DUCKDB_THREADS_VAR
 
@@ -52,6 +54,28 @@ def manifest_path() -> Path:
     return path
 
 
+class DbtBuildConfig(dg.Config):
+    """Run-time switches of the dbt build."""
+
+    full_refresh: bool = False  # rebuild incremental models from all of raw
+
+
+def build_args(partition_keys: list[str], full_refresh: bool = False) -> list[str]:
+    """`dbt build` arguments for a run over `partition_keys` (reporting-timezone days).
+
+    The window reaches the models as vars `partition_start` / `partition_end`; incremental models re-process
+    raw rows landed in [partition_start − incremental_lookback_days, partition_end]. No keys (or a full
+    refresh) means everything.
+    """
+    args = ["build"]
+    if partition_keys and not full_refresh:
+        window = {"partition_start": min(partition_keys), "partition_end": max(partition_keys)}
+        args += ["--vars", json.dumps(window)]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
 @cache
 def build_dbt_assets() -> dg.AssetsDefinition:
     translator = GrowthmartDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -62,8 +86,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         dagster_dbt_translator=translator,
         name="growthmart_dbt",
         pool=WRITER_POOL,
+        partitions_def=daily_partitions(),
+        # A backfill of many days is one dbt invocation over the whole window, not one per day.
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
-    def growthmart_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    def growthmart_dbt(
+        context: dg.AssetExecutionContext,
+        config: DbtBuildConfig,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ):
         # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource.
         os.environ.update(
             {
@@ -73,7 +105,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 DUCKDB_TEMP_DIR_VAR: warehouse.temp_dir or str(Path(warehouse.data_dir) / "tmp"),
             }
         )
-        yield from dbt.cli(["build"], context=context).stream()
+        args = build_args(
+            context.partition_keys if context.has_partition_key_range else [], config.full_refresh
+        )
+        context.log.info(f"dbt {' '.join(args)}")
+        yield from dbt.cli(args, context=context).stream()
 
     return growthmart_dbt
 

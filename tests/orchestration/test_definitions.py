@@ -113,3 +113,25 @@ def test_dagster_definitions_validate_passes(dbt_manifest):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_dbt_gets_the_partition_window_as_vars_and_full_refresh_on_request():
+    import json
+
+    from assets.transform.dbt_assets import build_args
+
+    assert build_args([]) == ["build"]
+    args = build_args(["2026-06-03", "2026-06-01", "2026-06-02"])
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {"partition_start": "2026-06-01", "partition_end": "2026-06-03"}
+    assert build_args(["2026-06-01"], full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_weekly_report_schedule_runs_monday_for_yesterdays_partition(defs):
+    schedule = defs.get_repository_def().get_schedule_def("weekly_report_schedule")
+    when = datetime(2026, 6, 22, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+    with dg.build_schedule_context(
+        scheduled_execution_time=when, repository_def=defs.get_repository_def()
+    ) as context:
+        requests = list(schedule.evaluate_tick(context).run_requests)
+    assert [r.partition_key for r in requests] == ["2026-06-21"]
