@@ -125,7 +125,10 @@ class Traffic:
     visit_t: np.ndarray  # UTC epoch seconds
 
 
-def simulate_traffic(rng, cal: Calendar, campaigns, ads, active, items, posts: list[KolPost], users: int):
+def visit_counts(
+    rng, cal: Calendar, campaigns, ads, active, items, posts: list[KolPost], users: int
+) -> tuple:
+    """Sources, re-engagement sources, (sources × days) landed visits, ad stats and content link clicks."""
     src, reengage = build_sources(cal, campaigns, ads, active, items, posts)
     ev = expected_visits(cal, src, users)
     counts = np.zeros(ev.shape, dtype=np.int64)
@@ -137,20 +140,38 @@ def simulate_traffic(rng, cal: Calendar, campaigns, ads, active, items, posts: l
     counts[item_rows] = rng.binomial(clicks, CONTENT_LINK_RATE)
     other = np.array([i for i, k in enumerate(src.kind) if k in ("kol", "activity", "organic")], dtype=int)
     counts[other] = rng.poisson(ev[other] * rng.lognormal(0.0, 0.15, size=(len(other), cal.days)))
+    return src, reengage, counts, stats, clicks, exp_clicks
 
-    s_idx, d_idx = np.nonzero(counts)
-    n = counts[s_idx, d_idx]
-    vs, vd = np.repeat(s_idx, n), np.repeat(d_idx, n)
-    secs = cal.seconds_of_day(rng, len(vs))
+
+def source_timing(src: Sources, ads: list[Ad], items: list[ContentItem]) -> tuple:
+    """Per source: Meta ad? (reports by Los Angeles day), publication instant and day of a content item."""
+    ad_rows, item_rows = src.of_kind("ad"), src.of_kind("content")
     meta = np.zeros(len(src.kind), dtype=bool)
     meta[ad_rows] = [PLATFORMS[a.platform].platform == "meta" for a in ads]
-    # Meta reports by the ad account's (Los Angeles) day: its clicks happen within that local day.
-    t = np.where(meta[vs], cal.la_start(vd), cal.t0 + vd * DAY) + secs
     pub = np.zeros(len(src.kind), dtype=np.int64)
     pub_day = np.full(len(src.kind), -1)
     pub[item_rows] = [it.published_at for it in items]
     pub_day[item_rows] = [it.day for it in items]
+    return meta, pub, pub_day
+
+
+def visit_times(rng, cal: Calendar, vs: np.ndarray, vd: np.ndarray, timing: tuple) -> np.ndarray:
+    """UTC instants of visits from sources `vs` on days `vd`, following the intraday curve."""
+    meta, pub, pub_day = timing
+    secs = cal.seconds_of_day(rng, len(vs))
+    # Meta reports by the ad account's (Los Angeles) day: its clicks happen within that local day.
+    t = np.where(meta[vs], cal.la_start(vd), cal.t0 + vd * DAY) + secs
     # Visits on an item's publication day happen after it is published.
     later = pub[vs] + secs % np.maximum(cal.t0 + (vd + 1) * DAY - pub[vs], 1)
-    t = np.where(pub_day[vs] == vd, later, t)
+    return np.where(pub_day[vs] == vd, later, t)
+
+
+def simulate_traffic(rng, cal: Calendar, campaigns, ads, active, items, posts: list[KolPost], users: int):
+    src, reengage, counts, stats, clicks, exp_clicks = visit_counts(
+        rng, cal, campaigns, ads, active, items, posts, users
+    )
+    s_idx, d_idx = np.nonzero(counts)
+    n = counts[s_idx, d_idx]
+    vs, vd = np.repeat(s_idx, n), np.repeat(d_idx, n)
+    t = visit_times(rng, cal, vs, vd, source_timing(src, ads, items))
     return Traffic(src, reengage, stats, clicks, exp_clicks, vs, t)

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from growthmart.contracts import SourceContract
-from growthmart.ingest.sql import BOOKKEEPING_DDL, ident, literal, problem, raw_table_ddl, typed
+from growthmart.ingest.sql import BOOKKEEPING_DDL, cleaned, ident, literal, problem, raw_table_ddl, typed
 
 DEFAULT_MAX_BAD_FRACTION = 0.5
 
@@ -75,10 +75,12 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) 
 
 
 def partition_files(landing_dir: Path, contract: SourceContract, partition_date: str) -> list[Path]:
+    """A day's landing files: the contract's native format, plus Parquet with the same column names."""
     folder = Path(landing_dir) / contract.name / partition_date
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(contract.file_glob) if p.is_file() and not p.name.startswith("."))
+    found = {*folder.glob(contract.file_glob), *folder.glob("*.parquet")}
+    return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
 
 
 def _sha256(path: Path) -> str:
@@ -256,7 +258,37 @@ def _require_columns(contract: SourceContract, path: Path, have: set[str]) -> No
             raise LoadError(contract.name, path, "required column is missing from the file", column=c.name)
 
 
-STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl}
+def _stage_parquet(con, contract: SourceContract, path: Path) -> None:
+    """Parquet landing (any source; large event exports): typed columns are re-checked like text ones."""
+    try:
+        have = {
+            r[0] for r in con.execute(f"describe select * from read_parquet({literal(str(path))})").fetchall()
+        }
+    except duckdb.Error as exc:
+        raise LoadError(contract.name, path, f"unparseable file: not a Parquet file ({exc})") from exc
+    _require_columns(contract, path, have)
+    # Text round trip so Parquet rows go through the same typing and quarantine rules as CSV and JSON
+    # (timestamps render in the session's UTC, offsets included).
+    cols = [
+        f"cast({ident(c.name)} as varchar) as {ident(c.name)}" for c in contract.columns if c.name in have
+    ]
+    try:
+        con.execute(
+            f"create or replace temp table _stage as select {', '.join(cols)}, file_row_number + 1 as _row_number "
+            f"from read_parquet({literal(str(path))}, file_row_number = true)"
+        )
+    except duckdb.Error as exc:
+        raise LoadError(contract.name, path, f"unparseable file: {exc}") from exc
+    con.execute(
+        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
+    )
+
+
+STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl, "parquet": _stage_parquet}
+
+
+def _stager(contract: SourceContract, path: Path):
+    return STAGERS["parquet" if path.suffix == ".parquet" else contract.format]
 
 
 def _create_batch_tables(con, contract: SourceContract) -> None:
@@ -285,17 +317,26 @@ def _append_staged_file(con, contract: SourceContract, rel: str, day: str) -> No
 
 
 def _type_batch(con, contract: SourceContract) -> None:
-    """Type every staged row once for the whole batch, with why it is unacceptable ('' when it is fine)."""
-    typed_cols = ", ".join(f"{typed(c)} as {ident(c.name)}" for c in contract.columns)
-    problems = ", ".join(problem(c) for c in contract.columns)
-    packed = ", ".join(f"{ident(c.name)} := {ident(c.name)}" for c in contract.columns)
+    """Type every staged row once for the whole batch, with why it is unacceptable ('' when it is fine).
+
+    Each value is cleaned once (`__c<i>`), typed once (`__t<i>`), and the problems read both; the raw text
+    of a bad row is packed only when it is quarantined (see `_write_partitions`).
+    """
+    cols = list(enumerate(contract.columns))
+    clean = ", ".join(f"{cleaned(c)} as __c{i}" for i, c in cols)
+    typed_cols = ", ".join(f"{typed(c, f'__c{i}')} as __t{i}" for i, c in cols)
+    final = ", ".join(f"__t{i} as {ident(c.name)}" for i, c in cols)
+    problems = ", ".join(problem(c, f"__c{i}", f"__t{i}") for i, c in cols)
     nulls = ", ".join(f"null as {ident(c.name)}" for c in contract.columns)
     con.execute(
         f"""create or replace temp table _typed_all as
-            select {typed_cols}, _source_file, _row_number, _partition_date,
-                   concat_ws('; ', {problems}) as _reason,
-                   cast(to_json(struct_pack({packed})) as varchar) as _raw_record
-            from _stage_all
+            with cleaned as (
+                select {clean}, _source_file, _row_number, _partition_date from _stage_all
+            ),
+            typed as (select *, {typed_cols} from cleaned)
+            select {final}, _source_file, _row_number, _partition_date,
+                   concat_ws('; ', {problems}) as _reason, cast(null as varchar) as _raw_record
+            from typed
             union all by name
             select {nulls}, _source_file, _row_number, _partition_date, reason as _reason,
                    raw_record as _raw_record
@@ -342,7 +383,7 @@ def load_partitions(
     _create_batch_tables(con, contract)
     for day, day_files in files.items():
         for path in day_files:
-            STAGERS[contract.format](con, contract, path)
+            _stager(contract, path)(con, contract, path)
             _append_staged_file(con, contract, str(path.relative_to(landing_dir)), day)
     _type_batch(con, contract)
     _mark_duplicate_keys(con, contract)
@@ -427,14 +468,19 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
         con.execute(
             f"""insert into {table}
                 select {cols}, _source_file, _row_number, _partition_date, current_localtimestamp()
-                from _typed_all where _reason = '' order by _partition_date, _source_file, _row_number"""
+                from _typed_all where _reason = ''"""
         )
+        packed = ", ".join(f"{ident(c.name)} := s.{ident(c.name)}" for c in contract.columns)
         con.execute(
             f"""insert into raw.quarantine_rows
-               select ?, _partition_date, _source_file, _row_number,
-                      case when split_part(_reason, ':', 1) in ({columns}) then split_part(_reason, ':', 1) end,
-                      _reason, _raw_record, current_localtimestamp(), ?
-               from _typed_all where _reason <> ''""",
+               select ?, q._partition_date, q._source_file, q._row_number,
+                      case when split_part(q._reason, ':', 1) in ({columns}) then split_part(q._reason, ':', 1) end,
+                      q._reason, coalesce(q._raw_record, cast(to_json(struct_pack({packed})) as varchar)),
+                      current_localtimestamp(), ?
+               from _typed_all q
+               left join _stage_all s on s._source_file = q._source_file and s._row_number = q._row_number
+                   and q._raw_record is null
+               where q._reason <> ''""",
             [contract.name, run_id],
         )
         log_rows = [

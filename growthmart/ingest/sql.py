@@ -38,9 +38,8 @@ def cleaned(column: Column) -> str:
     return f"(case when trim({ref}) in ({tokens}) then null else trim({ref}) end)"
 
 
-def typed(column: Column) -> str:
-    """Expression that parses a cleaned value to the column's type, NULL when it cannot."""
-    v = cleaned(column)
+def typed(column: Column, v: str) -> str:
+    """Expression that parses the cleaned text `v` to the column's type, NULL when it cannot."""
     t = column.type
     if t == "string":
         return v
@@ -61,11 +60,10 @@ then try_cast(replace({v}, ',', '') as bigint) end)"
     raise ValueError(t)
 
 
-def problem(column: Column) -> str:
-    """Expression giving why a value is unacceptable (NULL when it is fine)."""
-    v = cleaned(column)
+def problem(column: Column, v: str, t: str) -> str:
+    """Why a value is unacceptable (NULL when it is fine), from its cleaned text `v` and typed value `t`."""
     checks = [
-        f"when {v} is not null and {typed(column)} is null then "
+        f"when {v} is not null and {t} is null then "
         f"{literal(column.name + ': cannot parse ' + chr(39))} || {v} "
         f"|| {literal(chr(39) + ' as ' + column.type)}"
     ]

@@ -280,3 +280,42 @@ def test_a_registry_snapshot_may_repeat_across_days_but_not_within_one(env):
     land(landing, registry.name, "s_again.csv", text)
     with pytest.raises(LoadError, match="byte-identical duplicate of s.csv"):
         load_partition(con, registry, landing, DAY)
+
+
+def test_parquet_events_load_with_the_same_rules_as_jsonl(env):
+    landing, con = env
+    contract = get_contract("app_events")
+    folder = landing / contract.name / DAY
+    folder.mkdir(parents=True)
+    duckdb.execute(
+        f"""copy (
+              select 'e' || i as event_id, 'session_start' as event_name,
+                     timestamp '2026-06-18 15:59:59' + to_seconds(i) as event_at,
+                     'anon' || i as anonymous_id, case when i = 3 then null else 'u1' end as user_id,
+                     'ios' as platform, null::varchar as utm_source, null::varchar as utm_medium,
+                     null::varchar as utm_campaign, null::varchar as utm_content
+              from range(5) t(i)
+              union all select 'e1', 'page_view', timestamp '2026-06-18 16:10:00', 'anon1', 'u1', 'ios',
+                               null, null, null, null
+            ) to '{folder / "events.parquet"}' (format parquet)"""
+    )
+    part = load_partition(con, contract, landing, DAY)
+    assert (part.rows_landed, part.rows_loaded, part.rows_quarantined) == (6, 5, 1)
+    assert con.execute("select row_number, reason from raw.quarantine_rows").fetchone() == (
+        6,
+        f"duplicate key (event_id) of {contract.name}/{DAY}/events.parquet row 2",
+    )
+    first = con.execute(
+        "select cast(event_at as varchar) from raw.app_events where event_id = 'e0'"
+    ).fetchone()
+    assert first == ("2026-06-18 15:59:59",)
+
+
+def test_parquet_missing_a_required_column_fails(env):
+    landing, con = env
+    contract = get_contract("app_events")
+    folder = landing / contract.name / DAY
+    folder.mkdir(parents=True)
+    duckdb.execute(f"copy (select 'e1' as event_id) to '{folder / 'e.parquet'}' (format parquet)")
+    with pytest.raises(LoadError, match="event_name"):
+        load_partition(con, contract, landing, DAY)
