@@ -109,7 +109,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             context.partition_keys if context.has_partition_key_range else [], config.full_refresh
         )
         context.log.info(f"dbt {' '.join(args)}")
-        yield from dbt.cli(args, context=context).stream()
+        # One stable target folder (runs are one at a time): no per-run folder piles up, and dbt's partial
+        # parse state carries over from `make manifest` and from run to run.
+        yield from dbt.cli(args, context=context, target_path=DBT_PROJECT_DIR / "target" / "dagster").stream()
 
     return growthmart_dbt
 
