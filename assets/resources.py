@@ -30,6 +30,7 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             # Raw timestamps are naive UTC; make the session agree so casts never shift them.
             con.execute("set TimeZone = 'UTC'")
+            con.execute("set enable_progress_bar = false")  # it would be drawn into the run's log
             temp_dir = self.temp_dir or str(Path(self.data_dir) / "tmp")
             con.execute(f"set threads = {int(self.threads)}")
             con.execute(f"set memory_limit = '{self.memory_limit}'")

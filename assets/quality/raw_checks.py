@@ -1,9 +1,13 @@
 """Asset checks on every raw source: the GE contract suite (blocking), volume and freshness (warnings).
 
 Which partitions a check looks at: the ones `raw.load_log` says this run loaded (`run_id`), or, when the
-run loaded none of this source (a check-only run), the latest loaded partition.
+run loaded none of this source (a check-only run), the latest loaded partition. The GE suite covers every
+row of them in SQL (`growthmart/quality/pushdown.py`: one aggregate query) and runs in GX itself on a
+bounded slice of the latest (at most `max_rows_per_batch` rows): cost grows with the rows a run loaded
+only through DuckDB's scan, never through pandas.
 """
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -13,7 +17,7 @@ import duckdb
 from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
-from growthmart.quality import gx_runner, suites
+from growthmart.quality import gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.settings import QualitySettings
 from growthmart.quality.verdicts import Verdict, freshness_verdict, volume_verdict
@@ -47,32 +51,80 @@ def validate_raw(
     partitions: Sequence[date],
     settings: QualitySettings,
 ) -> tuple[bool, dict]:
-    """Column contract, then the data suite on `partitions` in row-bounded batches; (passed, metadata)."""
+    """The column contract; then the data suite twice: pushed down to SQL over every row of `partitions`,
+    and in GX over a bounded slice of the latest of them. (passed, metadata); raises
+    `ValidationEngineError` when either engine cannot evaluate the suite."""
     name = suites.raw_suite_name(contract)
     actual = wh.column_types(con, wh.RAW_SCHEMA, contract.name)
     frame = wh.column_contract_frame(actual, suites.raw_expected_types(contract))
-    outcome = gx_runner.validate(frame, f"{name}.columns", suites.column_contract_expectations())
-    outcomes = [outcome]
-    counts = wh.partition_row_counts(con, contract.name, partitions) if outcome.success else {}
+    columns = gx_runner.validate(frame, f"{name}.columns", suites.column_contract_expectations())
+    meta: dict = {"suite": name, "steps": ["column_contract"], "columns_seconds": round(columns.seconds, 3)}
+    if not columns.success:  # the data suite could only error on missing or retyped columns
+        failed = [f.as_dict() for f in columns.failed]
+        meta |= {"evaluated": columns.evaluated_count, "failed": len(failed)}
+        return False, meta | {"unexpected_count": columns.unexpected_count, "failed_expectations": failed}
+
     expectations = suites.raw_expectations(contract, settings)
-    for batch in wh.batches_by_rows(counts, settings.max_rows_per_batch):
-        df = wh.partition_frame(con, contract.name, batch)
-        outcomes.append(gx_runner.validate(df, name, expectations))
-    return all(o.success for o in outcomes), merge_outcomes(outcomes)
-
-
-def merge_outcomes(outcomes: Sequence[gx_runner.ValidationOutcome]) -> dict:
-    failed = [f.as_dict() for o in outcomes for f in o.failed]
-    return {
-        "suite": outcomes[0].suite_name.removesuffix(".columns"),
-        "evaluated": sum(o.evaluated_count for o in outcomes),
+    sql = pushdown.run(con, wh.RAW_SCHEMA, contract.name, expectations, partitions, column_types=actual)
+    meta["steps"].append("sql_pushdown")
+    meta |= {"sql_rows_covered": sql.row_count, "sql_seconds": round(sql.seconds, 3)}
+    # GX on the newest partition that has rows (the run's last day, normally), capped and in load order.
+    ge_partition = sql.latest_partition or (max(partitions) if partitions else None)
+    ge = None
+    if ge_partition is not None:
+        started = time.perf_counter()
+        df = wh.partition_slice(con, contract.name, ge_partition, settings.max_rows_per_batch)
+        read_seconds = time.perf_counter() - started
+        ge = gx_runner.validate(df, name, expectations)
+        meta["steps"].append("ge_slice")
+        meta |= {
+            "ge_partition": ge_partition.isoformat(),
+            "ge_rows_validated": ge.row_count,
+            "ge_unexpected_count": ge.unexpected_count,
+            "ge_seconds": round(read_seconds + ge.seconds, 3),
+            "ge_read_seconds": round(read_seconds, 3),
+        }
+    per_expectation = merge_counts(sql, ge)
+    failed = [f for f in per_expectation if f["unexpected_count"]]
+    meta |= {
+        "evaluated": len(expectations),
         "failed": len(failed),
-        "unexpected_count": sum(o.unexpected_count for o in outcomes),
+        "unexpected_count": sum(f["unexpected_count"] for f in per_expectation),
         "failed_expectations": failed[:20],
-        "validations": len(outcomes),
-        "rows_validated": sum(o.row_count for o in outcomes[1:]),  # the first frame lists columns
-        "gx_seconds": round(sum(o.seconds for o in outcomes), 3),
+        "unexpected_by_expectation": {
+            pushdown.label(f["expectation"], f.get("column")): f["unexpected_count"] for f in per_expectation
+        },
     }
+    return not failed, meta
+
+
+def merge_counts(sql: pushdown.PushdownOutcome, ge: gx_runner.ValidationOutcome | None) -> list[dict]:
+    """Per expectation (suite order): the larger of the two engines' unexpected counts, and both.
+
+    The GX slice is a subset of the rows SQL covers, so with equal semantics SQL's count is never smaller;
+    taking the larger keeps a disagreement visible as a failure rather than hiding it.
+    """
+    merged: dict[tuple[str, str | None], dict] = {}
+    for c in sql.counts:
+        entry = merged.setdefault((c.expectation, c.column), _entry(c.expectation, c.column))
+        entry["sql_unexpected_count"] += c.unexpected_count
+        if c.sample and "observed" not in entry:
+            entry["observed"] = gx_runner.short(list(c.sample))
+    for f in ge.failed if ge else ():
+        entry = merged.setdefault((f.expectation, f.column), _entry(f.expectation, f.column))
+        entry["ge_unexpected_count"] += f.unexpected_count
+        if f.observed and "observed" not in entry:
+            entry["observed"] = f.observed
+    for entry in merged.values():
+        entry["unexpected_count"] = max(entry["sql_unexpected_count"], entry["ge_unexpected_count"])
+    return list(merged.values())
+
+
+def _entry(expectation: str, column: str | None) -> dict:
+    out: dict = {"expectation": expectation}
+    if column is not None:
+        out["column"] = column
+    return out | {"unexpected_count": 0, "sql_unexpected_count": 0, "ge_unexpected_count": 0}
 
 
 def _result(verdict: Verdict, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
@@ -99,7 +151,8 @@ def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksD
         blocking=True,
         pool=WRITER_POOL,
         description=f"Great Expectations suite {suites.raw_suite_name(contract)}: the column contract, "
-        "then required values, ranges, accepted values and keys of the partitions this run loaded.",
+        "then required values, ranges, accepted values and keys of every row of the partitions this run "
+        "loaded (pushed down to one DuckDB query), and the same suite in GX on a bounded slice of the latest.",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
@@ -108,12 +161,30 @@ def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksD
             partitions, chosen = partitions_to_check(con, contract.name, run_id_of(context))
             passed, meta = validate_raw(con, contract, partitions, cfg)
         meta |= {"partitions_validated": [p.isoformat() for p in partitions], "partitions_chosen": chosen}
-        scope = f"{len(partitions)} partition(s) {chosen}" if partitions else "no partition loaded yet"
-        verdict = "passed" if passed else f"failed {meta['failed']} expectation(s)"
-        description = f"{meta['suite']} {verdict} on {scope} ({meta['evaluated']} evaluated)"
-        return dg.AssetCheckResult(passed=passed, severity=ERROR, description=description, metadata=meta)
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=ERROR,
+            description=_describe(passed, meta, partitions, chosen),
+            metadata=meta,
+        )
 
     return _check
+
+
+def _describe(passed: bool, meta: dict, partitions: Sequence[date], chosen: str) -> str:
+    verdict = "passed" if passed else f"failed {meta['failed']} expectation(s)"
+    scope = f"{len(partitions)} partition(s) {chosen}" if partitions else "no partition loaded yet"
+    if "sql_rows_covered" not in meta:
+        return f"{meta['suite']} column contract {verdict} on {scope}"
+    ge = (
+        f", GX on {meta['ge_rows_validated']} rows of {meta['ge_partition']}"
+        if "ge_partition" in meta
+        else ""
+    )
+    return (
+        f"{meta['suite']} {verdict} on {scope}: SQL over {meta['sql_rows_covered']} rows{ge} "
+        f"({meta['evaluated']} expectations)"
+    )
 
 
 def _volume_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksDefinition:

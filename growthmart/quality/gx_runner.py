@@ -1,9 +1,10 @@
 """A thin runner that validates a pandas frame against a Great Expectations 1.x suite.
 
 Why pandas: DuckDB is not a GX-supported SQL engine (through SQLAlchemy every expectation errors), so
-callers read a bounded slice (a few raw partitions, or a small report table) into pandas and hand it
-here. GX is imported lazily and one ephemeral context is created per process and reused: importing GX
-costs ~2.5 s, a validation of a few thousand rows ~50 ms.
+callers read a bounded slice (at most `max_rows_per_batch` rows of a raw partition, or a small report
+table) into pandas and hand it here; every row of a raw load is covered by `pushdown.py` in SQL.
+GX is imported lazily and one ephemeral context is created per process and reused: importing GX costs
+~2.5 s, a validation of a few thousand rows ~50 ms.
 
 A validation that errors (any expectation raised) or evaluates nothing is never a pass: `validate`
 raises `ValidationEngineError`, so the Dagster check that called it fails as an error.
@@ -198,13 +199,13 @@ def _failed(r: Any) -> FailedExpectation:
     unexpected = result.get("unexpected_count")
     mismatched = (result.get("details") or {}).get("mismatched")
     if unexpected is not None:
-        observed = _short(result.get("partial_unexpected_list"))
+        observed = short(result.get("partial_unexpected_list"))
     elif isinstance(mismatched, Mapping):  # table-level set expectations report which items differ
         unexpected = sum(len(v or []) for v in mismatched.values())
-        observed = _short({k: v for k, v in mismatched.items() if v})
+        observed = short({k: v for k, v in mismatched.items() if v})
     else:  # aggregate expectations (row count, distinct set) fail as a whole
         unexpected = 1
-        observed = _short(result.get("observed_value"))
+        observed = short(result.get("observed_value"))
     return FailedExpectation(
         expectation=r.expectation_config.type,
         column=column,
@@ -213,7 +214,7 @@ def _failed(r: Any) -> FailedExpectation:
     )
 
 
-def _short(value: Any, limit: int = 300) -> str | None:
+def short(value: Any, limit: int = 300) -> str | None:
     if value is None or value == []:
         return None
     text = str(value)

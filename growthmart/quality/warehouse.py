@@ -1,12 +1,12 @@
 """Read-only probes of the DuckDB warehouse used by the quality checks.
 
-Everything here is SQL over a DuckDB connection; only `partition_frame` and `report_frame` bring rows
-into pandas, and only a bounded slice (chosen partitions of a raw table, or a small report table).
+Everything here is SQL over a DuckDB connection; only `partition_slice` and `report_frame` bring rows
+into pandas, and only a bounded slice (at most N rows of one raw partition, or a small report table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import duckdb
@@ -99,27 +99,13 @@ def partition_row_counts(
     return {p: int(counts.get(p, 0)) for p in partitions}
 
 
-def batches_by_rows(counts: dict[date, int], max_rows: int) -> Iterator[list[date]]:
-    """Consecutive groups of partitions of about `max_rows` rows (a bigger partition goes alone)."""
-    batch: list[date] = []
-    rows = 0
-    for part in sorted(counts):
-        if batch and rows + counts[part] > max_rows:
-            yield batch
-            batch, rows = [], 0
-        batch.append(part)
-        rows += counts[part]
-    if batch:
-        yield batch
-
-
-def partition_frame(con: duckdb.DuckDBPyConnection, source: str, partitions: Iterable[date]) -> pd.DataFrame:
-    parts = list(partitions)
+def partition_slice(con: duckdb.DuckDBPyConnection, source: str, partition: date, limit: int) -> pd.DataFrame:
+    """The first `limit` rows of one partition in load order (file, then line): a bounded, repeatable slice."""
     sql = (
-        f"select * from {qualified(RAW_SCHEMA, source)} "
-        f"where _partition_date in ({', '.join('?' * len(parts))})"
+        f"select * from {qualified(RAW_SCHEMA, source)} where _partition_date = ? "
+        "order by _source_file, _row_number limit ?"
     )
-    return con.execute(sql, parts).df()
+    return con.execute(sql, [partition, int(limit)]).df()
 
 
 def report_frame(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:

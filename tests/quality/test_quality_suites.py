@@ -12,7 +12,7 @@ from growthmart.quality import suites
 from growthmart.quality.gx_runner import validate
 from growthmart.quality.settings import QualitySettings
 from growthmart.quality.verdicts import expected_latest_partition, freshness_verdict, volume_verdict
-from growthmart.quality.warehouse import batches_by_rows, column_contract_frame, column_types
+from growthmart.quality.warehouse import column_contract_frame, column_types, partition_slice
 
 
 @pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.name)
@@ -104,7 +104,15 @@ def test_freshness_tolerates_the_configured_lag_and_warns_beyond_it():
     assert not freshness_verdict(None, None, now, "Asia/Shanghai", 2).passed
 
 
-def test_partitions_are_batched_by_rows_and_a_big_one_goes_alone():
-    counts = {date(2026, 1, d): n for d, n in [(1, 40), (2, 40), (3, 500), (4, 10), (5, 10)]}
-    batches = list(batches_by_rows(counts, max_rows=100))
-    assert [[d.day for d in b] for b in batches] == [[1, 2], [3], [4, 5]]
+def test_the_ge_slice_is_the_first_rows_of_one_partition_in_load_order():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.t as select 'f' || (i % 2) as _source_file, i as _row_number, "
+        "date '2026-01-01' + (i % 3)::int as _partition_date from range(30) r(i) order by random()"
+    )
+    df = partition_slice(con, "t", date(2026, 1, 2), limit=4)
+    assert list(zip(df["_source_file"], df["_row_number"], strict=True)) == [
+        ("f0", 4), ("f0", 10), ("f0", 16), ("f0", 22)
+    ]  # fmt: skip
+    assert len(partition_slice(con, "t", date(2026, 1, 2), limit=100)) == 10

@@ -11,6 +11,10 @@ from assets.quality import build_raw_checks
 from assets.quality.raw_checks import validate_raw
 from assets.resources import WarehouseResource
 from growthmart.contracts import CONTRACTS
+from growthmart.quality import pushdown, suites
+from growthmart.quality import warehouse as wh
+from growthmart.quality.gx_runner import Expect, ValidationEngineError
+from growthmart.quality.pushdown import PushdownError
 from growthmart.quality.settings import QualitySettings
 
 CHECKS = {
@@ -44,7 +48,10 @@ def test_a_clean_partition_passes_its_ge_suite(source, con, run_check):
     assert meta(result)["unexpected_count"] == 0
     assert meta(result)["evaluated"] > 1
     assert meta(result)["partitions_validated"] == [DAY.isoformat()]
-    assert meta(result)["rows_validated"] == 3
+    assert meta(result)["sql_rows_covered"] == 3 and meta(result)["ge_rows_validated"] == 3
+    assert meta(result)["ge_partition"] == DAY.isoformat()
+    assert set(meta(result)["unexpected_by_expectation"].values()) == {0}
+    assert meta(result)["steps"] == ["column_contract", "sql_pushdown", "ge_slice"]
 
 
 BAD_ROWS = [
@@ -105,10 +112,11 @@ def test_a_known_bad_row_fails_the_ge_suite_naming_the_expectation(
     result = run_check(CHECKS[(source, f"ge_{source}")])
     assert not result.passed
     assert result.severity == ERROR
-    failures = {
-        (f["expectation"], f["column"]): f["unexpected_count"] for f in meta(result)["failed_expectations"]
-    }
-    assert failures.get((expectation, column), 0) >= 1, failures
+    failures = {(f["expectation"], f["column"]): f for f in meta(result)["failed_expectations"]}
+    failure = failures.get((expectation, column))
+    assert failure and failure["unexpected_count"] >= 1, failures
+    # The bad row is in the GE slice too: both engines see it, and agree.
+    assert failure["sql_unexpected_count"] == failure["ge_unexpected_count"] >= 1
     assert meta(result)["unexpected_count"] >= 1
 
 
@@ -120,7 +128,7 @@ def test_a_retyped_column_fails_the_column_contract_before_the_data_is_read(con,
     assert not result.passed
     (failure,) = meta(result)["failed_expectations"]
     assert "点击数 VARCHAR" in failure["observed"] and "点击数 BIGINT" in failure["observed"]
-    assert meta(result)["validations"] == 1  # the data suite would only error on a wrong type
+    assert meta(result)["steps"] == ["column_contract"]  # the data suite would only error on a wrong type
 
 
 def test_missing_and_extra_columns_fail_the_column_contract(con, run_check):
@@ -149,14 +157,72 @@ def test_without_a_run_the_latest_loaded_partition_is_validated(con, run_check):
     assert "latest loaded" in meta(result)["partitions_chosen"]
 
 
-def test_partitions_are_validated_in_row_bounded_batches(con):
-    source = contract("app_events")
+def test_a_bad_row_in_an_earlier_partition_of_the_run_is_caught_by_the_sql_pushdown(con):
+    source = contract("app_orders")
     days = [date(2026, 1, d) for d in (3, 4, 5)]
     for day in days:
-        load_partition(con, source, day, rows=2)
-    passed, metadata = validate_raw(con, source, days, QualitySettings(max_rows_per_batch=3))
+        changes = {1: {"status": "shipped"}} if day == days[0] else None
+        load_partition(con, source, day, rows=2, changes=changes)
+    passed, metadata = validate_raw(con, source, days, QualitySettings())
+    assert not passed
+    assert metadata["ge_partition"] == "2026-01-05" and metadata["ge_rows_validated"] == 2
+    assert metadata["ge_unexpected_count"] == 0  # outside the GE slice …
+    assert metadata["sql_rows_covered"] == 6  # … but every loaded row is covered in SQL
+    (failure,) = metadata["failed_expectations"]
+    assert (failure["expectation"], failure["column"]) == ("expect_column_values_to_be_in_set", "status")
+    assert (failure["sql_unexpected_count"], failure["ge_unexpected_count"]) == (1, 0)
+    assert "shipped" in failure["observed"]
+    assert metadata["unexpected_by_expectation"]["expect_column_values_to_be_in_set(status)"] == 1
+
+
+def test_the_ge_slice_is_capped_and_a_bad_row_beyond_the_cap_is_still_caught(con):
+    source = contract("content_daily_stats")
+    load_partition(con, source, DAY, rows=5, changes={4: {"views": -3}})
+    passed, metadata = validate_raw(con, source, [DAY], QualitySettings(max_rows_per_batch=3))
+    assert not passed
+    assert metadata["ge_rows_validated"] == 3 and metadata["sql_rows_covered"] == 5
+    assert metadata["ge_unexpected_count"] == 0 and metadata["unexpected_count"] == 1
+    assert {"sql_seconds", "ge_seconds", "columns_seconds"} <= set(metadata)
+
+
+def test_ge_runs_on_the_newest_partition_that_has_rows(con):
+    source = contract("app_events")
+    load_partition(con, source, date(2026, 1, 4), rows=2)
+    load_partition(con, source, DAY, rows=0)  # an empty day: logged, no rows
+    passed, metadata = validate_raw(con, source, [date(2026, 1, 4), DAY], QualitySettings())
     assert passed
-    assert metadata["validations"] == 4  # the column contract, then one batch per 2-row partition
+    assert metadata["ge_partition"] == "2026-01-04" and metadata["ge_rows_validated"] == 2
+
+
+def test_a_table_with_nothing_loaded_passes_without_running_the_data_suite(con):
+    create_raw_table(con, contract("app_events"))
+    passed, metadata = validate_raw(con, contract("app_events"), [], QualitySettings())
+    assert passed and metadata["sql_rows_covered"] == 0
+    assert metadata["steps"] == ["column_contract", "sql_pushdown"]
+
+
+def test_an_expectation_without_a_sql_translation_is_an_engine_error(con, run_check, monkeypatch):
+    load_partition(con, contract("fx_rates"), DAY)
+    extra = Expect.of("ExpectColumnValuesToMatchRegex", column="currency", regex="^[A-Z]{3}$")
+    real = suites.raw_expectations
+    monkeypatch.setattr(suites, "raw_expectations", lambda c, s: [*real(c, s), extra])
+    with pytest.raises(PushdownError, match="ExpectColumnValuesToMatchRegex has no SQL translation"):
+        run_check(CHECKS[("fx_rates", "ge_fx_rates")])
+
+
+def test_a_failing_pushdown_query_is_an_engine_error(con, run_check, monkeypatch):
+    load_partition(con, contract("fx_rates"), DAY)
+    monkeypatch.setattr(pushdown, "build_query", lambda *args: "select * from raw.no_such_table")
+    with pytest.raises(PushdownError, match="the pushdown query failed"):
+        run_check(CHECKS[("fx_rates", "ge_fx_rates")])
+
+
+def test_a_ge_error_on_the_slice_is_an_engine_error(con, run_check, monkeypatch):
+    load_partition(con, contract("fx_rates"), DAY)
+    real = wh.partition_slice
+    monkeypatch.setattr(wh, "partition_slice", lambda *args: real(*args).drop(columns=["rate_to_cny"]))
+    with pytest.raises(ValidationEngineError, match="raw.fx_rates: .*raised"):
+        run_check(CHECKS[("fx_rates", "ge_fx_rates")])
 
 
 # ---------------------------------------------------------------- volume and freshness
@@ -253,4 +319,17 @@ def test_in_a_run_a_failed_ge_check_blocks_everything_downstream(warehouse, con,
     assert evaluation.metadata["unexpected_count"].value == 1
     materialized = {m.asset_key for m in result.get_asset_materialization_events()}
     assert dg.AssetKey(["downstream"]) not in {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == {dg.AssetKey(["raw", "app_orders"])}
+
+
+def test_in_a_run_an_engine_error_fails_the_check_step_and_blocks_downstream(
+    warehouse, instance, monkeypatch
+):
+    monkeypatch.setattr(pushdown, "build_query", lambda *args: "select * from raw.no_such_table")
+    result = _stand_in_run(warehouse, instance, "app_orders", bad=False)
+    assert not result.success
+    assert not [e for e in result.get_asset_check_evaluations() if e.check_name == "ge_app_orders"]
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert any("the pushdown query failed" in str(e.event_specific_data.error) for e in failures)
+    materialized = {m.asset_key for m in result.get_asset_materialization_events()}
     assert materialized == {dg.AssetKey(["raw", "app_orders"])}
