@@ -20,7 +20,8 @@ def _report_schedule(name: str, job_name: str, cron: str, timezone: str) -> dg.S
     @dg.schedule(name=name, job_name=job_name, cron_schedule=cron, execution_timezone=timezone)
     def _schedule(context: dg.ScheduleEvaluationContext):
         day = yesterday(context.scheduled_execution_time, timezone)
-        return dg.RunRequest(run_key=f"{name}:{day}", partition_key=day)
+        # The report models are rebuilt whole; the tag records which day the report run closes.
+        return dg.RunRequest(run_key=f"{name}:{day}", tags={"growthmart/report_through": day})
 
     return _schedule
 

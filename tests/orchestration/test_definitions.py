@@ -118,7 +118,16 @@ def test_dagster_definitions_validate_passes(dbt_manifest):
 def test_dbt_gets_the_partition_window_as_vars_and_full_refresh_on_request():
     import json
 
-    from assets.transform.dbt_assets import build_args
+    from assets.transform.dbt_assets import build_args, run_window
+
+    assert run_window({"dagster/partition": "2026-06-02"}) == ["2026-06-02"]
+    assert run_window(
+        {
+            "dagster/asset_partition_range_start": "2026-06-01",
+            "dagster/asset_partition_range_end": "2026-06-09",
+        }
+    ) == ["2026-06-01", "2026-06-09"]
+    assert run_window({}) == []
 
     assert build_args([]) == ["build"]
     args = build_args(["2026-06-03", "2026-06-01", "2026-06-02"])
@@ -134,4 +143,4 @@ def test_weekly_report_schedule_runs_monday_for_yesterdays_partition(defs):
         scheduled_execution_time=when, repository_def=defs.get_repository_def()
     ) as context:
         requests = list(schedule.evaluate_tick(context).run_requests)
-    assert [r.partition_key for r in requests] == ["2026-06-21"]
+    assert [r.tags["growthmart/report_through"] for r in requests] == ["2026-06-21"]
