@@ -60,5 +60,13 @@ test: lint unit
 ui: $(MANIFEST) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
+# The benchmark (docs/performance.md): EVENTS app events of demo data under data/bench/<EVENTS>/ (reused when
+# already generated), the whole pipeline through Dagster timed per stage, the core-marts baselines, the nightly day.
+EVENTS ?= 10000000
+
+.PHONY: bench
+bench: $(MANIFEST)
+	$(BIN)/python -m bench --events $(EVENTS)
+
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -1,9 +1,10 @@
 {#- The KPI report body shared by rpt_kpi_daily / _weekly / _monthly, one period per row.
     period: a dim_dates column naming the period (date_day, week_start = ISO week, month_start);
     datepart: its length for dbt.dateadd (day, week, month); period_alias: the published column name.
-    Every source is joined to dim_dates first, so only days up to data end count. Distinct-user counts
-    are recomputed per period (never summed from days); every ratio is sum(numerator) / sum(denominator)
-    over the period through safe_divide. -#}
+    Users and orders come per period from fct_kpi_periods (days of dim_dates only, so only days up to data
+    end count; distinct users recounted per period, never summed from days); costs and retention are joined
+    to dim_dates here. Every ratio is sum(numerator) / sum(denominator) over the period through
+    safe_divide. -#}
 {% macro kpi_rollup(period, datepart, period_alias) -%}
 
 with
@@ -14,27 +15,16 @@ dim_dates as (
 
 ),
 
-dim_users as (
-
-    select * from {{ ref('dim_users') }}
-
-),
-
 data_end as (
 
     select max(date_day) as data_end_date from dim_dates
 
 ),
 
-fct_user_activity_daily as (
+fct_kpi_periods as (
 
-    select * from {{ ref('fct_user_activity_daily') }}
-
-),
-
-fct_orders as (
-
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('fct_kpi_periods') }}
+    where period = '{{ datepart }}'
 
 ),
 
@@ -68,36 +58,33 @@ periods as (
 signups as (
 
     select
-        dim_dates.{{ period }} as period_start,
-        count(*) as new_users
-    from dim_users
-    inner join dim_dates on dim_users.signup_date = dim_dates.date_day
-    group by dim_dates.{{ period }}
+        period_start,
+        new_users
+    from fct_kpi_periods
+    where new_users > 0
 
 ),
 
 activity as (
 
     select
-        dim_dates.{{ period }} as period_start,
-        count(distinct fct_user_activity_daily.user_id) as active_users
-    from fct_user_activity_daily
-    inner join dim_dates on fct_user_activity_daily.activity_date = dim_dates.date_day
-    group by dim_dates.{{ period }}
+        period_start,
+        active_users
+    from fct_kpi_periods
+    where active_users > 0
 
 ),
 
 orders as (
 
     select
-        dim_dates.{{ period }} as period_start,
-        count(distinct fct_orders.user_id) as paying_users,
-        count(*) as orders,
-        sum(fct_orders.amount_cny) as gmv,
-        sum(fct_orders.net_revenue_cny) as net_revenue
-    from fct_orders
-    inner join dim_dates on fct_orders.created_date = dim_dates.date_day
-    group by dim_dates.{{ period }}
+        period_start,
+        paying_users,
+        orders,
+        gmv_cny as gmv,
+        net_revenue_cny as net_revenue
+    from fct_kpi_periods
+    where orders > 0
 
 ),
 

@@ -1,5 +1,6 @@
 -- Every enabled ad platform mapped onto one column contract, then one union all (Fivetran
 -- dbt_ad_reporting style). Grain: platform, ad_id, report_date.
+-- Incremental: the rows each platform's staging table (re-)landed in the partition window replace theirs.
 
 {%- set contract_columns = [
     'ad_id', 'ad_group_id', 'platform_campaign_id', 'account_id',
@@ -23,6 +24,13 @@
     {%- do platforms.append(('meta', ref('stg_meta_ads__insights'))) -%}
 {%- endif %}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['platform', 'ad_id', 'report_date'],
+    delete_since='report_date'
+) }}
+
 with
 
 {% for platform, relation in platforms %}
@@ -32,6 +40,7 @@ with
             '{{ platform }}' as platform,
             {{ contract_columns | join(',\n            ') }}
         from {{ relation }}
+        where {{ incremental_window_filter() }}
 
     ),
 
@@ -46,3 +55,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by report_date

@@ -2,12 +2,27 @@
 -- later updated_at). An order counts as paid when some version of it is paid or refunded; an order only
 -- ever seen as cancelled was cancelled before payment and is not an order here. Cancelled after
 -- payment counts as fully refunded. Grain: order_id.
+-- Incremental: every order of a user with an order version landed in the partition window is re-netted from
+-- all of its versions (a refund landing weeks later updates its order), and the user's order_sequence is
+-- re-numbered (an order landing late can precede the user's other orders).
+
+{%- set landed_orders = ref('stg_app__orders') %}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key='order_id',
+    delete_since='created_date'
+) }}
 
 with
 
 stg_app__orders as (
 
     select * from {{ ref('stg_app__orders') }}
+    {% if is_incremental() -%}
+        where user_id in ({{ users_with_orders_landed(landed_orders) }})
+    {%- endif %}
 
 ),
 
@@ -85,3 +100,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by created_date

@@ -1,5 +1,10 @@
 -- Events with the person they belong to: the logged-in user_id, else the user the device was stitched to,
 -- else (never signed up) the anonymous_id. Grain: event_id.
+-- A view, not a table: stitching happens when the events are read, so a signup or login landing later
+-- re-attributes every earlier event of its device at once, with nothing stored to rewrite. Readers filter
+-- on event_date / partition_date, which reach the scan of the stored events (stg_app__events).
+
+{{ config(materialized='view') }}
 
 with
 

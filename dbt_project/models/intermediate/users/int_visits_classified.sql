@@ -1,6 +1,9 @@
 -- Visits (session starts) with their channel and campaign. Channel comes from (utm_source, utm_medium)
 -- through the channel_map seed, the one UTM -> channel mapping: no UTM at all = organic, UTM tags the
 -- map does not know = unmapped. Campaign comes from utm_campaign through the registry. Grain: event_id.
+-- A view over int_events_stitched, for the same reason: a visit always carries the current stitching.
+
+{{ config(materialized='view') }}
 
 with
 
@@ -52,6 +55,7 @@ final as (
         visits.platform,
         visits.is_late_arrival,
         visits.event_date as visit_date,
+        visits.partition_date,
         -- UTC
         visits.event_at as visited_at
     from visits

@@ -1,11 +1,20 @@
 -- Daily (not cumulative) engagement of each content item. completion_rate is kept as exported
 -- (a per-item-day fraction); aggregate it weighted by views. Grain: content_id, stat_date.
+-- Incremental: the item days (re-)landed in the partition window replace theirs.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['content_id', 'stat_date'],
+    delete_since='stat_date'
+) }}
 
 with
 
 stg_content__daily_stats as (
 
     select * from {{ ref('stg_content__daily_stats') }}
+    where {{ incremental_window_filter() }}
 
 ),
 
@@ -41,3 +50,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by stat_date

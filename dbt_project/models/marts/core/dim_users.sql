@@ -1,11 +1,35 @@
 -- Signed-up users with their acquisition: first-touch channel (first visit at or before signup), the
--- campaign their signup is last-touch attributed to, and their paid-order history. Grain: user_id.
+-- campaign their signup is last-touch attributed to, their paid-order history and their last active day.
+-- Grain: user_id.
+-- Incremental: users who signed up on or after the earliest event / signup day landed in the partition window
+-- (their first touch and signup attribution can change), users with an order version landed in the window
+-- (their order history changes) and users active on those days (their last active day moves).
+
+{%- set landed_orders = ref('stg_app__orders') %}
+{%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
+
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='user_id') }}
 
 with
+
+int_user_activity_daily as (
+
+    select * from {{ ref('int_user_activity_daily') }}
+    {% if is_incremental() -%}
+        where activity_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
+
+),
 
 stg_app__users as (
 
     select * from {{ ref('stg_app__users') }}
+    {% if is_incremental() -%}
+        where
+            signup_date >= {{ incremental_changed_from(changed_inputs) }}
+            or user_id in ({{ users_with_orders_landed(landed_orders) }})
+            or user_id in (select user_id from int_user_activity_daily)
+    {%- endif %}
 
 ),
 
@@ -24,6 +48,9 @@ int_conversions_last_touch_attributed as (
 int_orders_netted as (
 
     select * from {{ ref('int_orders_netted') }}
+    {% if is_incremental() -%}
+        where user_id in (select user_id from stg_app__users)
+    {%- endif %}
 
 ),
 
@@ -42,6 +69,16 @@ order_history as (
         min(created_date) as first_order_date,
         min(created_at) as first_ordered_at
     from int_orders_netted
+    group by user_id
+
+),
+
+last_activity as (
+
+    select
+        user_id,
+        max(activity_date) as last_active_date
+    from int_user_activity_daily
     group by user_id
 
 ),
@@ -65,6 +102,12 @@ final as (
         cast({{ dbt.date_trunc('week', 'stg_app__users.signup_date') }} as date) as signup_week,
         cast({{ dbt.date_trunc('month', 'stg_app__users.signup_date') }} as date) as signup_month,
         order_history.first_order_date,
+        {% if is_incremental() -%}
+            -- active since the changed days, or as stored
+            coalesce(last_activity.last_active_date, stored.last_active_date) as last_active_date,
+        {%- else -%}
+            last_activity.last_active_date,
+        {%- endif %}
         -- UTC
         stg_app__users.signup_at,
         first_touch.first_visited_at,
@@ -80,6 +123,12 @@ final as (
         on stg_app__users.user_id = order_history.user_id
     left join channels
         on first_touch.first_touch_channel = channels.channel
+    left join last_activity
+        on stg_app__users.user_id = last_activity.user_id
+    {% if is_incremental() -%}
+        left join {{ this }} as stored
+            on stg_app__users.user_id = stored.user_id
+    {%- endif %}
 
 )
 

@@ -1,11 +1,21 @@
 -- The unified daily ad performance (all enabled platforms, ad grain) with the internal campaign and its
 -- channel. Meta rows keep the ad account's day (see account_timezone). Grain: platform, ad_id, report_date.
+-- Incremental: the ad days (re-)landed in the partition window replace theirs. The campaign and channel are
+-- the registry's at that time; a registry change reaches older ad days with a full refresh.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['platform', 'ad_id', 'report_date'],
+    delete_since='report_date'
+) }}
 
 with
 
 int_ad_performance_unioned as (
 
     select * from {{ ref('int_ad_performance_unioned') }}
+    where {{ incremental_window_filter() }}
 
 ),
 
@@ -46,3 +56,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by report_date

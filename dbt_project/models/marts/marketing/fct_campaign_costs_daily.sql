@@ -1,18 +1,33 @@
 -- Everything a campaign cost per day, in CNY: ad spend (unified ad table, by the platform's report day)
 -- plus non-ad costs (KOL fees, activity incentives, ... by cost day). The one definition of "spend".
 -- Grain: campaign_id, cost_date.
+-- Incremental: whole days (delete+insert by cost_date) from the earliest ad report day or non-ad cost day
+-- landed in the partition window on.
+
+{%- set changed_inputs = [
+    (ref('int_ad_performance_unioned'), 'report_date'),
+    (ref('stg_reference__non_ad_costs'), 'cost_date'),
+] %}
+
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='cost_date') }}
 
 with
 
 fct_ad_performance_daily as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
+    {% if is_incremental() -%}
+        where report_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 
 stg_reference__non_ad_costs as (
 
     select * from {{ ref('stg_reference__non_ad_costs') }}
+    {% if is_incremental() -%}
+        where cost_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 

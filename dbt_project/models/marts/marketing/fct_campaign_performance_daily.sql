@@ -1,24 +1,84 @@
 -- Per campaign and day: spend (ad + non-ad, CNY), ad delivery, visits, and the signups and orders
 -- last-touch attributed to it. Additive numerators only; ratios live in the reports.
 -- Grain: campaign_id, report_date.
+-- Incremental: whole days (delete+insert by report_date): from the earliest ad / cost / event / signup day
+-- landed in the partition window on, and the order days of the orders re-netted in this run.
+
+{%- set landed_orders = ref('stg_app__orders') %}
+{%- set netted_orders = ref('int_orders_netted') %}
+{%- set changed_inputs = [
+    (ref('int_ad_performance_unioned'), 'report_date'),
+    (ref('stg_reference__non_ad_costs'), 'cost_date'),
+    (ref('stg_app__events'), 'event_date'),
+    (ref('stg_app__users'), 'signup_date'),
+] %}
+
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='report_date') }}
 
 with
+
+{% if is_incremental() %}
+
+    reordered_days as (
+
+        -- order days of the orders re-netted in this run (a refund changes attributed revenue there)
+        select distinct created_date as report_date
+        from {{ netted_orders }}
+        where user_id in ({{ users_with_orders_landed(landed_orders) }})
+
+    ),
+
+    changed_days as (
+
+        select
+            changed.first_changed_date,
+            -- a plain lower bound as well, so that the day filters below can skip older row groups
+            least(changed.first_changed_date, (select min(report_date) from reordered_days)) as first_recount_date
+        from (select {{ incremental_changed_from(changed_inputs) }} as first_changed_date) as changed
+
+    ),
+
+{% endif %}
 
 fct_campaign_costs_daily as (
 
     select * from {{ ref('fct_campaign_costs_daily') }}
+    {% if is_incremental() -%}
+        where
+            cost_date >= (select first_recount_date from changed_days)
+            and (
+                cost_date >= (select first_changed_date from changed_days)
+                or cost_date in (select report_date from reordered_days)
+            )
+    {%- endif %}
 
 ),
 
 fct_ad_performance_daily as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
+    {% if is_incremental() -%}
+        where
+            report_date >= (select first_recount_date from changed_days)
+            and (
+                report_date >= (select first_changed_date from changed_days)
+                or report_date in (select report_date from reordered_days)
+            )
+    {%- endif %}
 
 ),
 
 int_campaign_conversions_daily as (
 
     select * from {{ ref('int_campaign_conversions_daily') }}
+    {% if is_incremental() -%}
+        where
+            report_date >= (select first_recount_date from changed_days)
+            and (
+                report_date >= (select first_changed_date from changed_days)
+                or report_date in (select report_date from reordered_days)
+            )
+    {%- endif %}
 
 ),
 

@@ -1,11 +1,29 @@
 -- Paid orders net of refunds, in CNY at the order day's rate, with the buyer's acquisition and the
 -- campaign the order is last-touch attributed to. Grain: order_id.
+-- Incremental: the orders int_orders_netted re-netted in this run, and every order placed on or after the
+-- earliest event / signup day landed in the partition window (their attribution, or their buyer's first-touch
+-- channel, can change).
+
+{%- set landed_orders = ref('stg_app__orders') %}
+{%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key='order_id',
+    delete_since='created_date'
+) }}
 
 with
 
 int_orders_netted as (
 
     select * from {{ ref('int_orders_netted') }}
+    {% if is_incremental() -%}
+        where
+            created_date >= {{ incremental_changed_from(changed_inputs) }}
+            or user_id in ({{ users_with_orders_landed(landed_orders) }})
+    {%- endif %}
 
 ),
 
@@ -88,3 +106,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by created_date

@@ -2,12 +2,74 @@
 -- paid order. Each step is the earliest such event at or after the previous step and at most
 -- var('funnel_conversion_window_days') days after the first visit; a skipped step ends the path.
 -- Grain: person_id (the user_id once stitched, else the anonymous_id).
+-- Incremental: the persons whose path can still change are re-derived: first visit within the conversion
+-- window of the earliest event / signup day landed in the partition window, users whose device was linked in
+-- this run (their first visit may now be an older anonymous one), and buyers whose paid order landed in the
+-- window inside their conversion window. An anonymous person merged into a user is removed with a tombstone
+-- (a row with no first visit, deleted by the post-hook), as in int_persons_first_visited.
+
+-- depends_on: {{ ref('int_identities_stitched') }}
+{%- set landed_orders = ref('stg_app__orders') %}
+{%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key='person_id',
+    delete_since='first_visit_date',
+    post_hook="delete from {{ this }} where first_visited_at is null"
+) }}
 
 with
+
+{% if is_incremental() %}
+
+    relinked as (
+
+        -- devices whose link to a user was made or changed by this run's data
+        select
+            anonymous_id,
+            user_id
+        from {{ ref('int_identities_stitched') }}
+        where {{ incremental_window_filter() }}
+
+    ),
+
+    reordered as (
+
+        -- buyers with a paid order landed in the window, inside their conversion window
+        select persons.person_id
+        from {{ ref('int_persons_first_visited') }} as persons
+        inner join {{ landed_orders }} as landed
+            on persons.person_id = landed.user_id
+        where
+            {{ incremental_window_filter('landed.partition_date') }}
+            and landed.status = 'paid'
+            and landed.created_at <= persons.window_ends_at
+
+    ),
+
+{% endif %}
 
 int_persons_first_visited as (
 
     select * from {{ ref('int_persons_first_visited') }}
+    {% if is_incremental() -%}
+        where
+            visit_date >= cast(
+                {{ dbt.dateadd(
+                    'day',
+                    -(var('funnel_conversion_window_days') + 1),
+                    incremental_changed_from(changed_inputs)
+                ) }} as date
+            )
+            -- a key lookup over the whole table: a merged user's first visit can be of any age
+            or person_id in (
+                select user_id from relinked
+                union all
+                select person_id from reordered
+            )
+    {%- endif %}
 
 ),
 
@@ -44,6 +106,19 @@ signups as (
 
 ),
 
+activation_events as (
+
+    select
+        person_id,
+        event_at
+    from int_events_stitched
+    where is_activation
+    {% if is_incremental() -%}
+        and event_at >= (select min(signed_up_at) from signups)
+    {%- endif %}
+
+),
+
 activations as (
 
     select
@@ -51,10 +126,9 @@ activations as (
         signups.window_ends_at,
         min(events.event_at) as activated_at
     from signups
-    inner join int_events_stitched as events
+    inner join activation_events as events
         on
             signups.person_id = events.person_id
-            and events.is_activation
             and events.event_at between signups.signed_up_at and signups.window_ends_at
     group by signups.person_id, signups.window_ends_at
 
@@ -112,6 +186,29 @@ final as (
     left join first_orders on persons.person_id = first_orders.person_id
     left join repeat_orders on persons.person_id = repeat_orders.person_id
 
+    {% if is_incremental() %}
+
+        union all
+
+        -- tombstones: anonymous persons merged into a user (deleted again by the post-hook)
+        select
+            anonymous_id as person_id,
+            cast(null as {{ dbt.type_string() }}) as first_visit_campaign_id,
+            cast(null as {{ dbt.type_string() }}) as channel,
+            cast(null as date) as cohort_week,
+            cast(null as date) as first_visit_date,
+            cast(null as {{ dbt.type_timestamp() }}) as first_visited_at,
+            cast(null as {{ dbt.type_timestamp() }}) as signed_up_at,
+            cast(null as {{ dbt.type_timestamp() }}) as activated_at,
+            cast(null as {{ dbt.type_timestamp() }}) as first_ordered_at,
+            cast(null as {{ dbt.type_timestamp() }}) as repeat_ordered_at
+        from relinked
+        where anonymous_id <> user_id
+
+    {% endif %}
+
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by first_visit_date

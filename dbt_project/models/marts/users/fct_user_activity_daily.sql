@@ -1,12 +1,21 @@
 -- Daily activity of signed-up users (active = at least one event that reporting-timezone day), from
 -- their signup day on (stitched anonymous activity before signup belongs to the funnel, not to user
 -- counts), with the user's signup cohort. Grain: user_id, activity_date.
+-- Incremental like int_user_activity_daily: whole days from the earliest changed day on. A user whose
+-- first-touch channel changes signed up on or after that day, so all their rows are among the re-derived.
+
+{%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
+
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='activity_date') }}
 
 with
 
 int_user_activity_daily as (
 
     select * from {{ ref('int_user_activity_daily') }}
+    {% if is_incremental() -%}
+        where activity_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 
@@ -49,3 +58,5 @@ final as (
 )
 
 select * from final
+-- kept in day order, so a nightly run's day filters skip the older row groups
+order by activity_date

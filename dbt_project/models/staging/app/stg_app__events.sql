@@ -1,18 +1,25 @@
+-- Incremental: the raw rows landed in the partition window are deduplicated and replace their event_id's
+-- stored row (a copy landed again later wins); every version of an event has the same event_date.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key='event_id',
+    delete_since='event_date'
+) }}
+
 with
 
 app_events as (
 
     select * from {{ source('raw', 'app_events') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        -- An event can be landed twice (tracker retries); event_id identifies it.
-        {{ latest_version_rank(['event_id']) }} as version_rank
-    from app_events
+    {{ latest_versions('app_events', ['event_id']) }}
 
 ),
 

@@ -1,11 +1,20 @@
 -- One row per order version (order_id, updated_at): paid, then possibly refunded or cancelled.
 -- int_orders_netted keeps the latest version of each order.
+-- Incremental: the order versions landed in the partition window replace their stored copies.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['order_id', 'updated_at'],
+    delete_since='created_date'
+) }}
 
 with
 
 app_orders as (
 
     select * from {{ source('raw', 'app_orders') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
@@ -17,10 +26,7 @@ fx_rates as (
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['order_id', 'updated_at']) }} as version_rank
-    from app_orders
+    {{ latest_versions('app_orders', ['order_id', 'updated_at']) }}
 
 ),
 

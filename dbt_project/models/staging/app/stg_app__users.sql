@@ -1,17 +1,24 @@
+-- Incremental: the registry rows landed in the partition window replace their user_id's stored row.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key='user_id',
+    delete_since='signup_date'
+) }}
+
 with
 
 app_users as (
 
     select * from {{ source('raw', 'app_users') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['user_id']) }} as version_rank
-    from app_users
+    {{ latest_versions('app_users', ['user_id']) }}
 
 ),
 

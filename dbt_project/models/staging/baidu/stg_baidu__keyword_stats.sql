@@ -1,19 +1,25 @@
-{{ config(enabled=var('growthmart__using_baidu')) }}
+-- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
+
+{{ config(
+    enabled=var('growthmart__using_baidu'),
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['report_date', 'ad_id'],
+    delete_since='report_date'
+) }}
 
 with
 
 baidu_keyword_stats as (
 
     select * from {{ source('raw', 'baidu_keyword_stats') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['"日期"', '"关键词ID"']) }} as version_rank
-    from baidu_keyword_stats
+    {{ latest_versions('baidu_keyword_stats', ['"日期"', '"关键词ID"']) }}
 
 ),
 

@@ -1,17 +1,24 @@
+-- Incremental: the item days (re-)landed in the partition window replace their stored rows.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['stat_date', 'content_id'],
+    delete_since='stat_date'
+) }}
+
 with
 
 content_daily_stats as (
 
     select * from {{ source('raw', 'content_daily_stats') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['stat_date', 'content_id']) }} as version_rank
-    from content_daily_stats
+    {{ latest_versions('content_daily_stats', ['stat_date', 'content_id']) }}
 
 ),
 

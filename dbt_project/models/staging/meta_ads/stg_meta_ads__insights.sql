@@ -1,10 +1,19 @@
-{{ config(enabled=var('growthmart__using_meta')) }}
+-- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
+
+{{ config(
+    enabled=var('growthmart__using_meta'),
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['report_date', 'ad_id'],
+    delete_since='report_date'
+) }}
 
 with
 
 meta_ads_insights as (
 
     select * from {{ source('raw', 'meta_ads_insights') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
@@ -16,10 +25,7 @@ fx_rates as (
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['date_start', 'ad_id']) }} as version_rank
-    from meta_ads_insights
+    {{ latest_versions('meta_ads_insights', ['date_start', 'ad_id']) }}
 
 ),
 

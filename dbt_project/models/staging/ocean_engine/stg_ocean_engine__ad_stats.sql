@@ -1,19 +1,25 @@
-{{ config(enabled=var('growthmart__using_ocean_engine')) }}
+-- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
+
+{{ config(
+    enabled=var('growthmart__using_ocean_engine'),
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['report_date', 'ad_id'],
+    delete_since='report_date'
+) }}
 
 with
 
 ocean_engine_ad_stats as (
 
     select * from {{ source('raw', 'ocean_engine_ad_stats') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['"日期"', '"广告ID"']) }} as version_rank
-    from ocean_engine_ad_stats
+    {{ latest_versions('ocean_engine_ad_stats', ['"日期"', '"广告ID"']) }}
 
 ),
 

@@ -1,19 +1,25 @@
-{{ config(enabled=var('growthmart__using_tencent_ads')) }}
+-- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
+
+{{ config(
+    enabled=var('growthmart__using_tencent_ads'),
+    materialized='incremental',
+    incremental_strategy='delete_insert_since',
+    unique_key=['report_date', 'ad_id'],
+    delete_since='report_date'
+) }}
 
 with
 
 tencent_ads_daily_reports as (
 
     select * from {{ source('raw', 'tencent_ads_daily_reports') }}
+    where {{ incremental_window_filter('_partition_date') }}
 
 ),
 
 ranked as (
 
-    select
-        *,
-        {{ latest_version_rank(['date', 'dynamic_creative_id']) }} as version_rank
-    from tencent_ads_daily_reports
+    {{ latest_versions('tencent_ads_daily_reports', ['date', 'dynamic_creative_id']) }}
 
 ),
 
