@@ -237,6 +237,7 @@ def nightly_entries(nightly: list[dict]) -> list[dict]:
                 "dbt_elapsed_s": _r(run.dbt.elapsed_s),
                 "status": run.log.status if run.log else f"exit {m.returncode}",
                 "full_build_wall_s": _r(full.measured.wall_s),
+                "full_build_status": full.log.status if full.log else f"exit {full.measured.returncode}",
                 "full_build_rows": full.rows,
                 "share_of_full_build": _r(m.wall_s / full.measured.wall_s, 3)
                 if full.measured.wall_s
@@ -251,46 +252,75 @@ def _ratio(name, value, target, op, note="") -> dict:
     return {"name": name, "value": _r(value, 3), "target": f"{op} {target:g}", "holds": holds, "note": note}
 
 
+def _failed(name: str, target: str, why: str) -> dict:
+    return {"name": name, "value": None, "target": target, "holds": False, "note": why}
+
+
 def ratios(stages: list[dict], baselines: list[dict], nightly: list[dict], events: int) -> list[dict]:
+    """Each target's ratio; a target whose measurement failed does not hold (value None, with the reason)."""
     by = {e["name"]: e for e in stages + baselines + nightly}
     out = []
     dbt, sql, pdx = by.get("core marts: dbt"), by.get("core marts: SQL floor"), by.get("core marts: pandas")
-    if dbt and sql and sql["wall_s"]:
-        out.append(_ratio("core marts: dbt ÷ SQL floor (wall)", dbt["wall_s"] / sql["wall_s"], 1.5, "<=",
-                          "both from raw, same data, same DuckDB settings; dbt wall includes its start-up"))  # fmt: skip
-        if sql.get("query_s") and dbt.get("query_s"):
+    dbt_ok, sql_ok = bool(dbt and dbt["status"] == "ok"), bool(sql and sql["status"] == "ok")
+    if dbt and sql:
+        name = "core marts: dbt ÷ SQL floor (wall)"
+        if dbt_ok and sql_ok:
+            out.append(_ratio(name, dbt["wall_s"] / sql["wall_s"], 1.5, "<=",
+                              "both from raw, same data, same DuckDB settings; dbt wall includes its start-up"))  # fmt: skip
             out.append(_ratio("core marts: dbt ÷ SQL floor (query time only)", dbt["query_s"] / sql["query_s"], 1.5,
                               "<=", "dbt's own elapsed time vs the script's execution, start-up excluded"))  # fmt: skip
+        else:
+            failed = " and ".join(
+                n for n, ok in (("the dbt run", dbt_ok), ("the SQL floor", sql_ok)) if not ok
+            )
+            out.append(_failed(name, "<= 1.5", f"{failed} failed (see its log)"))
     if pdx:
         if pdx["status"] == "out of memory":
             out.append({"name": "DuckDB vs pandas", "value": None, "target": ">= 5", "holds": True,
                         "note": f"pandas ran out of memory (cap) after {pdx['wall_s']:.0f}s: nothing to compare"})  # fmt: skip
-        elif pdx["status"] == "ok":
-            if sql and sql["wall_s"]:
+        elif pdx["status"] != "ok":
+            out.append(_failed("DuckDB vs pandas", ">= 5", "the pandas baseline failed (see its log)"))
+        else:
+            if sql_ok:
                 out.append(
                     _ratio("pandas ÷ SQL floor (DuckDB, same marts)", pdx["wall_s"] / sql["wall_s"], 5, ">=")
                 )
-            if dbt and dbt["wall_s"]:
+            if dbt_ok:
                 out.append(_ratio("pandas ÷ dbt core marts", pdx["wall_s"] / dbt["wall_s"], 5, ">="))
     alone, checks = by.get("dbt build alone (every model and test, no Dagster)"), by.get("checks")
-    if alone and checks and alone.get("models_s"):
-        validation = alone["tests_s"] + checks["wall_s"]
-        out.append(_ratio("validation (dbt tests + GE/asset checks) ÷ transform (dbt models)",
-                          validation / alone["models_s"], 0.2, "<=",
-                          f"dbt tests {alone['tests_s']:.1f}s + checks stage {checks['wall_s']:.1f}s vs dbt models "
-                          f"{alone['models_s']:.1f}s (dbt build outside Dagster, elapsed split by node time)"))  # fmt: skip
+    if alone and checks:
+        name = "validation (dbt tests + GE/asset checks) ÷ transform (dbt models)"
+        if alone["status"] == "ok" and alone.get("models_s"):
+            validation = alone["tests_s"] + checks["wall_s"]
+            out.append(_ratio(name, validation / alone["models_s"], 0.2, "<=",
+                              f"dbt tests {alone['tests_s']:.1f}s + checks stage {checks['wall_s']:.1f}s vs dbt models "
+                              f"{alone['models_s']:.1f}s (dbt build outside Dagster, elapsed split by node time)"))  # fmt: skip
+        else:
+            out.append(_failed(name, "<= 0.2", "the dbt build outside Dagster failed (see its log)"))
     nights = [e for e in nightly if e.get("share_of_full_build") is not None]
     if nights:
         longest = max(nights, key=lambda e: e["history_days"])
-        out.append(_ratio(f"nightly day ÷ full build ({longest['history_days']} d history)",
-                          longest["share_of_full_build"], 0.05, "<="))  # fmt: skip
+        broken = [
+            e["name"] for e in nights if e["status"] != "SUCCESS" or e["full_build_status"] != "SUCCESS"
+        ]
+        note = f"not every run succeeded: {', '.join(broken)}" if broken else ""
+        night = [_ratio(f"nightly day ÷ full build ({longest['history_days']} d history)",
+                        longest["share_of_full_build"], 0.05, "<=", note)]  # fmt: skip
         if len(nights) > 1:
             shortest = min(nights, key=lambda e: e["history_days"])
-            out.append(_ratio(f"nightly day: {longest['history_days']} d ÷ {shortest['history_days']} d history",
-                              longest["wall_s"] / shortest["wall_s"], 1.1, "<="))  # fmt: skip
+            night.append(_ratio(f"nightly day: {longest['history_days']} d ÷ {shortest['history_days']} d history",
+                                longest["wall_s"] / shortest["wall_s"], 1.1, "<=", note))  # fmt: skip
+        for r in night:
+            r["holds"] = False if broken else r["holds"]
+        out += night
     total = by.get("total")
     if total:
-        if events >= TARGET_EVENTS:
+        if total["status"] != "SUCCESS":
+            why = f"the full pipeline run ended {total['status']} after {total['wall_s']:.0f}s"
+            if total.get("failed_steps"):
+                why += f" (failed: {', '.join(total['failed_steps'])})"
+            out.append(_failed("full pipeline ≤ 600 s and ≤ 16 GB", "<= 600 s, <= 16384 MB", why))
+        elif events >= TARGET_EVENTS:
             out.append(
                 _ratio(
                     f"full pipeline wall at {events / 1e6:.0f}M events (s)",
