@@ -8,10 +8,9 @@ import dagster as dg
 from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
-from growthmart.ingest import LoadError, load_partitions
+from growthmart.ingest import LoadError, PartitionLoad, load_partitions, plan_batches
 
 RAW_GROUP_PREFIX = "raw_"
-BATCH_DAYS = 31  # partitions per load transaction in a backfill
 WRITER_POOL = "duckdb_writer"  # one writer at a time on the DuckDB file (limit set in dagster.yaml)
 
 # Transient failures (a lock held by a BI tool, a file still being copied) are retried with backoff;
@@ -19,6 +18,20 @@ WRITER_POOL = "duckdb_writer"  # one writer at a time on the DuckDB file (limit 
 TRANSIENT_RETRY = dg.RetryPolicy(
     max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+
+
+def partition_metadata(part: PartitionLoad) -> dict[str, dg.MetadataValue]:
+    """One partition's materialization metadata: that day's files and rows (landed = loaded + quarantined)."""
+    meta = {
+        "files": dg.MetadataValue.int(len(part.files)),
+        "rows_landed": dg.MetadataValue.int(part.rows_landed),
+        "rows_loaded": dg.MetadataValue.int(part.rows_loaded),
+        "rows_quarantined": dg.MetadataValue.int(part.rows_quarantined),
+        "dagster/row_count": dg.MetadataValue.int(part.rows_loaded),
+    }
+    if part.quarantine_reasons:
+        meta["quarantine_reasons"] = dg.MetadataValue.json(dict(part.quarantine_reasons))
+    return meta
 
 
 def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
@@ -40,12 +53,11 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
     def _raw_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         landing = Path(warehouse.data_dir) / "landing"
         keys = context.partition_keys
-        landed = loaded = quarantined = files = 0
+        landed = loaded = quarantined = files = done = 0
         reasons: dict[str, int] = {}
         with warehouse.connect() as con:
-            # Backfills load in batches of days: one transaction per batch, progress logged per batch.
-            for start in range(0, len(keys), BATCH_DAYS):
-                batch = keys[start : start + BATCH_DAYS]
+            # Backfills load in batches of whole days (one transaction each, sized by landing bytes).
+            for batch in plan_batches(landing, contract, keys):
                 try:
                     parts = load_partitions(con, contract, landing, batch, run_id=context.run_id)
                 except LoadError as exc:
@@ -60,6 +72,7 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                             "partitions": f"{batch[0]}..{batch[-1]}",
                         },
                     ) from exc
+                done += len(batch)
                 for part in parts:
                     landed += part.rows_landed
                     loaded += part.rows_loaded
@@ -67,23 +80,19 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                     files += len(part.files)
                     for reason, n in part.quarantine_reasons.items():
                         reasons[reason] = reasons.get(reason, 0) + n
+                    # Each partition's materialization carries its own day's figures only: metadata
+                    # without a partition key would be copied, range totals and all, into every one of
+                    # a backfill's per-partition events.
+                    context.add_asset_metadata(partition_metadata(part), partition_key=part.partition_date)
                 context.log.info(
-                    f"{contract.name}: {start + len(batch)}/{len(keys)} partitions, {landed} rows landed, "
+                    f"{contract.name}: {done}/{len(keys)} partitions, {landed} rows landed, "
                     f"{loaded} loaded, {quarantined} quarantined"
                 )
         if not files:
             context.log.warning(f"{contract.name}: no landing files for {keys[0]}..{keys[-1]}")
-        return dg.MaterializeResult(
-            metadata={
-                "partitions": dg.MetadataValue.int(len(keys)),
-                "files": dg.MetadataValue.int(files),
-                "rows_landed": dg.MetadataValue.int(landed),
-                "rows_loaded": dg.MetadataValue.int(loaded),
-                "rows_quarantined": dg.MetadataValue.int(quarantined),
-                "quarantine_reasons": dg.MetadataValue.json(reasons),
-                "dagster/row_count": dg.MetadataValue.int(loaded),
-            }
-        )
+        if len(keys) > 1 and reasons:
+            context.log.info(f"{contract.name}: quarantine reasons over {keys[0]}..{keys[-1]}: {reasons}")
+        return dg.MaterializeResult()
 
     return _raw_asset
 

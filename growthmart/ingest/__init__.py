@@ -1,5 +1,12 @@
 """Loading landing files into the warehouse's raw schema under their contracts."""
 
-from growthmart.ingest.loader import FileLoad, LoadError, PartitionLoad, load_partition, load_partitions
+from growthmart.ingest.loader import (
+    FileLoad,
+    LoadError,
+    PartitionLoad,
+    load_partition,
+    load_partitions,
+    plan_batches,
+)
 
-__all__ = ["FileLoad", "LoadError", "PartitionLoad", "load_partition", "load_partitions"]
+__all__ = ["FileLoad", "LoadError", "PartitionLoad", "load_partition", "load_partitions", "plan_batches"]

@@ -319,3 +319,259 @@ def test_parquet_missing_a_required_column_fails(env):
     duckdb.execute(f"copy (select 'e1' as event_id) to '{folder / 'e.parquet'}' (format parquet)")
     with pytest.raises(LoadError, match="event_name"):
         load_partition(con, contract, landing, DAY)
+
+
+# ---------------------------------------------------------------------- batches of many files (the batch path)
+DAYS = ["2026-06-18", "2026-06-19", "2026-06-20"]
+
+
+def _snapshot(con, source: str) -> dict[str, list[tuple]]:
+    return {
+        "raw": con.execute(
+            f"select * exclude (_loaded_at) from raw.{source} order by _source_file, _row_number"
+        ).fetchall(),
+        "quarantine": con.execute(
+            "select source, partition_date, source_file, row_number, column_name, reason, raw_record "
+            "from raw.quarantine_rows order by source_file, row_number"
+        ).fetchall(),
+        "load_log": con.execute(
+            "select source, partition_date, source_file, file_sha256, rows_landed, rows_loaded, rows_quarantined "
+            "from raw.load_log order by source_file"
+        ).fetchall(),
+    }
+
+
+def _load_both_ways(folder: Path, contract, landing) -> tuple[dict, dict]:
+    """The batch loaded by the batch path, and by the file-by-file path (forced), into two warehouses."""
+    from growthmart.ingest import load_partitions, loader
+
+    folder.mkdir(parents=True, exist_ok=True)
+    snapshots = []
+    for together in (True, False):
+        con = duckdb.connect(str(folder / f"{together}.duckdb"))
+        con.execute("set TimeZone = 'UTC'")
+        with pytest.MonkeyPatch.context() as mp:
+            calls = []
+            original = loader._stage_batch_together
+
+            def spy(*args, calls=calls, original=original, together=together):
+                calls.append(1)
+                if not together:
+                    raise loader._FileByFile
+                return original(*args)
+
+            mp.setattr(loader, "_stage_batch_together", spy)
+            load_partitions(con, contract, landing, DAYS, run_id="r")
+        assert calls, "the batch path was not tried"
+        snapshots.append(_snapshot(con, contract.name))
+        con.close()
+    return snapshots[0], snapshots[1]
+
+
+def test_a_batch_of_csv_files_read_together_keeps_per_file_rows_rejects_and_load_log(tmp_path):
+    landing = tmp_path / "landing"
+    land(landing, OCEAN.name, "a.csv", HEADER + "\n" + ocean_row("ad1") + "\n" + ocean_row("ad2") + "\n")
+    ragged = [ocean_row("ad3"), ocean_row("adx") + ",extra", ocean_row("ad4", clicks="x"), ocean_row("ad5")]
+    land(landing, OCEAN.name, "b.csv", HEADER + "\n" + "\n".join(ragged) + "\n", day=DAYS[1])
+    land(
+        landing,
+        OCEAN.name,
+        "c.csv",
+        HEADER + "\n" + ocean_row("ad6") + ",extra\n" + ocean_row("ad7") + "\n",
+        day=DAYS[1],
+    )
+    # another column order, one optional column left out: read as a second group
+    other = "广告ID,日期,账户ID,项目ID,项目名称,广告名称,展示数,点击数,消耗(元),转化数,转化金额(元)"
+    land(landing, OCEAN.name, "d.csv", other + "\n" + f"ad8,{DAY},acc1,prj1,p,n,10,1,1.00,0,\n", day=DAYS[2])
+    land(landing, OCEAN.name, "e.csv", HEADER + "\n", day=DAYS[2])  # header only
+    together, one_by_one = _load_both_ways(tmp_path / "w", OCEAN, landing)
+    assert together == one_by_one
+    quarantined = [(q[2].rsplit("/", 1)[1], q[3]) for q in together["quarantine"]]
+    assert quarantined == [("b.csv", 3), ("b.csv", 4), ("c.csv", 2)]
+    assert [r[-2] for r in together["raw"] if r[-3].endswith("b.csv")] == [2, 5]  # ad3, ad5 keep their lines
+    assert [(r[2].rsplit("/", 1)[1], r[4], r[5], r[6]) for r in together["load_log"]] == [
+        ("a.csv", 2, 2, 0),
+        ("b.csv", 4, 2, 2),
+        ("c.csv", 2, 1, 1),
+        ("d.csv", 1, 1, 0),
+        ("e.csv", 0, 0, 0),
+    ]
+
+
+def test_a_batch_of_json_and_jsonl_files_read_together_matches_file_by_file(tmp_path):
+    landing = tmp_path / "landing"
+    tencent = get_contract("tencent_ads_daily_reports")
+    base = {"date": DAY, "account_id": "1", "campaign_id": "c", "adgroup_id": "g", "view_count": 100}
+    for i, day in enumerate(DAYS):
+        records = [dict(base, dynamic_creative_id=f"d{i}{j}", valid_click_count=3, cost=5) for j in range(2)]
+        records.append(dict(base, dynamic_creative_id=f"dx{i}", valid_click_count="3.5", cost=1))
+        land(landing, tencent.name, f"t{i}.json", json.dumps({"data": {"list": records}}), day=day)
+    land(landing, tencent.name, "empty.json", json.dumps({"data": {"list": []}}), day=DAYS[1])
+    together, one_by_one = _load_both_ways(tmp_path / "json", tencent, landing)
+    assert together == one_by_one and len(together["raw"]) == 6 and len(together["quarantine"]) == 3
+
+    events = get_contract("app_events")
+    for i, day in enumerate(DAYS):
+        good = {
+            "event_id": f"e{i}",
+            "event_name": "visit",
+            "event_at": "2026-06-18T16:00:00Z",
+            "anonymous_id": "a",
+        }
+        lines = ["{not json", json.dumps(good), "[1]", json.dumps(dict(good, event_id=f"f{i}"))]
+        land(landing, events.name, f"e{i}.jsonl", "\n".join(lines[i % 2 :]) + "\n", day=day)
+    together, one_by_one = _load_both_ways(tmp_path / "jsonl", events, landing)
+    assert together == one_by_one and len(together["raw"]) == 6
+    assert [(q[2].rsplit("/", 1)[1], q[3]) for q in together["quarantine"]] == [
+        ("e0.jsonl", 1),
+        ("e0.jsonl", 3),
+        ("e1.jsonl", 2),
+        ("e2.jsonl", 1),
+        ("e2.jsonl", 3),
+    ]
+
+
+def test_a_batch_of_parquet_files_with_two_schemas_matches_file_by_file(tmp_path):
+    landing = tmp_path / "landing"
+    contract = get_contract("app_events")
+    for i, day in enumerate(DAYS):
+        folder = landing / contract.name / day
+        folder.mkdir(parents=True)
+        extra = ", 'ios' as platform" if i == 1 else ""  # a column more in one file: its own group
+        duckdb.execute(
+            f"""copy (select 'e{i}_' || n as event_id, 'visit' as event_name,
+                             timestamp '2026-06-18 16:00:00' + to_seconds(n) as event_at,
+                             case when n = 2 then null else 'a' end as anonymous_id {extra}
+                      from range(4) t(n)) to '{folder / "e.parquet"}' (format parquet)"""
+        )
+    together, one_by_one = _load_both_ways(tmp_path / "w", contract, landing)
+    assert together == one_by_one and len(together["raw"]) == 9  # row 3 of each file lacks anonymous_id
+    assert [r[-2] for r in together["raw"] if r[-3].startswith(f"{contract.name}/{DAYS[1]}")] == [1, 2, 4]
+    assert [(q[2].split("/")[1], q[3]) for q in together["quarantine"]] == [(day, 3) for day in DAYS]
+
+
+def _errors_both_ways(con, contract, landing) -> tuple[LoadError, LoadError]:
+    from growthmart.ingest import load_partitions, loader
+
+    errors = []
+    for together in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not together:
+                mp.setattr(
+                    loader, "_stage_batch_together", lambda *_: (_ for _ in ()).throw(loader._FileByFile())
+                )
+            with pytest.raises(LoadError) as err:
+                load_partitions(con, contract, landing, DAYS)
+        errors.append(err.value)
+    return errors[0], errors[1]
+
+
+def test_a_bad_file_in_a_batch_fails_exactly_as_when_loaded_on_its_own(env):
+    landing, con = env
+    land(landing, OCEAN.name, "a.csv", HEADER + "\n" + ocean_row("ad1") + "\n")
+    rows = [ocean_row(f"ad{i}", impressions="many") for i in range(3)]
+    bad = land(landing, OCEAN.name, "b.csv", HEADER + "\n" + "\n".join(rows) + "\n", day=DAYS[1])
+    land(landing, OCEAN.name, "c.csv", HEADER + "\n" + ocean_row("ad9") + "\n", day=DAYS[2])
+    together, one_by_one = _errors_both_ways(con, OCEAN, landing)
+    assert (together.file, together.row, together.column) == (str(bad), 2, "展示数")
+    assert str(together) == str(one_by_one)
+    # problems found while staging (a missing column, an unparseable file) come first, in file order
+    for name, content in [("x.csv", bytes(range(256)) * 4), ("w.csv", HEADER.replace(",展示数", "") + "\n")]:
+        path = land(landing, OCEAN.name, name, content, day=DAYS[2])
+        together, one_by_one = _errors_both_ways(con, OCEAN, landing)
+        assert together.file == str(path) and str(together) == str(one_by_one)
+    assert counts(con, OCEAN.name) == (0, 0)
+
+
+def test_a_file_name_with_glob_characters_is_loaded_as_itself(tmp_path):
+    landing = tmp_path / "landing"
+    land(landing, OCEAN.name, "r[1].csv", HEADER + "\n" + ocean_row("ad1") + "\n")
+    land(landing, OCEAN.name, "r1.csv", HEADER + "\n" + ocean_row("ad2") + "\n" + ocean_row("ad3") + "\n")
+    land(landing, OCEAN.name, "r*.csv", HEADER + "\n" + ocean_row("ad4") + "\n", day=DAYS[1])
+    together, one_by_one = _load_both_ways(tmp_path / "w", OCEAN, landing)
+    assert together == one_by_one
+    assert [(Path(r[2]).name, r[4]) for r in together["load_log"]] == [
+        ("r1.csv", 2),
+        ("r[1].csv", 1),
+        ("r*.csv", 1),
+    ]
+
+
+def test_batches_hold_whole_days_up_to_the_byte_budget(tmp_path):
+    from growthmart.ingest import plan_batches
+
+    landing = tmp_path / "landing"
+    days = [f"2026-06-{d:02d}" for d in range(1, 8)]
+    for day, size in zip(days, [10, 10, 10, 50, 0, 10, 10], strict=True):
+        if size:
+            land(landing, OCEAN.name, "r.csv", "x" * size, day=day)
+    assert (
+        plan_batches(landing, OCEAN, days, max_bytes=30)
+        == [
+            days[0:3],
+            days[3:4],  # larger than the budget: a batch of its own
+            days[4:7],
+        ]
+    )
+    assert plan_batches(landing, OCEAN, days) == [days]
+    assert plan_batches(landing, OCEAN, []) == []
+
+
+@pytest.mark.filterwarnings("ignore:Parameter `backfill_policy`")
+def test_a_range_run_records_each_partition_with_its_own_days_figures(tmp_path):
+    import dagster as dg
+
+    from assets.ingest.raw_assets import build_raw_asset
+    from assets.resources import WarehouseResource
+
+    data = tmp_path / "data"
+    landing = data / "landing"
+    land(
+        landing,
+        OCEAN.name,
+        "a.csv",
+        HEADER + "\n" + ocean_row("ad1") + "\n" + ocean_row("ad2", clicks="x") + "\n",
+    )
+    land(landing, OCEAN.name, "b.csv", HEADER + "\n" + ocean_row("ad3") + "\n", day=DAYS[1])
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [build_raw_asset(OCEAN)],
+            resources={"warehouse": WarehouseResource(data_dir=str(data))},
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": DAYS[0],
+                "dagster/asset_partition_range_end": DAYS[2],
+            },
+        )
+    assert result.success
+    meta = {
+        m.partition: {k: v.value for k, v in m.materialization.metadata.items()}
+        for m in result.get_asset_materialization_events()
+    }
+    assert sorted(meta) == DAYS  # one materialization per partition: the UI's partition status
+    assert meta[DAYS[0]] == {
+        "files": 1,
+        "rows_landed": 2,
+        "rows_loaded": 1,
+        "rows_quarantined": 1,
+        "dagster/row_count": 1,
+        "quarantine_reasons": {"点击数: cannot parse <value> as int": 1},
+    }
+    assert meta[DAYS[1]]["rows_loaded"] == 1 and "quarantine_reasons" not in meta[DAYS[1]]
+    assert meta[DAYS[2]] == {
+        "files": 0,
+        "rows_landed": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "dagster/row_count": 0,
+    }
+
+    with dg.instance_for_test() as instance:  # the nightly shape: one partition
+        result = dg.materialize(
+            [build_raw_asset(OCEAN)],
+            resources={"warehouse": WarehouseResource(data_dir=str(data))},
+            instance=instance,
+            partition_key=DAYS[1],
+        )
+    (event,) = result.get_asset_materialization_events()
+    assert event.partition == DAYS[1] and event.materialization.metadata["rows_loaded"].value == 1
