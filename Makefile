@@ -30,9 +30,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The dbt manifest is prepared once here; Dagster loads it and never parses the project at run time.
+# The dbt manifest is prepared once here (dbt parse, with the runs' profile); Dagster loads it, and runs start from
+# its parse state, so no run parses the project again (orchestration/dbt_manifest.py).
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m orchestration.dbt_manifest
 	touch $(MANIFEST)
 
 manifest: $(MANIFEST)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.transform.dbt_assets import build_args
 from bench import datasets
 from bench.agreement import MARTS, compare
 from bench.eventlog import RunLog, read_latest_run, stage_of
@@ -287,9 +288,11 @@ class Bench:
         if not self.opts.dbt_alone:
             return self.finish_baselines(scratch, out)
         (target / "run_results.json").unlink(missing_ok=True)
-        self.say("[reference] dbt build --full-refresh (every model and test), outside Dagster")
+        # The pipeline's own arguments (unit tests excluded: they run in CI, not in the pipeline).
+        args = build_args(full_refresh=True)
+        self.say(f"[reference] dbt {' '.join(args)} (every model and data test), outside Dagster")
         m = run_measured(
-            self.dbt_cmd("build", target, scratch, "--full-refresh"),
+            self.dbt_cmd(args[0], target, scratch, *args[1:]),
             env=env, cwd=DBT_DIR, log=self.logs / "dbt_build_alone.log",
         )  # fmt: skip
         dbt = read_run_results(

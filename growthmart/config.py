@@ -57,6 +57,27 @@ class Settings:
     def published_parquet_dir(self) -> Path:
         return self.published_dir / "parquet"
 
+    def dbt_profile_env(self) -> dict[str, str]:
+        return dbt_profile_env(
+            self.data_dir, self.duckdb_threads, self.duckdb_memory_limit, self.duckdb_temp_dir
+        )
+
+
+def dbt_profile_env(
+    data_dir: Path | str, threads: int, memory_limit: str, temp_dir: Path | str
+) -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads: the warehouse path and DuckDB's limits.
+
+    Set the same way when the manifest is prepared at setup and for every run: dbt keeps its partial-parse state
+    only while the rendered profile is unchanged, so any difference would make a run parse the project again.
+    """
+    return {
+        DATA_DIR_VAR: str(data_dir),
+        DUCKDB_THREADS_VAR: str(int(threads)),
+        DUCKDB_MEMORY_LIMIT_VAR: str(memory_limit),
+        DUCKDB_TEMP_DIR_VAR: str(temp_dir),
+    }
+
 
 def settings() -> Settings:
     data_dir = Path(os.environ.get(DATA_DIR_VAR, "data")).expanduser().resolve()

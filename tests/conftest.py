@@ -17,8 +17,7 @@ DBT_DIR = ROOT / "dbt_project"
 def dbt_manifest() -> Path:
     manifest = DBT_DIR / "target" / "manifest.json"
     if not manifest.exists():
-        dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=DBT_DIR, check=True)
+        subprocess.run([sys.executable, "-m", "orchestration.dbt_manifest"], cwd=ROOT, check=True)
     return manifest
 
 

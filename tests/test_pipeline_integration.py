@@ -211,3 +211,32 @@ def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline
     assert not missing, f"expected failures missing: {missing}; failed: {failed}"
     clean = dbt_test(pipeline["data"], tmp_path / "target_clean")
     assert clean and set(clean.values()) == {"pass"}, clean
+
+
+def test_every_dbt_unit_test_passes(pipeline, dbt_manifest, tmp_path):
+    """The pipeline's runs leave dbt unit tests out (they test logic, not data); CI runs all of them here, against
+    a copy of the demo warehouse (dbt reads the input models' column types from it)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "data"
+    copy.mkdir()
+    shutil.copy(pipeline["data"] / "warehouse.duckdb", copy / "warehouse.duckdb")
+    target = tmp_path / "target"
+    dbt = Path(sys.executable).with_name("dbt")
+    proc = subprocess.run(
+        [str(dbt), "test", "--profiles-dir", ".", "--target-path", str(target), "--select", "test_type:unit"],
+        cwd=Path(__file__).resolve().parents[1] / "dbt_project",
+        env={**__import__("os").environ, "GROWTHMART_DATA_DIR": str(copy)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    unit_tests = [n for n in json.loads(dbt_manifest.read_text())["unit_tests"]]
+    assert len(unit_tests) >= 20
+    assert sorted(r["unique_id"] for r in results) == sorted(unit_tests), proc.stdout[-3000:]
+    assert {r["status"] for r in results} == {"pass"}, proc.stdout[-3000:]
+    assert proc.returncode == 0

@@ -5,9 +5,12 @@ parses the project. dbt tests become Dagster asset checks; a failing ERROR test 
 keeps everything downstream of it (publishing included) from running.
 """
 
-import json
+import logging
 import os
-from collections.abc import Mapping
+import signal
+import subprocess
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +26,12 @@ from dagster_dbt import (
 
 from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
-from growthmart.config import DATA_DIR_VAR, DUCKDB_MEMORY_LIMIT_VAR, DUCKDB_TEMP_DIR_VAR, DUCKDB_THREADS_VAR
+from growthmart.config import dbt_profile_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+# One stable target folder for runs (they run one at a time): no per-run folder piles up, and dbt's partial-parse
+# state — copied here by `make manifest` — carries over from setup and from run to run.
+DBT_TARGET_PATH = DBT_PROJECT_DIR / "target" / "dagster"
 
 
 class GrowthmartDbtTranslator(DagsterDbtTranslator):
@@ -68,21 +74,77 @@ def run_window(tags: Mapping[str, str]) -> list[str]:
     return []
 
 
-def build_args(partition_keys: list[str], full_refresh: bool = False) -> list[str]:
-    """`dbt build` arguments for a run over `partition_keys` (reporting-timezone days).
+# The one-row table the dbt project reads its partition window from (var run_window_relation in
+# dbt_project.yml, macro partition_window). Passing the window as --vars would change dbt's parse inputs on every
+# run and make it re-parse the whole project (~3 s, measured); a table read at execution time keeps the manifest
+# and partial-parse state prepared at setup valid.
+RUN_WINDOW_TABLE = "meta.dbt_run_window"
 
-    The window reaches the models as vars `partition_start` / `partition_end`; incremental models re-process raw
-    rows landed on or after partition_start − incremental_lookback_days (no upper bound: a re-run of an old
-    day must not let an older version win, see DECISIONLOG). No keys (or a full
-    refresh) means everything.
+
+def build_args(full_refresh: bool = False) -> list[str]:
+    """`dbt build` arguments: the same on every run, so dbt never has to re-parse the project.
+
+    dbt unit tests are left out: they test the models' logic on fixed rows, not the night's data, so they belong to
+    CI (tests/test_pipeline_integration.py runs them all), as dbt recommends; in a run they cost ~5 s each time.
     """
-    args = ["build"]
-    if partition_keys and not full_refresh:
-        window = {"partition_start": min(partition_keys), "partition_end": max(partition_keys)}
-        args += ["--vars", json.dumps(window)]
-    if full_refresh:
-        args.append("--full-refresh")
-    return args
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    return [*args, "--full-refresh"] if full_refresh else args
+
+
+def window_bounds(partition_keys: list[str], full_refresh: bool = False) -> tuple[str, str] | None:
+    """(partition_start, partition_end) of a run over `partition_keys` (reporting-timezone days), or None.
+
+    Incremental models re-process raw rows landed on or after partition_start − incremental_lookback_days (no
+    upper bound: a re-run of an old day must not let an older version win, see DECISIONLOG). No keys (or a full
+    refresh) means no window: everything.
+    """
+    if not partition_keys or full_refresh:
+        return None
+    return min(partition_keys), max(partition_keys)
+
+
+@contextmanager
+def run_window_table(
+    warehouse: WarehouseResource, bounds: tuple[str, str] | None, run_id: str
+) -> Iterator[None]:
+    """Write the run's window for dbt to read, and remove it afterwards (also when dbt fails).
+
+    Removing it matters: a later hand-run `dbt build` must not silently inherit an old run's window. A stale
+    table left by a killed process is replaced at the next run's start.
+    """
+    with warehouse.connect() as con:
+        con.execute(f"create schema if not exists {RUN_WINDOW_TABLE.split('.')[0]}")
+        con.execute(f"drop table if exists {RUN_WINDOW_TABLE}")
+        if bounds is not None:
+            con.execute(
+                f"""create table {RUN_WINDOW_TABLE} as
+                    select cast(? as date) as partition_start, cast(? as date) as partition_end,
+                           cast(? as varchar) as run_id, current_timestamp as written_at""",
+                [bounds[0], bounds[1], run_id],
+            )
+    try:
+        yield
+    finally:
+        with warehouse.connect() as con:
+            con.execute(f"drop table if exists {RUN_WINDOW_TABLE}")
+
+
+def stop_dbt(process: subprocess.Popen, log: logging.Logger | dg.DagsterLogManager) -> None:
+    """Make sure the dbt process is gone (it holds the warehouse's write lock) when its step stops early.
+
+    dagster-dbt forwards an interrupt to dbt, but any other error while it streams dbt's events (e.g. an event for a
+    node the loaded manifest does not know) leaves dbt running; then removing the run window, and every later
+    step, would fail on the lock, hiding the real error.
+    """
+    if process.poll() is not None:
+        return
+    log.warning(f"stopping dbt (pid {process.pid}): its step ended before dbt did")
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @cache
@@ -107,22 +169,27 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     ):
         # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource;
         # set for the dbt subprocess only, then restored, so nothing leaks into later runs in this process.
-        env = {
-            DATA_DIR_VAR: warehouse.data_dir,
-            DUCKDB_THREADS_VAR: str(warehouse.threads),
-            DUCKDB_MEMORY_LIMIT_VAR: warehouse.memory_limit,
-            DUCKDB_TEMP_DIR_VAR: warehouse.temp_dir or str(Path(warehouse.data_dir) / "tmp"),
-        }
-        args = build_args(run_window(context.run.tags), config.full_refresh)
-        context.log.info(f"dbt {' '.join(args)}")
-        # One stable target folder (runs are one at a time): no per-run folder piles up, and dbt's partial
-        # parse state carries over from `make manifest` and from run to run.
+        env = dbt_profile_env(
+            warehouse.data_dir,
+            warehouse.threads,
+            warehouse.memory_limit,
+            warehouse.temp_dir or Path(warehouse.data_dir) / "tmp",
+        )
+        args = build_args(config.full_refresh)
+        bounds = window_bounds(run_window(context.run.tags), config.full_refresh)
+        window = (
+            f"partition window {bounds[0]}..{bounds[1]}" if bounds else "no partition window (everything)"
+        )
+        context.log.info(f"dbt {' '.join(args)}: {window}")
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
         try:
-            yield from dbt.cli(
-                args, context=context, target_path=DBT_PROJECT_DIR / "target" / "dagster"
-            ).stream()
+            with run_window_table(warehouse, bounds, context.run_id):
+                invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH)
+                try:
+                    yield from invocation.stream()
+                finally:
+                    stop_dbt(invocation.process, context.log)
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -1,7 +1,7 @@
 """Nightly incremental runs publish exactly what one full build publishes (issue #3).
 
 Everything goes through the real pipeline: `orchestration.cli` → Dagster (partitioned raw loads, the dbt asset
-with the partition window as dbt vars) → checks → publication. One demo landing set is generated once and
+reading the run's partition window from a table) → checks → publication. One demo landing set is generated once and
 copied into each data directory, so every run reads the same files.
 """
 
@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,11 +22,13 @@ import duckdb
 import pytest
 from published_compare import differences, published_tables
 
+from assets.transform.dbt_assets import DBT_TARGET_PATH
 from growthmart.demo.generator import DemoParams, generate
 from orchestration.cli import main
 
 DEMO = DemoParams(start=date(2026, 5, 1), days=21, users=300, seed=7)
 DAYS = [(DEMO.start + timedelta(days=n)).isoformat() for n in range(DEMO.days)]
+LOOKBACK_DAYS = 3  # incremental_lookback_days in dbt_project.yml
 BACKFILL_DAYS = 17  # days 1..17 land as one backfill (run 1), days 18..21 one night at a time (runs 2..5)
 
 
@@ -70,11 +77,27 @@ def backfilled(pipeline) -> Path:
     return path
 
 
+def dbt_run_record() -> tuple[str, str]:
+    """(dbt's log, the compiled SQL of one incremental model) of the last dbt invocation of a pipeline run."""
+    stitched = next((DBT_TARGET_PATH / "compiled").rglob("int_identities_stitched.sql"))
+    return (DBT_TARGET_PATH / "dbt.log").read_text(), stitched.read_text()
+
+
 @pytest.fixture(scope="module")
 def nightly(pipeline, backfilled) -> Path:
-    """The backfill, then days 18..21 one nightly run at a time: five runs."""
+    """The backfill, then days 18..21 one nightly run at a time: five runs.
+
+    Each night's dbt reads that night's window (from the run-window table, not --vars) and, with the parse state
+    of the previous run on the same warehouse, does not parse the project again.
+    """
     for day in DAYS[BACKFILL_DAYS:]:
         pipeline("backfilled", day, day)
+        log, stitched = dbt_run_record()
+        assert "UnableToPartialParse" not in log, f"night {day}: dbt parsed the project again"
+        first_day = date.fromisoformat(day) - timedelta(days=LOOKBACK_DAYS)
+        assert f"partition_date >= cast('{first_day.isoformat()}' as date)" in stitched, (
+            f"night {day}: no window"
+        )
     return backfilled
 
 
@@ -118,3 +141,48 @@ def test_running_a_partition_again_changes_nothing_even_out_of_order(pipeline, n
     before = published_tables(nightly)
     pipeline("backfilled", DAYS[18], DAYS[18])
     assert differences(before, published_tables(nightly)) == []
+
+
+def test_nightly_data_tests_check_the_rows_the_run_wrote_and_still_fail_on_them(nightly, tmp_path):
+    """With a partition window, dbt tests on incremental models read only the rows that run wrote (their
+    dbt_built_at) — plus, for uniqueness, every older row sharing a key with them. Both still fail on bad rows:
+    a NULL written tonight, and a stored duplicate of an event landed tonight."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(nightly / "warehouse.duckdb", data / "warehouse.duckdb")
+    last = DAYS[-1]
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    try:
+        # a NULL anonymous id in tonight's raw events; and an old stored row (landed and dated long ago, built by
+        # an earlier run, so the night's delete, which skips days before the night's earliest event, keeps it)
+        # carrying the event_id of one of tonight's events
+        con.execute(
+            "update raw.app_events set anonymous_id = null where event_id = (select min(event_id) from raw.app_events where _partition_date = ?)",
+            [last],
+        )
+        con.execute(
+            """insert into staging.stg_app__events
+               select * replace (cast(? as date) as partition_date, cast(? as date) as event_date, timestamp '2000-01-01' as dbt_built_at)
+               from staging.stg_app__events
+               where event_id = (select max(event_id) from staging.stg_app__events where partition_date = ?)""",
+            [DAYS[0], DAYS[0], last],
+        )
+    finally:
+        con.close()
+
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "GROWTHMART_DATA_DIR": str(data)}
+    proc = subprocess.run(
+        [str(dbt), "build", "--select", "stg_app__events", "--exclude-resource-type", "unit_test",
+         "--vars", json.dumps({"partition_start": last, "partition_end": last}),
+         "--profiles-dir", ".", "--target-path", str(tmp_path / "target")],
+        cwd=DBT_TARGET_PATH.parents[1], env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    failed = set(re.findall(r"FAIL \d+ (\w+stg_app__events\w*)", proc.stdout))
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    not_null = "not_null_columns_stg_app__events_event_id__anonymous_id__event_name__event_date__event_at"
+    assert failed == {not_null, "unique_stg_app__events_event_id"}, proc.stdout[-3000:]
+    compiled = next(
+        (tmp_path / "target" / "compiled").rglob("not_null_columns_stg_app__even*.sql")
+    ).read_text()
+    assert "dbt_built_at = cast(" in compiled, "the nightly test was not scoped to the rows the run wrote"

@@ -115,10 +115,8 @@ def test_dagster_definitions_validate_passes(dbt_manifest):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
-def test_dbt_gets_the_partition_window_as_vars_and_full_refresh_on_request():
-    import json
-
-    from assets.transform.dbt_assets import build_args, run_window
+def test_dbt_gets_the_partition_window_from_the_run_tags_and_full_refresh_on_request():
+    from assets.transform.dbt_assets import build_args, run_window, window_bounds
 
     assert run_window({"dagster/partition": "2026-06-02"}) == ["2026-06-02"]
     assert run_window(
@@ -129,11 +127,59 @@ def test_dbt_gets_the_partition_window_as_vars_and_full_refresh_on_request():
     ) == ["2026-06-01", "2026-06-09"]
     assert run_window({}) == []
 
-    assert build_args([]) == ["build"]
-    args = build_args(["2026-06-03", "2026-06-01", "2026-06-02"])
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"partition_start": "2026-06-01", "partition_end": "2026-06-03"}
-    assert build_args(["2026-06-01"], full_refresh=True) == ["build", "--full-refresh"]
+    # The arguments never change with the window (changing --vars would make dbt re-parse the project).
+    assert build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert build_args(full_refresh=True) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--full-refresh",
+    ]
+    assert window_bounds(["2026-06-03", "2026-06-01", "2026-06-02"]) == ("2026-06-01", "2026-06-03")
+    assert window_bounds([]) is None
+    assert window_bounds(["2026-06-01"], full_refresh=True) is None
+
+
+def test_the_run_window_table_exists_only_while_dbt_runs_and_matches_the_dbt_var(tmp_path):
+    import duckdb
+    import yaml
+
+    from assets.resources import WarehouseResource
+    from assets.transform.dbt_assets import DBT_PROJECT_DIR, RUN_WINDOW_TABLE, run_window_table
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    assert project["vars"]["run_window_relation"] == RUN_WINDOW_TABLE
+
+    warehouse = WarehouseResource(data_dir=str(tmp_path))
+
+    def window() -> list[tuple]:
+        con = duckdb.connect(str(warehouse.path), read_only=True)
+        try:
+            found = con.execute(
+                "select count(*) from information_schema.tables where table_schema || '.' || table_name = ?",
+                [RUN_WINDOW_TABLE],
+            ).fetchone()[0]
+            if not found:
+                return []
+            return con.execute(
+                f"select partition_start::varchar, partition_end::varchar, run_id from {RUN_WINDOW_TABLE}"
+            ).fetchall()
+        finally:
+            con.close()
+
+    with run_window_table(warehouse, ("2026-06-01", "2026-06-03"), "run-1"):
+        assert window() == [("2026-06-01", "2026-06-03", "run-1")]
+    assert window() == []
+
+    # A stale window (a killed run) is replaced; a failing dbt still removes it; no window writes no table.
+    with run_window_table(warehouse, ("2026-01-01", "2026-01-01"), "stale"):
+        pass
+    with pytest.raises(RuntimeError), run_window_table(warehouse, ("2026-06-04", "2026-06-04"), "run-2"):
+        assert window() == [("2026-06-04", "2026-06-04", "run-2")]
+        raise RuntimeError("dbt failed")
+    assert window() == []
+    with run_window_table(warehouse, None, "full-refresh"):
+        assert window() == []
 
 
 def test_weekly_report_schedule_runs_monday_for_yesterdays_partition(defs):

@@ -125,4 +125,7 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ built_at() }} as dbt_built_at
+from final

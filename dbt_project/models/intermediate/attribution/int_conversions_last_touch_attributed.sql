@@ -183,6 +183,9 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ built_at() }} as dbt_built_at
+from final
 -- kept in day order, so a nightly run's day filters skip the older row groups
 order by conversion_date
