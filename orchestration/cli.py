@@ -14,6 +14,12 @@ from pathlib import Path
 from growthmart.config import settings
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
+# A range run plans each partitioned asset once, with the range as a partitions subset, instead of once per asset
+# per day: 12 raw assets x 365 days = 4,380 events written one by one to the sqlite event log (~8-35 ms each,
+# measured) before the first step starts. Dagster's documented opt-in (dagster PR #29288, issue #32242); its cost:
+# if such a run fails, its partitions show as missing rather than failed in the UI (the run shows failed). Set it
+# to "false" to get per-partition failure status back.
+PLANNED_EVENTS_VAR = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 
 
 def ensure_dagster_home(data_dir: Path) -> Path:
@@ -65,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.jobs import DAILY_PIPELINE_JOB
 
     job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB)
+    os.environ.setdefault(PLANNED_EVENTS_VAR, "true")
     print(f"materializing every asset through Dagster for partitions {first}..{last}", flush=True)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(

@@ -186,3 +186,22 @@ def test_nightly_data_tests_check_the_rows_the_run_wrote_and_still_fail_on_them(
         (tmp_path / "target" / "compiled").rglob("not_null_columns_stg_app__even*.sql")
     ).read_text()
     assert "dbt_built_at = cast(" in compiled, "the nightly test was not scoped to the rows the run wrote"
+
+
+def test_a_range_run_plans_each_asset_once_not_once_per_day(full_build):
+    """The CLI's range run writes one planned event per asset (the range as a partitions subset), not one per
+    asset per day: for a year of 12 raw assets that is 12 events instead of 4,380 before the first step."""
+    import sqlite3
+
+    (run_db,) = [
+        p for p in (full_build / "dagster_home" / "history" / "runs").glob("*.db") if p.stem != "index"
+    ]
+    con = sqlite3.connect(f"file:{run_db}?mode=ro", uri=True)
+    try:
+        planned, assets = con.execute(
+            "select count(*), count(distinct asset_key) from event_logs "
+            "where dagster_event_type = 'ASSET_MATERIALIZATION_PLANNED'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert assets > 12 and planned == assets, (planned, assets)
