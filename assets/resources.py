@@ -26,15 +26,18 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        # DuckDB's limits are set when the database is opened: once it has spilled, setting temp_directory again
+        # fails ("Cannot switch temporary directory after the current one has been used").
+        config = {
+            "threads": int(self.threads),
+            "memory_limit": self.memory_limit,
+            "temp_directory": self.temp_dir or str(Path(self.data_dir) / "tmp"),
+        }
+        con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         try:
             # Raw timestamps are naive UTC; make the session agree so casts never shift them.
             con.execute("set TimeZone = 'UTC'")
             con.execute("set enable_progress_bar = false")  # it would be drawn into the run's log
-            temp_dir = self.temp_dir or str(Path(self.data_dir) / "tmp")
-            con.execute(f"set threads = {int(self.threads)}")
-            con.execute(f"set memory_limit = '{self.memory_limit}'")
-            con.execute(f"set temp_directory = '{temp_dir}'")
             yield con
         finally:
             con.close()
