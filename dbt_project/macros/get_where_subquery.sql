@@ -8,7 +8,10 @@
       between_zero_and_one, row_checks, not_null_columns): the rows written by this run;
       unique, unique_combination_of_columns: every row sharing its (first) key column with a row written by this
       run, so a new row that duplicates an old one is still caught.
-    Models opt out with config meta `growthmart_full_tests: true`. See DECISIONLOG "dbt: tests in nightly runs". -#}
+    A view (not incremental, recomputed on read) is scoped the same way when its config meta names a landing-day
+    column, `growthmart_test_window_column`: the rows landed in the run's window, lookback included.
+    Models opt out with config meta `growthmart_full_tests: true`. See DECISIONLOG "dbt: the run window as data,
+    and tests in nightly runs". -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set scope = nightly_test_scope(relation) -%}
@@ -35,14 +38,22 @@
         {{ return('') }}
     {%- endif -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {%- if tested is none or tested.config.materialized != 'incremental'
-        or tested.config.meta.get('growthmart_full_tests', false) -%}
+    {%- if tested is none or tested.config.meta.get('growthmart_full_tests', false) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- if partition_window().start is none -%}
+    {%- set first_day = window_first_landing_day() -%}
+    {%- if first_day is none -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set written = 'dbt_built_at = ' ~ built_at() -%}
+    {%- set window_column = tested.config.meta.get('growthmart_test_window_column') -%}
+    {%- if tested.config.materialized == 'incremental' -%}
+        {%- set written = 'dbt_built_at = ' ~ built_at() -%}
+    {%- elif window_column -%}
+        {#- a view over incremental models: the rows landed in the run's window (lookback included) -#}
+        {%- set written = window_column ~ " >= cast('" ~ first_day ~ "' as date)" -%}
+    {%- else -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set test_name = model.test_metadata.name -%}
     {%- set kwargs = model.test_metadata.kwargs -%}
     {%- if test_name in row_level -%}
