@@ -77,10 +77,13 @@ def backfilled(pipeline) -> Path:
     return path
 
 
-def dbt_run_record() -> tuple[str, str]:
-    """(dbt's log, the compiled SQL of one incremental model) of the last dbt invocation of a pipeline run."""
-    stitched = next((DBT_TARGET_PATH / "compiled").rglob("int_identities_stitched.sql"))
-    return (DBT_TARGET_PATH / "dbt.log").read_text(), stitched.read_text()
+def dbt_run_record() -> tuple[str, str, str]:
+    """(dbt's log, the compiled SQL of one incremental model, of one test on a view) of the last dbt invocation of
+    a pipeline run."""
+    compiled = DBT_TARGET_PATH / "compiled"
+    stitched = next(compiled.rglob("int_identities_stitched.sql"))
+    view_test = next(compiled.rglob("unique_int_events_stitched_event_id_one_row_per_stg_event.sql"))
+    return (DBT_TARGET_PATH / "dbt.log").read_text(), stitched.read_text(), view_test.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +95,13 @@ def nightly(pipeline, backfilled) -> Path:
     """
     for day in DAYS[BACKFILL_DAYS:]:
         pipeline("backfilled", day, day)
-        log, stitched = dbt_run_record()
+        log, stitched, view_test = dbt_run_record()
         assert "UnableToPartialParse" not in log, f"night {day}: dbt parsed the project again"
         first_day = date.fromisoformat(day) - timedelta(days=LOOKBACK_DAYS)
-        assert f"partition_date >= cast('{first_day.isoformat()}' as date)" in stitched, (
-            f"night {day}: no window"
-        )
+        in_window = f"partition_date >= cast('{first_day.isoformat()}' as date)"
+        assert in_window in stitched, f"night {day}: no window"
+        # the row count of a view is compared over the night's rows on both sides, not over the history
+        assert view_test.count(in_window) == 2, f"night {day}: view test not scoped:\n{view_test}"
     return backfilled
 
 
