@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -367,6 +368,7 @@ def build(result: dict) -> dict:
             "data_reused": ds.reused,
             "generate_s": _r(ds.generate_s),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "commit": code_version(),
             "bench_wall_s": _r(result["bench_wall_s"]),
             "load_avg_1_5_15min": {k: [round(x, 2) for x in v] for k, v in result["load_avg"].items()},
         },
@@ -377,6 +379,22 @@ def build(result: dict) -> dict:
         "ratios": ratios(stages, baselines, nightly, events),
         "agreement": result["baselines"].get("agreement", {}),
     }
+
+
+def code_version() -> str:
+    """The git commit measured (with "+changes" when the working tree differs from it), or "unknown"."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        )
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True)  # fmt: skip
+    except OSError:
+        return "unknown"
+    if head.returncode != 0:
+        return "unknown"
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
 def _fmt(x, nd=1) -> str:
@@ -396,6 +414,7 @@ def markdown(report: dict) -> str:
         f"`{b['command']}` · generator `{b['generator']}` · {b['raw_rows']:,} raw rows · "
         f"{mc['cores']} cores, {mc['ram_gb']} GB RAM, {mc['cpu_model']} · DuckDB {mc['versions'].get('duckdb')} "
         f"(threads {mc['duckdb_threads']}, memory_limit {mc['duckdb_memory_limit']}) · {b['finished_at']} · "
+        f"commit {b.get('commit', 'unknown')} · "
         f"load average before/after {b['load_avg_1_5_15min']['before'][0]}/{b['load_avg_1_5_15min']['after'][0]}",
         "",
         "| figure | scope | wall s | peak RSS MB | rows/s | notes |",
