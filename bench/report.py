@@ -388,8 +388,9 @@ def code_version() -> str:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
         )
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True)  # fmt: skip
+        # results committed under bench/results/ change with every run: not a change to what is measured
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+                               cwd=root, capture_output=True, text=True)  # fmt: skip
     except OSError:
         return "unknown"
     if head.returncode != 0:
