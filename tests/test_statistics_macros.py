@@ -64,3 +64,82 @@ def test_a_null_statistic_gives_a_null_p_value(macros):
         assert con.execute(f"select {sql} from (select cast(null as double) as z)").fetchone()[0] is None
     finally:
         con.close()
+
+
+class _Dbt:
+    """What the macros use of dbt's context when rendered outside dbt (the DuckDB spelling)."""
+
+    @staticmethod
+    def type_float() -> str:
+        return "double"
+
+
+@pytest.fixture(scope="module")
+def ab_macros():
+    return jinja2.Environment().from_string(MACROS.read_text()).make_module({"dbt": _Dbt()})
+
+
+# (control conversions, control trials, variant conversions, variant trials)
+ARMS = [
+    (120, 10000, 150, 10000),
+    (30, 1000, 31, 1000),
+    (5, 40, 12, 45),
+    (0, 500, 3, 480),
+    (700, 800, 640, 790),
+]
+
+
+def test_two_proportion_z_test_p_values_equal_scipys_chi_square_test(ab_macros):
+    """Independent reference: the pooled two-proportion z-test is the 2x2 chi-square test without continuity
+    correction (z squared = chi-square), which SciPy computes from the contingency table."""
+    z = str(ab_macros.two_proportion_z("xa", "na", "xb", "nb"))
+    p = str(ab_macros.two_sided_p_value(z))
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"select {z}, {p} from (select unnest(?) as xa, unnest(?) as na, unnest(?) as xb, unnest(?) as nb)",
+            [list(c) for c in zip(*ARMS, strict=True)],
+        ).fetchall()
+    finally:
+        con.close()
+    for (xa, na, xb, nb), (got_z, got_p) in zip(ARMS, rows, strict=True):
+        chi2, expected_p, _, _ = stats.chi2_contingency([[xa, na - xa], [xb, nb - xb]], correction=False)
+        assert got_z**2 == pytest.approx(chi2, rel=1e-10)
+        assert np.sign(got_z) == np.sign(xb / nb - xa / na)
+        assert got_p == pytest.approx(expected_p, rel=1e-8)
+
+
+def test_the_difference_interval_matches_scipys_normal_interval_and_refuses_other_levels(ab_macros):
+    con = duckdb.connect()
+    try:
+        for level in (0.9, 0.95, 0.99):
+            lower = str(ab_macros.proportion_diff_ci("xa", "na", "xb", "nb", level, "lower"))
+            upper = str(ab_macros.proportion_diff_ci("xa", "na", "xb", "nb", level, "upper"))
+            for xa, na, xb, nb in ARMS:
+                got = con.execute(
+                    f"select {lower}, {upper} from (select {xa} as xa, {na} as na, {xb} as xb, {nb} as nb)"
+                ).fetchone()
+                pa, pb = xa / na, xb / nb
+                se = np.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
+                expected = stats.norm.interval(level, loc=pb - pa, scale=se)
+                assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        none = str(ab_macros.two_proportion_z("0", "0", "1", "10"))
+        assert con.execute(f"select {none}").fetchone()[0] is None
+    finally:
+        con.close()
+
+    class Refused(Exception):
+        pass
+
+    class _Exceptions:
+        @staticmethod
+        def raise_compiler_error(message):
+            raise Refused(message)
+
+    strict = (
+        jinja2.Environment()
+        .from_string(MACROS.read_text())
+        .make_module({"dbt": _Dbt(), "exceptions": _Exceptions()})
+    )
+    with pytest.raises(Refused, match="level must be"):
+        str(strict.proportion_diff_ci("xa", "na", "xb", "nb", 0.8, "lower"))

@@ -39,3 +39,42 @@
 {% macro two_sided_p_value(z) -%}
     (2 * {{ normal_tail('abs(' ~ z ~ ')') }})
 {%- endmacro %}
+
+
+{#- Two-proportion z statistic of variant b against control a (x conversions of n trials each), with the pooled
+    standard error: (x_b/n_b - x_a/n_a) / sqrt(p (1 - p) (1/n_a + 1/n_b)), p = (x_a + x_b) / (n_a + n_b).
+    NULL when either arm has no trials or the pooled rate is 0 or 1 (no variance). Arguments are SQL
+    expressions. -#}
+{% macro two_proportion_z(x_a, n_a, x_b, n_b) -%}
+    (case
+        when ({{ n_a }}) > 0 and ({{ n_b }}) > 0
+            and ({{ x_a }}) + ({{ x_b }}) > 0 and ({{ x_a }}) + ({{ x_b }}) < ({{ n_a }}) + ({{ n_b }})
+            then
+                (cast({{ x_b }} as {{ dbt.type_float() }}) / ({{ n_b }})
+                    - cast({{ x_a }} as {{ dbt.type_float() }}) / ({{ n_a }}))
+                / sqrt(
+                    (cast(({{ x_a }}) + ({{ x_b }}) as {{ dbt.type_float() }}) / (({{ n_a }}) + ({{ n_b }})))
+                    * (1 - cast(({{ x_a }}) + ({{ x_b }}) as {{ dbt.type_float() }}) / (({{ n_a }}) + ({{ n_b }})))
+                    * (1.0 / ({{ n_a }}) + 1.0 / ({{ n_b }}))
+                )
+    end)
+{%- endmacro %}
+
+
+{#- One bound ('lower' or 'upper') of the Wald confidence interval of the difference of two proportions,
+    x_b/n_b - x_a/n_a ± z * sqrt(p_a (1 - p_a) / n_a + p_b (1 - p_b) / n_b), at level 0.90, 0.95 or 0.99.
+    NULL when either arm has no trials. -#}
+{% macro proportion_diff_ci(x_a, n_a, x_b, n_b, level=0.95, bound='lower') -%}
+    {%- set critical = {0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004} -%}
+    {%- if level not in critical or bound not in ('lower', 'upper') -%}
+        {{ exceptions.raise_compiler_error("proportion_diff_ci: level must be 0.9, 0.95 or 0.99 and bound 'lower' or 'upper', got " ~ level ~ ", " ~ bound) }}
+    {%- endif -%}
+    {%- set p_a = 'cast(' ~ x_a ~ ' as ' ~ dbt.type_float() ~ ') / (' ~ n_a ~ ')' -%}
+    {%- set p_b = 'cast(' ~ x_b ~ ' as ' ~ dbt.type_float() ~ ') / (' ~ n_b ~ ')' -%}
+    (case
+        when ({{ n_a }}) > 0 and ({{ n_b }}) > 0 then
+            ({{ p_b }}) - ({{ p_a }})
+            {{ '-' if bound == 'lower' else '+' }} {{ critical[level] }}
+            * sqrt(({{ p_a }}) * (1 - ({{ p_a }})) / ({{ n_a }}) + ({{ p_b }}) * (1 - ({{ p_b }})) / ({{ n_b }}))
+    end)
+{%- endmacro %}
