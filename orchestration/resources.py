@@ -13,6 +13,11 @@ from assets.transform import DBT_PROJECT_DIR
 from growthmart.config import settings
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this interpreter (.venv/bin/dbt), also when .venv/bin is not on PATH."""
+    return shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
+
+
 def build_resources() -> dict:
     cfg = settings()
     return {
@@ -26,7 +31,6 @@ def build_resources() -> dict:
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
-            # The dbt installed beside this interpreter (.venv/bin/dbt), also when .venv/bin is not on PATH.
-            dbt_executable=shutil.which("dbt") or str(Path(sys.executable).with_name("dbt")),
+            dbt_executable=dbt_executable(),
         ),
     }
