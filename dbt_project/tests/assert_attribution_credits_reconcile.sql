@@ -45,11 +45,11 @@ per_conversion as (
     select
         conversion_type,
         conversion_id,
-        max(net_revenue_cny) as net_revenue_cny,
         {%- for model in attribution_models() %}
             sum({{ model }}_credit) as {{ model }}_credits,
-            sum({{ model }}_revenue_cny) as {{ model }}_revenue_cny{{ ',' if not loop.last }}
+            sum({{ model }}_revenue_cny) as {{ model }}_revenue_cny,
         {%- endfor %}
+        max(net_revenue_cny) as net_revenue_cny
     from credits
     group by conversion_type, conversion_id
 

@@ -19,6 +19,11 @@
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 {%- set lookback_days = var('mta_lookback_days') %}
 {%- set models = attribution_models() %}
+{%- if var('mta_ignore_direct_last_touch') %}
+    {%- set path_length = 'coalesce(last_non_direct_number, touch_count)' %}
+{%- else %}
+    {%- set path_length = 'touch_count' %}
+{%- endif %}
 
 {{ config(
     materialized='incremental',
@@ -112,15 +117,14 @@ visits as (
         campaign_id,
         visited_at
     from int_visits_classified
-    where
-        user_id is not null
-        {% if is_incremental() -%}
-            -- the touches of the conversions re-attributed here (a day more for the timezone's edges)
-            and visit_date >= (
-                select cast({{ dbt.dateadd('day', -(lookback_days + 1), 'min(conversion_date)') }} as date)
-                from to_attribute
-            )
-        {%- endif %}
+    where user_id is not null
+    {% if is_incremental() -%}
+        -- the touches of the conversions re-attributed here (a day more for the timezone's edges)
+        and visit_date >= (
+            select cast({{ dbt.dateadd('day', -(lookback_days + 1), 'min(conversion_date)') }} as date)
+            from to_attribute
+        )
+    {%- endif %}
 
 ),
 
@@ -136,7 +140,7 @@ touches as (
         to_attribute.net_revenue_cny,
         -- fractional days from the touch to the conversion (0 for a touchless conversion)
         coalesce(
-            {{ dbt.datediff('visits.visited_at', 'to_attribute.converted_at', 'second') }} / 86400.0, 0
+            {{ seconds_between('visits.visited_at', 'to_attribute.converted_at') }} / 86400.0, 0
         ) as touch_age_days,
         row_number() over (
             partition by to_attribute.conversion_type, to_attribute.conversion_id
@@ -163,20 +167,22 @@ touches as (
 
 paths as (
 
-    -- path_length: touches credited, 1..path_length (the direct touches dropped are always a suffix)
     select
         *,
-        {% if var('mta_ignore_direct_last_touch') -%}
-            coalesce(
-                max(case when not is_direct then touch_number end) over (
-                    partition by conversion_type, conversion_id
-                ),
-                touch_count
-            )
-        {%- else -%}
-            touch_count
-        {%- endif %} as path_length
+        max(case when not is_direct then touch_number end) over (
+            partition by conversion_type, conversion_id
+        ) as last_non_direct_number
     from touches
+
+),
+
+path_lengths as (
+
+    -- touches credited: 1..path_length (the direct touches dropped are always a suffix of the path)
+    select
+        *,
+        {{ path_length }} as path_length
+    from paths
 
 ),
 
@@ -184,8 +190,6 @@ weights as (
 
     select
         *,
-        touch_number <= path_length as is_credited,
-        touch_number = path_length as is_path_end,
         case when touch_number = path_length then 1.0 else 0.0 end as last_touch_weight,
         case when touch_number = 1 then 1.0 else 0.0 end as first_touch_weight,
         case when touch_number <= path_length then 1.0 / path_length else 0.0 end as linear_weight,
@@ -201,7 +205,16 @@ weights as (
                 then power(2.0, -touch_age_days / {{ var('mta_half_life_days') }})
             else 0.0
         end as time_decay_raw
-    from paths
+    from path_lengths
+
+),
+
+normalized as (
+
+    select
+        *,
+        time_decay_raw / sum(time_decay_raw) over (partition by conversion_type, conversion_id) as time_decay_weight
+    from weights
 
 ),
 
@@ -210,15 +223,11 @@ rounded as (
     select
         *,
         {%- for model in models %}
-            cast(round(
-                {% if model == 'time_decay' -%}
-                    time_decay_raw / sum(time_decay_raw) over (partition by conversion_type, conversion_id)
-                {%- else -%}
-                    {{ model }}_weight
-                {%- endif %}, 6
-            ) as decimal(18, 6)) as {{ model }}_rounded{{ ',' if not loop.last }}
+            cast(round({{ model }}_weight, 6) as decimal(18, 6)) as {{ model }}_rounded,
         {%- endfor %}
-    from weights
+        touch_number <= path_length as is_credited,
+        touch_number = path_length as is_path_end
+    from normalized
 
 ),
 
@@ -308,11 +317,10 @@ all_credited as (
 revenue_rounded as (
 
     select
-        *,
         {%- for model in models %}
-            cast(round(net_revenue_cny * {{ model }}_credit, 4) as decimal(18, 4))
-            as {{ model }}_revenue_rounded{{ ',' if not loop.last }}
+            cast(round(net_revenue_cny * {{ model }}_credit, 4) as decimal(18, 4)) as {{ model }}_revenue_rounded,
         {%- endfor %}
+        *
     from all_credited
 
 ),

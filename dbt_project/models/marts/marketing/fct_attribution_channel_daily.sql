@@ -51,12 +51,15 @@ final as (
     select
         channel,
         attribution_model,
-        cast(sum(case when conversion_type = 'order' then credit else 0 end) as decimal(18, 6))
-        as attributed_orders,
-        cast(sum(case when conversion_type = 'order' then revenue_credit_cny else 0 end) as decimal(18, 4))
-        as attributed_revenue_cny,
-        cast(sum(case when conversion_type = 'signup' then credit else 0 end) as decimal(18, 6))
-        as attributed_signups,
+        cast(
+            sum(case when conversion_type = 'order' then credit else 0 end) as decimal(18, 6)
+        ) as attributed_orders,
+        cast(
+            sum(case when conversion_type = 'order' then revenue_credit_cny else 0 end) as decimal(18, 4)
+        ) as attributed_revenue_cny,
+        cast(
+            sum(case when conversion_type = 'signup' then credit else 0 end) as decimal(18, 6)
+        ) as attributed_signups,
         conversion_date
     from credits
     group by conversion_date, channel, attribution_model
