@@ -43,6 +43,9 @@ CONTENT_TYPES = ("article", "short_video", "livestream", "note")
 CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
 AD_PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
 NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production")
+# Multi-touch attribution models (dbt macro attribution_models()), the attribution_model values of
+# rpt_attribution_channels.
+ATTRIBUTION_MODELS = ("last_touch", "first_touch", "linear", "position_based", "time_decay")
 ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_orders", "status"): ORDER_STATUSES,
     ("content_items", "channel"): CONTENT_CHANNELS,
@@ -144,6 +147,7 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": ("report_date",),
     "rpt_kpi_weekly": ("week_start",),
     "rpt_kpi_monthly": ("month_start",),
+    "rpt_attribution_channels": ("attribution_month", "channel", "attribution_model"),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -172,12 +176,22 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": _KPI_COLUMNS,
     "rpt_kpi_weekly": _KPI_COLUMNS,
     "rpt_kpi_monthly": _KPI_COLUMNS,
+    "rpt_attribution_channels": (
+        "attributed_conversions",
+        "attributed_revenue",
+        "attributed_signups",
+        "spend",
+        "roas",
+        "share_of_conversions",
+        "is_complete_month",
+    ),
 }
 REPORTS = tuple(REPORT_KEYS)
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
     "ctr", "d1_retention", "d7_retention", "d30_retention",
+    "share_of_conversions",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
@@ -188,6 +202,7 @@ _NON_NEGATIVE = {
     # 7 days (and repeat orders), not only from that day's clicks.
     "cvr",
     "gmv", "net_revenue", "aov", "arppu",
+    "attributed_conversions",
 }  # fmt: skip
 # Extra rules per report, beyond keys, rates and non-negative columns.
 _REPORT_RULES: dict[str, list[Expect]] = {
@@ -218,6 +233,16 @@ _REPORT_RULES: dict[str, list[Expect]] = {
         # Channels without spend (or without new users) have NULL cac, never 0.
         Expect.of("ExpectColumnValuesToBeBetween", column="cac", min_value=0, strict_min=True),
         Expect.of("ExpectColumnValuesToBeBetween", column="paying_cac", min_value=0, strict_min=True),
+    ],
+    "rpt_attribution_channels": [
+        Expect.of(
+            "ExpectColumnValuesToBeInSet", column="attribution_model", value_set=list(ATTRIBUTION_MODELS)
+        ),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete_month"),
+        # Channels without spend have spend 0 and ROAS NULL (never 0 or infinity).
+        Expect.of(
+            "ExpectColumnValuesToBeNull", column="roas", row_condition="spend == 0", condition_parser="pandas"
+        ),
     ],
 }
 

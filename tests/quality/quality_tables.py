@@ -86,6 +86,7 @@ REPORT_TYPES = {
     "cohort_date": "date", "cohort_week": "date", "report_date": "date", "week_start": "date",
     "month_start": "date", "acquisition_month": "date", "channel": "varchar", "platform": "varchar",
     "campaign_id": "varchar", "step_name": "varchar", "is_complete": "boolean",
+    "attribution_month": "date", "attribution_model": "varchar", "is_complete_month": "boolean",
 }  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
 
@@ -100,7 +101,12 @@ def clean_report_row(report: str) -> dict[str, Any]:
         elif kind == "boolean":
             row[col] = True
         elif kind == "varchar":
-            row[col] = {"step_name": "visit", "platform": "meta", "campaign_id": "C1"}.get(col, "douyin_ads")
+            row[col] = {
+                "step_name": "visit",
+                "platform": "meta",
+                "campaign_id": "C1",
+                "attribution_model": "linear",
+            }.get(col, "douyin_ads")
         elif col in COUNT_COLUMNS:
             row[col] = 1
         elif (
@@ -108,6 +114,7 @@ def clean_report_row(report: str) -> dict[str, Any]:
             or col in ("ctr", "cvr")
             or col.endswith("retention")
             or col.startswith("conversion")
+            or col.startswith("share_of")
         ):
             row[col] = 0.5
         else:

@@ -31,6 +31,7 @@ def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
         ("rpt_campaign_roi_daily", "clicks_le_impressions"),
         ("rpt_campaign_roi", "clicks_le_impressions"),
         ("rpt_campaign_roi", "spend_reconciles"),
+        ("rpt_attribution_channels", "attribution_credits_reconcile"),
     }
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
@@ -61,6 +62,9 @@ BAD_REPORT_VALUES = [
     ("rpt_kpi_daily", {"d7_retention": 1.01}, "d7_retention"),
     ("rpt_kpi_weekly", {"week_start": None}, "week_start"),
     ("rpt_kpi_monthly", {"net_revenue": 150.0, "gmv": 100.0}, "gmv, net_revenue"),
+    ("rpt_attribution_channels", {"share_of_conversions": 1.5}, "share_of_conversions"),
+    ("rpt_attribution_channels", {"attribution_model": "data_driven"}, "attribution_model"),
+    ("rpt_attribution_channels", {"spend": 0.0, "roas": 0.0}, "roas where spend == 0"),
 ]
 
 
