@@ -144,6 +144,8 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": ("report_date",),
     "rpt_kpi_weekly": ("week_start",),
     "rpt_kpi_monthly": ("month_start",),
+    "rpt_user_lifecycle_weekly": ("week_start", "channel", "state"),
+    "rpt_user_segments": ("user_id",),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -172,12 +174,26 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": _KPI_COLUMNS,
     "rpt_kpi_weekly": _KPI_COLUMNS,
     "rpt_kpi_monthly": _KPI_COLUMNS,
-}
+    "rpt_user_lifecycle_weekly": (
+        "users", "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant",
+        "users_from_churned", "signed_up_users", "users_share", "is_complete",
+    ),
+    "rpt_user_segments": (
+        "channel", "lifecycle_state", "value_tier", "tier_label_zh", "rfm_cell", "suggested_action_zh",
+        "suggested_action_en", "recency_days", "frequency", "monetary_cny", "r_score", "f_score", "m_score",
+        "signup_date", "last_active_date",
+    ),
+}  # fmt: skip
 REPORTS = tuple(REPORT_KEYS)
+# Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
+# read into pandas; the other reports are small aggregates GX validates whole.
+SQL_PUSHDOWN_REPORTS = ("rpt_user_segments",)
+LIFECYCLE_STATES = ("new", "returning", "resurrected", "dormant", "churned")
+VALUE_TIERS = ("high_value", "loyal", "potential", "at_risk", "hibernating", "new", "never_purchased")
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
-    "ctr", "d1_retention", "d7_retention", "d30_retention",
+    "ctr", "d1_retention", "d7_retention", "d30_retention", "users_share",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
@@ -188,6 +204,8 @@ _NON_NEGATIVE = {
     # 7 days (and repeat orders), not only from that day's clicks.
     "cvr",
     "gmv", "net_revenue", "aov", "arppu",
+    "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant", "users_from_churned",
+    "signed_up_users", "recency_days", "frequency", "monetary_cny",
 }  # fmt: skip
 # Extra rules per report, beyond keys, rates and non-negative columns.
 _REPORT_RULES: dict[str, list[Expect]] = {
@@ -218,6 +236,28 @@ _REPORT_RULES: dict[str, list[Expect]] = {
         # Channels without spend (or without new users) have NULL cac, never 0.
         Expect.of("ExpectColumnValuesToBeBetween", column="cac", min_value=0, strict_min=True),
         Expect.of("ExpectColumnValuesToBeBetween", column="paying_cac", min_value=0, strict_min=True),
+    ],
+    "rpt_user_lifecycle_weekly": [
+        Expect.of("ExpectColumnValuesToBeInSet", column="state", value_set=list(LIFECYCLE_STATES)),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+        Expect.of(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A="signed_up_users",
+            column_B="users",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ],
+    # Pushed down to SQL (SQL_PUSHDOWN_REPORTS): only expectations pushdown.py translates.
+    "rpt_user_segments": [
+        Expect.of("ExpectCompoundColumnsToBeUnique", column_list=["user_id"]),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="value_tier"),
+        Expect.of("ExpectColumnValuesToBeInSet", column="value_tier", value_set=list(VALUE_TIERS)),
+        Expect.of("ExpectColumnValuesToBeInSet", column="lifecycle_state", value_set=list(LIFECYCLE_STATES)),
+        *(
+            Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=1, max_value=5)
+            for c in ("r_score", "f_score", "m_score")
+        ),
     ],
 }
 

@@ -112,13 +112,13 @@ joined as (
             when dim_users.signup_date > data_end.data_end_date then null
             else coalesce(current_state.state, 'churned')
         end as lifecycle_state,
-        {{ days_between('purchases.last_order_date', 'data_end.data_end_date') }} as recency_days,
+        cast({{ days_between('purchases.last_order_date', 'data_end.data_end_date') }} as integer) as recency_days,
         cast(coalesce(purchases.frequency, 0) as bigint) as frequency,
         cast(coalesce(purchases.monetary_cny, 0) as decimal(18, 4)) as monetary_cny,
         scored.r_score,
         scored.f_score,
         scored.m_score,
-        {{ days_between('dim_users.signup_date', 'data_end.data_end_date') }} as signup_age_days,
+        cast({{ days_between('dim_users.signup_date', 'data_end.data_end_date') }} as integer) as signup_age_days,
         dim_users.signup_date,
         dim_users.last_active_date,
         purchases.last_order_date,
