@@ -58,7 +58,9 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
     if not outcome.success:
         meta = outcome.metadata() | {"suite": name}
         return False, f"{outcome.suite_name} failed {len(outcome.failed)} expectation(s)", meta
-    table_level = [e for e in suites.report_expectations(report) if e.kind == "ExpectTableRowCountToBeBetween"]
+    table_level = [
+        e for e in suites.report_expectations(report) if e.kind == "ExpectTableRowCountToBeBetween"
+    ]
     row_level = [e for e in suites.report_expectations(report) if e not in table_level]
     sql = pushdown.run(con, wh.REPORTS_SCHEMA, report, row_level, partitions=None, column_types=actual)
     failed = [
@@ -67,7 +69,9 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
         for c in sql.failed
     ]
     if sql.row_count < 1:  # an empty report is a broken build
-        failed.append({"expectation": "expect_table_row_count_to_be_between", "unexpected_count": 1, "observed": 0})
+        failed.append(
+            {"expectation": "expect_table_row_count_to_be_between", "unexpected_count": 1, "observed": 0}
+        )
     meta = {
         "suite": name,
         "engine": "sql_pushdown",

@@ -117,4 +117,6 @@ def segments_cover_users(con: duckdb.DuckDBPyConnection, table: str = "rpt_user_
         where not (coalesce(r_score, 1) between 1 and 5 and coalesce(f_score, 1) between 1 and 5
                    and coalesce(m_score, 1) between 1 and 5)"""
     needs = ("user_id", "r_score", "f_score", "m_score")
-    return _violations(con, table, needs, sql, "a user lacks exactly one segment row or a score is outside 1..5")
+    return _violations(
+        con, table, needs, sql, "a user lacks exactly one segment row or a score is outside 1..5"
+    )

@@ -126,7 +126,11 @@ def clean_report_row(report: str) -> dict[str, Any]:
         row |= {"state": "returning", "users": 50.0, "signed_up_users": 100.0, "users_share": 0.5}
     if report == "rpt_user_segments":
         row |= {"user_id": "u1", "lifecycle_state": "returning", "value_tier": "loyal", "rfm_cell": "111"}
-        row |= {"tier_label_zh": "忠诚用户", "suggested_action_zh": "积分加倍", "suggested_action_en": "points"}
+        row |= {
+            "tier_label_zh": "忠诚用户",
+            "suggested_action_zh": "积分加倍",
+            "suggested_action_en": "points",
+        }
     return row
 
 

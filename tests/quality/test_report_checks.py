@@ -209,7 +209,9 @@ SEGMENTS = "rpt_user_segments"
 
 def create_users(con, signup_dates: dict[str, str]) -> None:
     con.execute("create schema if not exists marts")
-    con.execute("create or replace table marts.dim_users (user_id varchar, channel varchar, signup_date date)")
+    con.execute(
+        "create or replace table marts.dim_users (user_id varchar, channel varchar, signup_date date)"
+    )
     con.executemany("insert into marts.dim_users values (?, 'douyin', ?)", list(signup_dates.items()))
 
 

@@ -65,13 +65,30 @@ weeks as (
 
 ),
 
+channels as (
+
+    select distinct channel from signed_up
+
+),
+
+signups as (
+
+    select
+        signup_week,
+        channel,
+        count(*) as users
+    from signed_up
+    group by signup_week, channel
+
+),
+
 week_channels as (
 
     select
         weeks.week_start,
         channels.channel
     from weeks
-    cross join (select distinct channel from signed_up) as channels
+    cross join channels
 
 ),
 
@@ -118,14 +135,7 @@ flows as (
         on
             week_channels.week_start = stored_counts.week_start
             and week_channels.channel = stored_counts.channel
-    left join (
-        select
-            signup_week,
-            channel,
-            count(*) as users
-        from signed_up
-        group by signup_week, channel
-    ) as signups
+    left join signups
         on
             week_channels.week_start = signups.signup_week
             and week_channels.channel = signups.channel

@@ -95,10 +95,11 @@ scored as (
 current_state as (
 
     select
-        user_id,
-        state
+        fct_user_lifecycle_weekly.user_id,
+        fct_user_lifecycle_weekly.state
     from fct_user_lifecycle_weekly
-    where week_start = (select data_end_week from data_end)
+    inner join data_end
+        on fct_user_lifecycle_weekly.week_start = data_end.data_end_week
 
 ),
 
