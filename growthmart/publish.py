@@ -3,6 +3,8 @@
 Readers never see a half-written state and never touch the pipeline's working warehouse (and so never hit
 its write lock): everything is written under a temporary name first, then `os.replace` swaps the DuckDB file
 and a symlink swap moves `parquet/` to the new version. A reader that opened the old file keeps reading it.
+Tables CRM and push tools import (CSV_EXPORTS) are also written as CSV next to their Parquet file, in the same
+version directory, so they swap with it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import duckdb
 
 PUBLISHED_SCHEMAS = ("reports", "marts")
 KEEP_PARQUET_VERSIONS = 2
+# Published as CSV too: the user list a CRM or push tool imports for targeted recalls (docs/metrics.md).
+CSV_EXPORTS = (("reports", "rpt_user_segments"),)
+# UTF-8 byte order mark: Excel and common CRM importers read a BOM-less CSV in the system code page (GBK on a
+# Chinese Windows), which garbles the Chinese tier labels and actions.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,8 @@ def publish(
                 (parquet_version / schema).mkdir(exist_ok=True)
                 target = parquet_version / schema / f"{name}.parquet"
                 con.execute(f"copy {schema}.\"{name}\" to '{target}' (format parquet)")
+                if (schema, name) in CSV_EXPORTS:
+                    _write_csv(con, f'{schema}."{name}"', parquet_version / schema / f"{name}.csv")
                 published.append(PublishedTable(schema, name, rows))
             if not published:
                 raise RuntimeError(f"nothing to publish: no tables in schemas {schemas} of {warehouse_path}")
@@ -92,6 +101,16 @@ def publish(
         raise
     _prune_versions(versions, keep=KEEP_PARQUET_VERSIONS)
     return published
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
+    """`table` as CSV with a header, UTF-8 with a BOM; DuckDB writes it, Python only prepends the BOM (streamed)."""
+    plain = target.with_name(f".{target.name}.nobom")
+    con.execute(f"copy {table} to '{plain}' (format csv, header true, delimiter ',', quote '\"')")
+    with target.open("wb") as out, plain.open("rb") as body:
+        out.write(UTF8_BOM)
+        shutil.copyfileobj(body, out, length=1 << 20)
+    plain.unlink()
 
 
 def _swap_symlink(link: Path, target: Path) -> None:

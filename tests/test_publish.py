@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import duckdb
 import pytest
 
@@ -63,3 +65,52 @@ def test_a_failed_publication_leaves_the_previous_one_in_place(tmp_path):
     assert con.execute("select new_users from reports.rpt_kpi_daily").fetchone() == (1,)
     con.close()
     assert (tmp_path / "published" / "parquet" / "reports" / "rpt_kpi_daily.parquet").exists()
+
+
+def make_segments(path, tier_label: str) -> None:
+    con = duckdb.connect(str(path))
+    con.execute(
+        """create or replace table reports.rpt_user_segments as
+           select * from (values ('u1', 'high_value', ?, '会员特权, "专属" 客服', 5),
+                                 ('u2', 'never_purchased', '未购买用户', null, null))
+               as t(user_id, value_tier, tier_label_zh, suggested_action_zh, r_score)""",
+        [tier_label],
+    )
+    con.close()
+
+
+def test_the_user_segments_are_published_as_csv_with_a_bom_that_reads_back(tmp_path):
+    wh = tmp_path / "warehouse.duckdb"
+    make_warehouse(wh, 1)
+    make_segments(wh, "高价值用户")
+    publish(wh, tmp_path / "published")
+    reports = tmp_path / "published" / "parquet" / "reports"
+    csv_path = reports / "rpt_user_segments.csv"
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:  # what Excel / a CRM importer sees
+        rows = list(csv.DictReader(f))
+    assert rows == [
+        {"user_id": "u1", "value_tier": "high_value", "tier_label_zh": "高价值用户",
+         "suggested_action_zh": '会员特权, "专属" 客服', "r_score": "5"},
+        {"user_id": "u2", "value_tier": "never_purchased", "tier_label_zh": "未购买用户",
+         "suggested_action_zh": "", "r_score": ""},
+    ]  # fmt: skip
+    parquet_rows = duckdb.sql(f"select count(*) from '{reports / 'rpt_user_segments.parquet'}'").fetchall()
+    assert parquet_rows == [(len(rows),)]
+    assert [p.name for p in reports.iterdir() if p.name.startswith(".")] == []  # no BOM-less leftover
+    assert not (reports / "rpt_kpi_daily.csv").exists()  # only the tables meant for CRM import
+
+
+def test_the_segments_csv_swaps_with_the_parquet_files(tmp_path):
+    wh = tmp_path / "warehouse.duckdb"
+    make_warehouse(wh, 1)
+    make_segments(wh, "旧")
+    publish(wh, tmp_path / "published")
+    old_version = (tmp_path / "published" / "parquet").resolve()
+    make_segments(wh, "新")
+    publish(wh, tmp_path / "published")
+    current = tmp_path / "published" / "parquet" / "reports" / "rpt_user_segments.csv"
+    assert "新" in current.read_text(encoding="utf-8-sig")
+    # a reader that resolved the previous version keeps a complete, consistent file
+    assert "旧" in (old_version / "reports" / "rpt_user_segments.csv").read_text(encoding="utf-8-sig")

@@ -2,7 +2,8 @@
 
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
 where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
-attribution report, `attribution_credits_reconcile`.
+attribution report, `attribution_credits_reconcile`; on the lifecycle report, `lifecycle_states_partition_users`;
+on the segments, `segments_cover_users`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
@@ -12,10 +13,11 @@ from collections.abc import Callable
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
-from growthmart.quality import gx_runner, invariants, suites
+from growthmart.quality import gx_runner, invariants, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.reconcile import reconcile_spend
 from growthmart.quality.settings import QualitySettings
@@ -26,6 +28,8 @@ CLICK_REPORTS = ("rpt_funnel_ads", "rpt_campaign_roi_daily", "rpt_campaign_roi")
 FUNNEL_REPORT = "rpt_funnel_users"
 SPEND_REPORT = "rpt_campaign_roi"
 ATTRIBUTION_REPORT = "rpt_attribution_channels"
+LIFECYCLE_REPORT = "rpt_user_lifecycle_weekly"
+SEGMENTS_REPORT = "rpt_user_segments"
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -34,6 +38,8 @@ def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, 
     if not wh.table_exists(con, wh.REPORTS_SCHEMA, report):
         meta = {"suite": name, "unexpected_count": 1, "missing_table": f"{wh.REPORTS_SCHEMA}.{report}"}
         return False, f"table {wh.REPORTS_SCHEMA}.{report} does not exist", meta
+    if report in suites.SQL_PUSHDOWN_REPORTS:
+        return validate_report_in_sql(con, report)
     df = wh.report_frame(con, report)  # reports are small aggregates: read whole
     outcome = gx_runner.validate(df, f"{name}.columns", suites.report_columns_expectations(report))
     if outcome.success:
@@ -41,6 +47,45 @@ def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, 
     meta = outcome.metadata() | {"suite": name}
     verdict = "passed" if outcome.success else f"failed {len(outcome.failed)} expectation(s)"
     return outcome.success, f"{outcome.suite_name} {verdict} ({outcome.evaluated_count} evaluated)", meta
+
+
+def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
+    """A per-user report's suite without reading it into pandas: the column set in GX on a zero-row frame of
+    the table's columns, then every row expectation pushed down to DuckDB in one query (pushdown.run)."""
+    name = suites.report_suite_name(report)
+    actual = wh.column_types(con, wh.REPORTS_SCHEMA, report)
+    outcome = gx_runner.validate(
+        pd.DataFrame(columns=list(actual)), f"{name}.columns", suites.report_columns_expectations(report)
+    )
+    if not outcome.success:
+        meta = outcome.metadata() | {"suite": name}
+        return False, f"{outcome.suite_name} failed {len(outcome.failed)} expectation(s)", meta
+    table_level = [
+        e for e in suites.report_expectations(report) if e.kind == "ExpectTableRowCountToBeBetween"
+    ]
+    row_level = [e for e in suites.report_expectations(report) if e not in table_level]
+    sql = pushdown.run(con, wh.REPORTS_SCHEMA, report, row_level, partitions=None, column_types=actual)
+    failed = [
+        {"expectation": c.expectation, "unexpected_count": c.unexpected_count, "observed": list(c.sample)}
+        | ({"column": c.column} if c.column is not None else {})
+        for c in sql.failed
+    ]
+    if sql.row_count < 1:  # an empty report is a broken build
+        failed.append(
+            {"expectation": "expect_table_row_count_to_be_between", "unexpected_count": 1, "observed": 0}
+        )
+    meta = {
+        "suite": name,
+        "engine": "sql_pushdown",
+        "evaluated": len(row_level) + len(table_level),
+        "failed": len(failed),
+        "unexpected_count": sum(f["unexpected_count"] for f in failed),
+        "rows_validated": sql.row_count,
+        "failed_expectations": failed,
+        "sql_seconds": round(sql.seconds, 3),
+    }
+    verdict = "passed" if not failed else f"failed {len(failed)} expectation(s)"
+    return not failed, f"{name} {verdict} in SQL ({meta['evaluated']} evaluated, {sql.row_count} rows)", meta
 
 
 def build_report_checks(settings: QualitySettings | None = None) -> list[dg.AssetChecksDefinition]:
@@ -85,6 +130,21 @@ def build_report_checks(settings: QualitySettings | None = None) -> list[dg.Asse
             lambda con, report: _verdict(invariants.attribution_credits_unreconciled(con, report)),
         )
     )
+    checks += [
+        _check(
+            LIFECYCLE_REPORT,
+            "lifecycle_states_partition_users",
+            "Every week, the users over the five lifecycle states add up to the users signed up by the week's end "
+            "(marts.dim_users), per channel and in total; and no user has two states in a week.",
+            lambda con, _: _verdict(invariants.lifecycle_states_partition_users(con, LIFECYCLE_REPORT)),
+        ),
+        _check(
+            SEGMENTS_REPORT,
+            "segments_cover_users",
+            "One segment row per user of marts.dim_users, and every RFM score within 1..5.",
+            lambda con, _: _verdict(invariants.segments_cover_users(con, SEGMENTS_REPORT)),
+        ),
+    ]
     return checks
 
 

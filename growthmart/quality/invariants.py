@@ -93,3 +93,80 @@ def attribution_credits_unreconciled(
         sql,
         "a model's attributed orders or revenue differ from the paid orders or net revenue",
     )
+
+
+MARTS_SCHEMA = "marts"
+USERS_MART = "dim_users"
+
+
+def _needs_users_mart(con: duckdb.DuckDBPyConnection) -> Verdict | None:
+    """A failed verdict when marts.dim_users (what the user reports are counted against) is missing."""
+    if table_exists(con, MARTS_SCHEMA, USERS_MART):
+        return None
+    meta = {"unexpected_count": 1, "missing_table": f"{MARTS_SCHEMA}.{USERS_MART}"}
+    return Verdict(False, f"table {MARTS_SCHEMA}.{USERS_MART} does not exist", meta)
+
+
+def lifecycle_states_partition_users(
+    con: duckdb.DuckDBPyConnection, table: str = "rpt_user_lifecycle_weekly"
+) -> Verdict:
+    """Weeks (per channel, and in total against marts.dim_users) whose users over the five states are not
+    exactly the users signed up by the week's measure day: someone counted twice, or no one's state."""
+    missing = _needs_users_mart(con)
+    if missing:
+        return missing
+    report = qualified(REPORTS_SCHEMA, table)
+    users = qualified(MARTS_SCHEMA, USERS_MART)
+    sql = f"""
+        with per_channel as (
+            select week_start, channel, min(measure_date) as measure_date, count(distinct state) as states,
+                   sum(users) as users_over_states, min(signed_up_users) as signed_up_users,
+                   max(signed_up_users) as max_signed_up_users
+            from {report} group by week_start, channel
+        ),
+        per_week as (
+            select week_start, min(measure_date) as measure_date, sum(users_over_states) as users_over_states
+            from per_channel group by week_start
+        ),
+        signed_up as (
+            select per_week.week_start, count(users.user_id) as signed_up_users
+            from per_week left join {users} as users on users.signup_date <= per_week.measure_date
+            group by per_week.week_start
+        )
+        select week_start, channel, users_over_states, signed_up_users, states from per_channel
+        where users_over_states <> signed_up_users or signed_up_users <> max_signed_up_users or states <> 5
+        union all
+        select per_week.week_start, '(all channels)', per_week.users_over_states, signed_up.signed_up_users, 5
+        from per_week join signed_up using (week_start)
+        where per_week.users_over_states <> signed_up.signed_up_users
+        order by week_start, channel"""
+    needs = ("week_start", "channel", "state", "users", "signed_up_users", "measure_date")
+    what = "the users over the lifecycle states differ from the users signed up by the week's end"
+    return _violations(con, table, needs, sql, what)
+
+
+def segments_cover_users(con: duckdb.DuckDBPyConnection, table: str = "rpt_user_segments") -> Verdict:
+    """Users of marts.dim_users without exactly one segment row, segment rows of unknown users, and RFM scores
+    outside 1..5. Anti-joins and one GROUP BY in DuckDB: the per-user table never leaves the database."""
+    missing = _needs_users_mart(con)
+    if missing:
+        return missing
+    report = qualified(REPORTS_SCHEMA, table)
+    users = qualified(MARTS_SCHEMA, USERS_MART)
+    sql = f"""
+        select 'missing_user' as problem, users.user_id, null as detail from {users} as users
+        where not exists (select 1 from {report} as segments where segments.user_id = users.user_id)
+        union all
+        select 'unknown_user', segments.user_id, null from {report} as segments
+        where not exists (select 1 from {users} as users where users.user_id = segments.user_id)
+        union all
+        select 'duplicate_user', user_id, cast(count(*) as varchar) from {report}
+        group by user_id having count(*) > 1
+        union all
+        select 'score_out_of_range', user_id, concat_ws(',', r_score, f_score, m_score) from {report}
+        where not (coalesce(r_score, 1) between 1 and 5 and coalesce(f_score, 1) between 1 and 5
+                   and coalesce(m_score, 1) between 1 and 5)"""
+    needs = ("user_id", "r_score", "f_score", "m_score")
+    return _violations(
+        con, table, needs, sql, "a user lacks exactly one segment row or a score is outside 1..5"
+    )

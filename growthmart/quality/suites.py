@@ -148,6 +148,8 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_weekly": ("week_start",),
     "rpt_kpi_monthly": ("month_start",),
     "rpt_attribution_channels": ("attribution_month", "channel", "attribution_model"),
+    "rpt_user_lifecycle_weekly": ("week_start", "channel", "state"),
+    "rpt_user_segments": ("user_id",),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -185,12 +187,26 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "share_of_conversions",
         "is_complete_month",
     ),
-}
+    "rpt_user_lifecycle_weekly": (
+        "users", "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant",
+        "users_from_churned", "signed_up_users", "users_share", "is_complete",
+    ),
+    "rpt_user_segments": (
+        "channel", "lifecycle_state", "value_tier", "tier_label_zh", "rfm_cell", "suggested_action_zh",
+        "suggested_action_en", "recency_days", "frequency", "monetary_cny", "r_score", "f_score", "m_score",
+        "signup_date", "last_active_date",
+    ),
+}  # fmt: skip
 REPORTS = tuple(REPORT_KEYS)
+# Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
+# read into pandas; the other reports are small aggregates GX validates whole.
+SQL_PUSHDOWN_REPORTS = ("rpt_user_segments",)
+LIFECYCLE_STATES = ("new", "returning", "resurrected", "dormant", "churned")
+VALUE_TIERS = ("high_value", "loyal", "potential", "at_risk", "hibernating", "new", "never_purchased")
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
-    "ctr", "d1_retention", "d7_retention", "d30_retention",
+    "ctr", "d1_retention", "d7_retention", "d30_retention", "users_share",
     "share_of_conversions",
 }  # fmt: skip
 _NON_NEGATIVE = {
@@ -203,6 +219,8 @@ _NON_NEGATIVE = {
     "cvr",
     "gmv", "net_revenue", "aov", "arppu",
     "attributed_conversions",
+    "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant", "users_from_churned",
+    "signed_up_users", "recency_days", "frequency", "monetary_cny",
 }  # fmt: skip
 # Extra rules per report, beyond keys, rates and non-negative columns.
 _REPORT_RULES: dict[str, list[Expect]] = {
@@ -242,6 +260,28 @@ _REPORT_RULES: dict[str, list[Expect]] = {
         # Channels without spend have spend 0 and ROAS NULL (never 0 or infinity).
         Expect.of(
             "ExpectColumnValuesToBeNull", column="roas", row_condition="spend == 0", condition_parser="pandas"
+        ),
+    ],
+    "rpt_user_lifecycle_weekly": [
+        Expect.of("ExpectColumnValuesToBeInSet", column="state", value_set=list(LIFECYCLE_STATES)),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+        Expect.of(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            column_A="signed_up_users",
+            column_B="users",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ],
+    # Pushed down to SQL (SQL_PUSHDOWN_REPORTS): only expectations pushdown.py translates.
+    "rpt_user_segments": [
+        Expect.of("ExpectCompoundColumnsToBeUnique", column_list=["user_id"]),
+        Expect.of("ExpectColumnValuesToNotBeNull", column="value_tier"),
+        Expect.of("ExpectColumnValuesToBeInSet", column="value_tier", value_set=list(VALUE_TIERS)),
+        Expect.of("ExpectColumnValuesToBeInSet", column="lifecycle_state", value_set=list(LIFECYCLE_STATES)),
+        *(
+            Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=1, max_value=5)
+            for c in ("r_score", "f_score", "m_score")
         ),
     ],
 }

@@ -87,8 +87,13 @@ REPORT_TYPES = {
     "month_start": "date", "acquisition_month": "date", "channel": "varchar", "platform": "varchar",
     "campaign_id": "varchar", "step_name": "varchar", "is_complete": "boolean",
     "attribution_month": "date", "attribution_model": "varchar", "is_complete_month": "boolean",
+    # user lifecycle and segments
+    "state": "varchar", "user_id": "varchar", "lifecycle_state": "varchar", "value_tier": "varchar",
+    "tier_label_zh": "varchar", "rfm_cell": "varchar", "suggested_action_zh": "varchar",
+    "suggested_action_en": "varchar", "signup_date": "date", "last_active_date": "date",
+    "measure_date": "date",
 }  # fmt: skip
-COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
+COUNT_COLUMNS = {"day_n", "step_order", "payback_days", "r_score", "f_score", "m_score", "recency_days"}
 
 
 def clean_report_row(report: str) -> dict[str, Any]:
@@ -124,6 +129,15 @@ def clean_report_row(report: str) -> dict[str, Any]:
         row |= {"unbounded_retention_rate": 0.6}
     if report == "rpt_funnel_users":
         row["step_order"] = 1
+    if report == "rpt_user_lifecycle_weekly":
+        row |= {"state": "returning", "users": 50.0, "signed_up_users": 100.0, "users_share": 0.5}
+    if report == "rpt_user_segments":
+        row |= {"user_id": "u1", "lifecycle_state": "returning", "value_tier": "loyal", "rfm_cell": "111"}
+        row |= {
+            "tier_label_zh": "忠诚用户",
+            "suggested_action_zh": "积分加倍",
+            "suggested_action_en": "points",
+        }
     return row
 
 

@@ -32,6 +32,8 @@ def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
         ("rpt_campaign_roi", "clicks_le_impressions"),
         ("rpt_campaign_roi", "spend_reconciles"),
         ("rpt_attribution_channels", "attribution_credits_reconcile"),
+        ("rpt_user_lifecycle_weekly", "lifecycle_states_partition_users"),
+        ("rpt_user_segments", "segments_cover_users"),
     }
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
@@ -65,6 +67,11 @@ BAD_REPORT_VALUES = [
     ("rpt_attribution_channels", {"share_of_conversions": 1.5}, "share_of_conversions"),
     ("rpt_attribution_channels", {"attribution_model": "data_driven"}, "attribution_model"),
     ("rpt_attribution_channels", {"spend": 0.0, "roas": 0.0}, "roas where spend == 0"),
+    ("rpt_user_lifecycle_weekly", {"state": "zombie"}, "state"),
+    ("rpt_user_lifecycle_weekly", {"users": 120.0, "users_share": 1.2}, "signed_up_users, users"),
+    ("rpt_user_segments", {"user_id": "u2", "r_score": 6}, "r_score"),
+    ("rpt_user_segments", {"user_id": "u2", "value_tier": "vip"}, "value_tier"),
+    ("rpt_user_segments", {"frequency": -1}, "frequency"),  # also a second row of u1: user_id not unique
 ]
 
 
@@ -196,3 +203,107 @@ def test_in_a_run_a_suite_that_errors_fails_the_step_and_blocks_publishing(wareh
     assert failures and "ValidationEngineError" in str(failures[0].event_specific_data.error)
     assert not result.get_asset_check_evaluations()  # an error is never recorded as a pass
     assert not published(result)
+
+
+# ---------------------------------------------------------------- user lifecycle and segments
+
+LIFECYCLE = "rpt_user_lifecycle_weekly"
+SEGMENTS = "rpt_user_segments"
+
+
+def create_users(con, signup_dates: dict[str, str]) -> None:
+    con.execute("create schema if not exists marts")
+    con.execute(
+        "create or replace table marts.dim_users (user_id varchar, channel varchar, signup_date date)"
+    )
+    con.executemany("insert into marts.dim_users values (?, 'douyin', ?)", list(signup_dates.items()))
+
+
+def lifecycle_rows(week: str, measure: str, users: dict[str, int], signed_up: int) -> list[dict]:
+    base = clean_report_row(LIFECYCLE) | {"week_start": week, "measure_date": measure, "channel": "douyin"}
+    return [base | {"state": s, "users": n, "signed_up_users": signed_up} for s, n in users.items()]
+
+
+def lifecycle_weeks(dormant_in_second_week: int = 1) -> list[dict]:
+    # u1 signed up 01-05 (week 1), u2 01-14 (week 2): one user in week 1, two in week 2
+    first = lifecycle_rows("2026-01-05", "2026-01-11", dict.fromkeys(suites.LIFECYCLE_STATES, 0), 1)
+    first[0]["users"] = 1  # new
+    second = {"new": 1, "returning": 0, "resurrected": 0, "dormant": dormant_in_second_week, "churned": 0}
+    return first + lifecycle_rows("2026-01-12", "2026-01-14", second, 2)
+
+
+def test_lifecycle_states_that_partition_the_signed_up_users_pass(con, run_check):
+    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14", "u3": "2026-01-15"})  # u3: after data end
+    create_report(con, LIFECYCLE, lifecycle_weeks(), measure_date="date")
+    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
+    assert result.passed, meta(result)
+
+
+def test_a_user_counted_in_two_states_fails_the_partition(con, run_check):
+    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14"})
+    create_report(con, LIFECYCLE, lifecycle_weeks(dormant_in_second_week=2), measure_date="date")
+    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
+    assert not result.passed and result.severity == ERROR
+    # the channel's rows disagree with their signed_up_users, and the week's total with dim_users
+    assert meta(result)["unexpected_count"] == 2
+    assert {row["week_start"] for row in meta(result)["sample"]} == {"2026-01-12"}
+
+
+def test_a_signed_up_user_missing_from_every_state_fails_the_partition(con, run_check):
+    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14", "u4": "2026-01-06"})
+    create_report(con, LIFECYCLE, lifecycle_weeks(), measure_date="date")
+    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
+    assert not result.passed
+    assert {row["channel"] for row in meta(result)["sample"]} == {"(all channels)"}
+
+
+def segment_row(user_id: str, **change) -> dict:
+    return clean_report_row(SEGMENTS) | {"user_id": user_id} | change
+
+
+def test_one_segment_row_per_user_with_scores_in_range_passes(con, run_check):
+    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-06"})
+    never_bought = {"r_score": None, "f_score": None, "m_score": None, "value_tier": "never_purchased"}
+    create_report(con, SEGMENTS, [segment_row("u1"), segment_row("u2", **never_bought)])
+    assert run_check(CHECKS[(SEGMENTS, "segments_cover_users")]).passed
+    assert run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        ([segment_row("u1")], {"missing_user"}),
+        ([segment_row("u1"), segment_row("u2"), segment_row("u2")], {"duplicate_user"}),
+        ([segment_row("u1"), segment_row("u2"), segment_row("u9")], {"unknown_user"}),
+        ([segment_row("u1"), segment_row("u2", m_score=0)], {"score_out_of_range"}),
+    ],
+)
+def test_segments_that_miss_repeat_or_invent_users_or_misscore_fail(rows, problems, con, run_check):
+    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-06"})
+    create_report(con, SEGMENTS, rows)
+    result = run_check(CHECKS[(SEGMENTS, "segments_cover_users")])
+    assert not result.passed and result.severity == ERROR
+    assert {row["problem"] for row in meta(result)["sample"]} == problems
+
+
+def test_the_segments_suite_runs_in_sql_and_never_reads_the_table_into_pandas(con, run_check, monkeypatch):
+    from growthmart.quality import warehouse
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("rpt_user_segments read into pandas")
+
+    monkeypatch.setattr(warehouse, "report_frame", forbidden)
+    create_report(con, SEGMENTS, [segment_row("u1"), segment_row("u1", r_score=7)])
+    result = run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")])
+    assert not result.passed
+    assert meta(result)["engine"] == "sql_pushdown" and meta(result)["rows_validated"] == 2
+    assert {"r_score", "user_id"} <= failed_columns(result)
+
+
+def test_a_segments_table_missing_a_published_column_or_empty_fails(con, run_check):
+    row = segment_row("u1")
+    del row["value_tier"]
+    create_report(con, SEGMENTS, [row])
+    assert not run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
+    create_report(con, SEGMENTS, [])
+    assert not run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
