@@ -42,7 +42,7 @@ CONTENT_CHANNELS = ("wechat_oa", "douyin", "xiaohongshu", "bilibili")
 CONTENT_TYPES = ("article", "short_video", "livestream", "note")
 CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
 AD_PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
-NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production")
+NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production", "content_boost")
 ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_orders", "status"): ORDER_STATUSES,
     ("content_items", "channel"): CONTENT_CHANNELS,
