@@ -128,6 +128,11 @@ _ROI_COLUMNS = (
     "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm", "platform_conversions",
     "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa", "roas", "roi",
 )  # fmt: skip
+_CONTENT_COLUMNS = (
+    "platform", "views", "completion_views", "completion_rate", "engagements", "engagement_rate",
+    "follows_gained", "link_clicks", "leads", "attributed_visits", "attributed_signups", "attributed_orders",
+    "attributed_revenue", "production_cost", "boost_cost", "content_cost", "cost_per_lead",
+)  # fmt: skip
 _KPI_COLUMNS = (
     "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend",
     "cac", "roas", "d1_retention", "d7_retention", "d30_retention",
@@ -144,6 +149,8 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": ("report_date",),
     "rpt_kpi_weekly": ("week_start",),
     "rpt_kpi_monthly": ("month_start",),
+    "rpt_content_daily": ("report_date", "content_id"),
+    "rpt_content_items": ("content_id",),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -172,12 +179,15 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": _KPI_COLUMNS,
     "rpt_kpi_weekly": _KPI_COLUMNS,
     "rpt_kpi_monthly": _KPI_COLUMNS,
+    "rpt_content_daily": _CONTENT_COLUMNS,
+    "rpt_content_items": (*_CONTENT_COLUMNS, "rank_in_platform_week", "items_in_platform_week"),
 }
 REPORTS = tuple(REPORT_KEYS)
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
     "ctr", "d1_retention", "d7_retention", "d30_retention",
+    "completion_rate", "engagement_rate",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
@@ -188,8 +198,23 @@ _NON_NEGATIVE = {
     # 7 days (and repeat orders), not only from that day's clicks.
     "cvr",
     "gmv", "net_revenue", "aov", "arppu",
+    "completion_views", "engagements", "follows_gained", "link_clicks", "leads", "attributed_visits",
+    "production_cost", "boost_cost", "content_cost", "cost_per_lead",
 }  # fmt: skip
+
+
 # Extra rules per report, beyond keys, rates and non-negative columns.
+def _content_pair(larger: str, smaller: str) -> Expect:
+    """larger >= smaller where both are present (as _a_ge_b, which is defined after the rules)."""
+    return Expect.of(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        column_A=larger,
+        column_B=smaller,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+    )
+
+
 _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_retention_cohorts": [
         Expect.of("ExpectColumnValuesToBeInSet", column="day_n", value_set=[*range(31), 60, 90]),
@@ -213,6 +238,18 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_funnel_users": [
         Expect.of("ExpectColumnValuesToBeBetween", column="step_order", min_value=1, max_value=5),
         Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+    ],
+    "rpt_content_daily": [
+        # Items without leads or without cost have NULL cost_per_lead, never 0.
+        Expect.of("ExpectColumnValuesToBeBetween", column="cost_per_lead", min_value=0, strict_min=True),
+        _content_pair("views", "completion_views"),
+    ],
+    "rpt_content_items": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="cost_per_lead", min_value=0, strict_min=True),
+        _content_pair("views", "completion_views"),
+        # Ranks run from 1 to the size of the item's platform-week group.
+        Expect.of("ExpectColumnValuesToBeBetween", column="rank_in_platform_week", min_value=1),
+        _content_pair("items_in_platform_week", "rank_in_platform_week"),
     ],
     "rpt_cac_ltv_monthly": [
         # Channels without spend (or without new users) have NULL cac, never 0.

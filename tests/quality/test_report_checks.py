@@ -61,6 +61,10 @@ BAD_REPORT_VALUES = [
     ("rpt_kpi_daily", {"d7_retention": 1.01}, "d7_retention"),
     ("rpt_kpi_weekly", {"week_start": None}, "week_start"),
     ("rpt_kpi_monthly", {"net_revenue": 150.0, "gmv": 100.0}, "gmv, net_revenue"),
+    ("rpt_content_daily", {"engagement_rate": 1.5}, "engagement_rate"),
+    ("rpt_content_daily", {"completion_views": 150.0}, "views, completion_views"),
+    ("rpt_content_items", {"cost_per_lead": 0.0}, "cost_per_lead"),
+    ("rpt_content_items", {"rank_in_platform_week": 101.0}, "items_in_platform_week, rank_in_platform_week"),
 ]
 
 
