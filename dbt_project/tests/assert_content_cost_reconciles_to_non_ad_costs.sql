@@ -11,7 +11,7 @@ non_ad_costs as (
 
     select
         content_id,
-        sum(amount_cny) as cost
+        sum(amount_cny) as cost_cny
     from {{ ref('stg_reference__non_ad_costs') }}
     where content_id is not null
     group by content_id
@@ -23,7 +23,7 @@ reports as (
     select
         'rpt_content_items' as report,
         content_id,
-        sum(content_cost) as cost
+        sum(content_cost) as cost_cny
     from {{ ref('rpt_content_items') }}
     group by content_id
 
@@ -32,9 +32,17 @@ reports as (
     select
         'rpt_content_daily' as report,
         content_id,
-        sum(content_cost) as cost
+        sum(content_cost) as cost_cny
     from {{ ref('rpt_content_daily') }}
     group by content_id
+
+),
+
+report_names as (
+
+    select 'rpt_content_items' as report
+    union all
+    select 'rpt_content_daily' as report
 
 ),
 
@@ -43,13 +51,9 @@ expected as (
     select
         report_names.report,
         non_ad_costs.content_id,
-        non_ad_costs.cost
+        non_ad_costs.cost_cny
     from non_ad_costs
-    cross join (
-        select 'rpt_content_items' as report
-        union all
-        select 'rpt_content_daily' as report
-    ) as report_names
+    cross join report_names
 
 ),
 
@@ -58,8 +62,8 @@ compared as (
     select
         coalesce(reports.report, expected.report) as report,
         coalesce(reports.content_id, expected.content_id) as content_id,
-        coalesce(reports.cost, 0) as report_cost,
-        coalesce(expected.cost, 0) as expected_cost
+        coalesce(reports.cost_cny, 0) as report_cost,
+        coalesce(expected.cost_cny, 0) as expected_cost
     from reports
     full outer join expected
         on

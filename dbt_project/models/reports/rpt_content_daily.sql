@@ -71,9 +71,9 @@ daily as (
         coalesce(attribution.attributed_signups, 0) as attributed_signups,
         coalesce(attribution.attributed_orders, 0) as attributed_orders,
         coalesce(attribution.attributed_revenue_cny, 0) as attributed_revenue_cny,
-        coalesce(costs.production_cost_cny, 0) as production_cost_cny,
-        coalesce(costs.boost_cost_cny, 0) as boost_cost_cny,
-        coalesce(costs.content_cost_cny, 0) as content_cost_cny,
+        coalesce(item_costs.production_cost_cny, 0) as production_cost_cny,
+        coalesce(item_costs.boost_cost_cny, 0) as boost_cost_cny,
+        coalesce(item_costs.content_cost_cny, 0) as content_cost_cny,
         item_days.report_date
     from item_days
     left join fct_content_daily as stats
@@ -84,10 +84,10 @@ daily as (
         on
             item_days.content_id = attribution.content_id
             and item_days.report_date = attribution.report_date
-    left join fct_content_costs_daily as costs
+    left join fct_content_costs_daily as item_costs
         on
-            item_days.content_id = costs.content_id
-            and item_days.report_date = costs.cost_date
+            item_days.content_id = item_costs.content_id
+            and item_days.report_date = item_costs.cost_date
 
 ),
 
@@ -101,7 +101,8 @@ final as (
         dim_content.content_type,
         dim_content.topic,
         {{ content_measures() }},
-        cast({{ days_between('dim_content.published_date', 'daily.report_date') }} as integer) as days_since_publication,
+        cast({{ days_between('dim_content.published_date', 'daily.report_date') }} as integer)
+            as days_since_publication,
         dim_content.published_date
     from daily
     left join dim_content

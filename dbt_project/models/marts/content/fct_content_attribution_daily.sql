@@ -66,26 +66,32 @@ content_visits as (
 conversions as (
 
     select * from int_conversions_last_touch_attributed
-    where
-        is_attributed
-        {% if is_incremental() -%}
-            and (
-                conversion_date >= (select first_changed_date from changed_days)
-                or conversion_date in (select report_date from reordered_days)
-            )
-        {%- endif %}
+    where is_attributed
+    {% if is_incremental() -%}
+        and (
+            conversion_date >= (select first_changed_date from changed_days)
+            or conversion_date in (select report_date from reordered_days)
+        )
+    {%- endif %}
+
+),
+
+touch_window as (
+
+    -- the touches of the conversions counted here lie at most the lookback (a day more for the timezone's
+    -- edges) before the earliest of them
+    select
+        cast(
+            {{ dbt.dateadd('day', -(var('attribution_lookback_days') + 1), 'min(conversion_date)') }} as date
+        ) as first_touch_date
+    from conversions
 
 ),
 
 touch_visits as (
 
     select * from content_visits
-    -- the touches of the conversions counted here: at most the lookback (a day more for the timezone's
-    -- edges) before the earliest of them
-    where visit_date >= (
-        select cast({{ dbt.dateadd('day', -(var('attribution_lookback_days') + 1), 'min(conversion_date)') }} as date)
-        from conversions
-    )
+    where visit_date >= (select touch_window.first_touch_date from touch_window)
 
 ),
 

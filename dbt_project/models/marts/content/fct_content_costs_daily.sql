@@ -13,11 +13,10 @@ with
 stg_reference__non_ad_costs as (
 
     select * from {{ ref('stg_reference__non_ad_costs') }}
-    where
-        content_id is not null
-        {% if is_incremental() -%}
-            and cost_date >= {{ incremental_changed_from(changed_inputs) }}
-        {%- endif %}
+    where content_id is not null
+    {% if is_incremental() -%}
+        and cost_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 
