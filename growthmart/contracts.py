@@ -195,6 +195,8 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("utm_campaign", "string", False, "UTM campaign code the item links with"),
             C("published_at", "timestamp", True),
             C("duration_seconds", "int", False, "video/livestream length"),
+            # Added later: older exports without it still load (NULL).
+            C("topic", "string", False, "editorial topic (选题) from the content calendar"),
         ),
     ),
     SourceContract(
@@ -317,16 +319,30 @@ CONTRACTS: tuple[SourceContract, ...] = (
         family="reference",
         format="csv",
         file_glob="*.csv",
-        description="Costs that are not ad spend: KOL fees, activity incentives, coupon subsidies.",
+        description="Costs that are not ad spend: KOL fees, activity incentives, coupon subsidies, content production "
+        "and paid boosts of owned posts.",
         primary_key=("cost_id",),
         columns=(
             C("cost_id", "string", True),
             C("cost_date", "date", True),
             C("campaign_id", "string", True),
-            C("cost_type", "string", True, "kol_fee | activity_incentive | coupon_subsidy | production"),
+            C(
+                "cost_type",
+                "string",
+                True,
+                "kol_fee | activity_incentive | coupon_subsidy | production | content_boost "
+                "(paid promotion of an owned post: Douyin DOU+, Xiaohongshu 薯条/聚光 note boosts)",
+            ),
             C("amount", "decimal", True),
             C("currency", "string", True),
             C("description", "string"),
+            # Added later: older exports without it still load (NULL).
+            C(
+                "content_id",
+                "string",
+                False,
+                "owned content item the cost is for (production, content_boost)",
+            ),
         ),
     ),
     SourceContract(

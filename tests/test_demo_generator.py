@@ -291,6 +291,58 @@ def test_content_visits_come_after_publication(landing):
     assert all(e["event_at"] >= published[e["utm_content"]] for e in visits)
 
 
+def test_content_items_carry_a_topic_and_their_costs_carry_the_content_id(landing):
+    items = {r["content_id"]: r for r in table(landing, "content_items")}
+    assert all(r["topic"] and r["topic"] in r["title"] for r in items.values())
+    costs = table(landing, "non_ad_costs")
+    production = [c for c in costs if c["cost_type"] == "production"]
+    assert production and all(c["content_id"] in items for c in production)
+    assert {c["content_id"] for c in production} == set(items)
+    assert all(not c["content_id"] for c in costs if c["cost_type"] in ("kol_fee", "coupon_subsidy"))
+
+
+def test_boosted_posts_cost_content_boost_on_the_days_after_publication_and_get_more_views(landing):
+    items = {r["content_id"]: r for r in table(landing, "content_items")}
+    boosts = [c for c in table(landing, "non_ad_costs") if c["cost_type"] == "content_boost"]
+    assert boosts
+    views = {
+        (r["content_id"], r["stat_date"]): int(r["views"]) for r in table(landing, "content_daily_stats")
+    }
+    boosted_days = set()
+    for c in boosts:
+        item = items[c["content_id"]]
+        assert item["channel"] in ("douyin", "xiaohongshu") and item["content_type"] != "livestream"
+        published = dt.date.fromisoformat(item["_day"])  # Beijing day the item was listed
+        assert published < dt.date.fromisoformat(c["cost_date"]) <= published + dt.timedelta(days=3)
+        boosted_days.add((c["content_id"], c["cost_date"]))
+    # A boost day's views exceed the item's unboosted days' on average, by far.
+    by_kind = defaultdict(list)
+    boosted_items = {cid for cid, _ in boosted_days}
+    for (cid, day), v in views.items():
+        if cid in boosted_items:
+            by_kind[(cid, day) in boosted_days].append(v)
+    assert sum(by_kind[True]) / len(by_kind[True]) > 2 * sum(by_kind[False]) / len(by_kind[False])
+
+
+def test_content_with_higher_completion_converts_more_visits():
+    from growthmart.demo.generator import simulate
+
+    w = simulate(DemoParams(days=60, users=2000, seed=3))
+    src = w.traffic.sources
+    visits, signups = Counter(), Counter()
+    for s in w.people["events"]["source"][w.people["events"]["code"] == 0].tolist():
+        if s >= 0 and src.kind[s] == "content":
+            visits[src.ref[s]] += 1
+    for s in w.people["users"]["source"].tolist():
+        if s >= 0 and src.kind[s] == "content":
+            signups[src.ref[s]] += 1
+    rated = [(it.completion / (3 / 8), i) for i, it in enumerate(w.items) if it.content_type == "short_video"]
+    rated.sort()
+    low, high = rated[: len(rated) // 3], rated[-len(rated) // 3 :]
+    rate = [sum(signups[i] for _, i in part) / sum(visits[i] for _, i in part) for part in (low, high)]
+    assert rate[1] > 2 * rate[0]
+
+
 def test_daily_sources_are_written_every_day(landing):
     days = {(SMALL.start + dt.timedelta(days=i)).isoformat() for i in range(SMALL.days)}
     for source in (

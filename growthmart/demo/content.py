@@ -52,6 +52,18 @@ AUTHORS = {
     "xiaohongshu": ("小红书-GM种草君", "小红书-Momo"),
     "bilibili": ("B站-GM测评室",),
 }
+# Paid boosts of owned posts (Douyin DOU+, Xiaohongshu 薯条): which platforms sell them, the share of items
+# boosted, what a boost day costs (yuan at the reference size, scaled like every cost) and the platform's
+# price per 1000 extra views (CPM, yuan). DOU+ sells about 5,000 plays for 100 yuan (CPM ≈ 20) at best.
+BOOST_PLATFORMS = {"douyin": ("DOU+加热", (20.0, 45.0)), "xiaohongshu": ("薯条推广", (30.0, 70.0))}
+BOOST_SHARE = 0.3
+BOOST_DAY_BUDGET = (50.0, 300.0)
+BOOST_STREAM = 4101  # child generator of the boost draws: the main stream stays as it was
+# A visit from an item with a completion rate signs up with the channel's rate × this lift: completion
+# predicts conversion. The lift is affine in completion / the format's mean completion (its Beta mean),
+# so it averages 1 over items and the channel's calibrated signups stay where they were.
+MEAN_COMPLETION = {"short_video": 3 / 8, "livestream": 1.2 / 13.2}
+COMPLETION_LIFT_FLOOR = 0.15
 FESTIVAL_LABEL = {"520": "520", "618": "618", "qixi": "七夕", "1111": "双11", "1212": "双12"}
 
 
@@ -69,6 +81,9 @@ class ContentItem:
     reach: float
     link_rate: float
     completion: float | None
+    topic: str = ""
+    # paid boost days: (day, cost in yuan at the business's size, extra views bought)
+    boosts: tuple[tuple[int, float, int], ...] = ()
 
 
 def build_items(rng: np.random.Generator, cal: Calendar, campaigns: list[Campaign]) -> list[ContentItem]:
@@ -86,7 +101,9 @@ def build_items(rng: np.random.Generator, cal: Calendar, campaigns: list[Campaig
             for _ in range(n):
                 camp = festive[0] if festive and rng.random() < 0.6 else live[0]
                 ctype = str(rng.choice(list(mix), p=list(mix.values())))
-                title = str(rng.choice(TITLES[ctype])).format(t=rng.choice(TOPICS))
+                template = str(rng.choice(TITLES[ctype]))
+                topic = str(rng.choice(TOPICS))  # drawn after the template, as before the topic was kept
+                title = template.format(t=topic)
                 if campaigns[camp].festival:
                     title = f"【{FESTIVAL_LABEL[campaigns[camp].festival]}】{title}"
                 if ctype == "livestream":
@@ -115,9 +132,36 @@ def build_items(rng: np.random.Generator, cal: Calendar, campaigns: list[Campaig
                         reach=float(rng.lognormal(0.0, 0.7)) * (2.0 if ctype == "livestream" else 1.0),
                         link_rate=LINK_RATE[label] * float(rng.lognormal(0.0, 0.3)),
                         completion=completion,
+                        topic=topic,
                     )
                 )
     return items
+
+
+def plan_boosts(rng: np.random.Generator, items: list[ContentItem], days: int, scale: float) -> None:
+    """Boost a share of the Douyin and Xiaohongshu posts on 1–3 days right after publication (`rng`: a
+    child generator). Each boost day buys views at the platform's CPM; cost and views scale with the
+    business (`scale`, as every cost), so a boosted day shows clearly more views than the organic ones."""
+    for it in items:
+        if it.channel not in BOOST_PLATFORMS or it.content_type == "livestream":
+            continue
+        picked, n_days = rng.random() < BOOST_SHARE, int(rng.integers(1, 4))
+        budgets = rng.uniform(*BOOST_DAY_BUDGET, size=n_days) * scale
+        cpm = rng.uniform(*BOOST_PLATFORMS[it.channel][1], size=n_days)
+        extra = rng.poisson(budgets / cpm * 1000)
+        if not picked:
+            continue
+        it.boosts = tuple(
+            (it.day + 1 + k, float(budgets[k]), int(extra[k])) for k in range(n_days) if it.day + 1 + k < days
+        )
+
+
+def completion_lift(completion: float | None, content_type: str) -> float:
+    """Signup-rate multiplier of a visit from an item (1 without a completion rate)."""
+    if completion is None:
+        return 1.0
+    ratio = completion / MEAN_COMPLETION[content_type]
+    return COMPLETION_LIFT_FLOOR + (1 - COMPLETION_LIFT_FLOOR) * ratio
 
 
 def item_weights(items: list[ContentItem], days: int) -> np.ndarray:
@@ -139,6 +183,8 @@ def daily_stats(
         d = it.day + ages
         c = clicks[i, d]
         views = c + rng.poisson(np.maximum(exp_clicks[i, d], 0.05) * (1 / it.link_rate - 1))
+        for day, _cost, extra in it.boosts:  # views bought on boost days
+            views[d == day] += extra
         rates = np.clip(np.array(RATES[it.channel])[None, :] * rng.lognormal(0, 0.25, (len(d), 6)), 0, 1)
         counts = rng.binomial(views[:, None], rates)
         comp = watch = [None] * len(d)

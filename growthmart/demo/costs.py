@@ -9,7 +9,7 @@ import numpy as np
 
 from growthmart.demo.calendar import Calendar
 from growthmart.demo.campaigns import Campaign, KolPost
-from growthmart.demo.content import ContentItem
+from growthmart.demo.content import BOOST_PLATFORMS, ContentItem
 
 # yuan per item at the reference size (30 signups a day); scaled with the business like every cost
 PRODUCTION_COST = {
@@ -45,47 +45,82 @@ def non_ad_costs(
     member_visits: np.ndarray,
     coupons: dict,
 ) -> list[tuple]:
-    """Rows (day, cost_id, cost_date, campaign_id, cost_type, amount, currency, description)."""
-    raw = []  # (day, campaign index, cost type, amount, currency, description)
+    """Rows (day, (cost_id, cost_date, campaign_id, cost_type, amount, currency, description, content_id))."""
+    raw = []  # (day, campaign index, cost type, amount, currency, description, content_id)
     for it in items:
         lo, hi = PRODUCTION_COST[it.content_type]
         amount = float(rng.uniform(lo, hi)) * scale
+        cid = it.content_id
         if it.channel in ("douyin", "bilibili") and it.content_type != "livestream" and rng.random() < 0.12:
             raw.append(
-                (it.day, it.campaign, "production", amount / 7.2, "USD", f"{it.content_id} 海外工作室制作费")
+                (it.day, it.campaign, "production", amount / 7.2, "USD", f"{cid} 海外工作室制作费", cid)
             )
         else:
-            raw.append((it.day, it.campaign, "production", amount, "CNY", f"{it.content_id} 制作费"))
+            raw.append((it.day, it.campaign, "production", amount, "CNY", f"{cid} 制作费", cid))
+        for day, cost, _views in it.boosts:  # paid boosts (DOU+, 薯条) on the days after publication
+            raw.append(
+                (
+                    day,
+                    it.campaign,
+                    "content_boost",
+                    cost,
+                    "CNY",
+                    f"{cid} {BOOST_PLATFORMS[it.channel][0]}",
+                    cid,
+                )
+            )
     for p in posts:
         if 0 <= p.day < cal.days:
             fee = round(float(p.reach * rng.uniform(1000, 2500) * scale), -2)
-            raw.append((p.day, p.campaign, "kol_fee", fee, "CNY", f"{p.kol_id} 合作费"))
+            raw.append((p.day, p.campaign, "kol_fee", fee, "CNY", f"{p.kol_id} 合作费", None))
     for ci, c in enumerate(campaigns):
         if c.utm_campaign == "invite_friends":
             for d in np.flatnonzero(referrals).tolist():
                 n = int(referrals[d])
-                raw.append((d, ci, "activity_incentive", n * REFERRAL_REWARD, "CNY", f"邀请奖励 {n} 人"))
+                raw.append(
+                    (d, ci, "activity_incentive", n * REFERRAL_REWARD, "CNY", f"邀请奖励 {n} 人", None)
+                )
         elif c.utm_campaign == "member_day":
             for d in np.flatnonzero(member_visits[ci]).tolist():
                 n = int(member_visits[ci][d])
                 raw.append(
-                    (d, ci, "activity_incentive", n * MEMBER_DAY_POINTS, "CNY", f"会员日积分兑换 {n} 次")
+                    (
+                        d,
+                        ci,
+                        "activity_incentive",
+                        n * MEMBER_DAY_POINTS,
+                        "CNY",
+                        f"会员日积分兑换 {n} 次",
+                        None,
+                    )
                 )
         elif c.type == "activity" and c.festival:
             for d in np.flatnonzero(c.active(cal.days)).tolist():
                 prize = float(rng.uniform(200, 600)) * scale
-                raw.append((d, ci, "activity_incentive", prize, "CNY", f"{c.name} 抽奖奖品"))
+                raw.append((d, ci, "activity_incentive", prize, "CNY", f"{c.name} 抽奖奖品", None))
     for (ci, d), (n, total) in sorted(coupons.items()):
-        raw.append((d, ci, "coupon_subsidy", total, "CNY", f"{campaigns[ci].coupon[0]} 核销 {n} 张"))
+        raw.append((d, ci, "coupon_subsidy", total, "CNY", f"{campaigns[ci].coupon[0]} 核销 {n} 张", None))
     raw.sort(key=lambda r: (r[0], r[1], r[2], r[5]))
     rows, seq, prev = [], 0, None
-    for d, ci, kind, amount, cur, desc in raw:
+    for d, ci, kind, amount, cur, desc, content_id in raw:
         seq = seq + 1 if d == prev else 1
         prev = d
         date = cal.start + dt.timedelta(days=d)
         cost_id = f"NC{date:%Y%m%d}{seq:04d}"
         rows.append(
-            (d, (cost_id, date.isoformat(), campaigns[ci].campaign_id, kind, f"{amount:.2f}", cur, desc))
+            (
+                d,
+                (
+                    cost_id,
+                    date.isoformat(),
+                    campaigns[ci].campaign_id,
+                    kind,
+                    f"{amount:.2f}",
+                    cur,
+                    desc,
+                    content_id,
+                ),
+            )
         )
     return rows
 
@@ -97,7 +132,7 @@ def set_budgets(
     date, a daily budget (rounded up to 100) for open-ended ones, whose approved total accrues daily."""
     cost = dict(spend)
     index = {c.campaign_id: i for i, c in enumerate(campaigns)}
-    for _, (_id, _date, cid, _kind, amount, cur, _desc) in cost_rows:
+    for _, (_id, _date, cid, _kind, amount, cur, *_rest) in cost_rows:
         i = index[cid]
         cny = float(amount) * (fx_usd if cur == "USD" else 1.0)
         cost[i] = cost.get(i, 0.0) + (cny / fx_usd if campaigns[i].currency == "USD" else cny)

@@ -33,6 +33,7 @@ def content_items(w) -> Iterator:
                 w.campaigns[it.campaign].utm_campaign,
                 iso_utc([it.published_at])[0],
                 None if it.duration is None else str(it.duration),
+                it.topic,
             )
             for it in by_day[d]
         ]

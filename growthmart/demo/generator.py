@@ -19,7 +19,7 @@ from growthmart.contracts import get_contract
 from growthmart.demo.ads import Ad, ad_active, build_ads, claimed_conversions
 from growthmart.demo.calendar import Calendar
 from growthmart.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
-from growthmart.demo.content import ContentItem, build_items, daily_stats
+from growthmart.demo.content import BOOST_STREAM, ContentItem, build_items, daily_stats, plan_boosts
 from growthmart.demo.costs import non_ad_costs, set_budgets, simulate_fx
 from growthmart.demo.exports import BUILDERS
 from growthmart.demo.profiles import PLATFORMS
@@ -92,6 +92,8 @@ def simulate(params: DemoParams) -> World:
         p.platform: [i for i, a in enumerate(ads) if PLATFORMS[a.platform] is p] for p in PLATFORMS
     }
     items = build_items(rng, cal, campaigns)
+    boost_rng = np.random.default_rng([params.seed, BOOST_STREAM])
+    plan_boosts(boost_rng, items, cal.days, params.users / params.days / 30)
     fx = simulate_fx(rng, cal)
     traffic = simulate_traffic(rng, cal, campaigns, ads, active, items, posts, params.users)
     stats = traffic.ad_stats

@@ -41,6 +41,8 @@ def assign_visitors(rng: np.random.Generator, cal: Calendar, traffic: Traffic) -
     keep = vt < cal.t_end - 1800  # a session must finish inside the window
     vt, vs = vt[keep], vs[keep]
     ch = np.array([CHANNEL_INDEX[c] for c in traffic.sources.channel])[vs]
+    # Per-source lift on the channel's signup rate (content: its completion rate predicts conversion).
+    lift = np.ones(len(vs)) if traffic.signup_lift is None else traffic.signup_lift[vs]
     n = len(vt)
     bounds = np.searchsorted(cal.bj_day(vt), np.arange(cal.days + 1))
     q = np.array([c.signup_rate for c in CHANNELS])
@@ -68,7 +70,7 @@ def assign_visitors(rng: np.random.Generator, cal: Calendar, traffic: Traffic) -
         u = rng.random(new_n)
         device[n_p : n_p + new_n] = (u[:, None] > cum_dev[ch[a:b][is_new]]).sum(axis=1)
         n_p += new_n
-        conv = rng.random(m) < q[ch[a:b]] * np.where(is_new, 1.0, RETURN_SIGNUP_BOOST)
+        conv = rng.random(m) < q[ch[a:b]] * lift[a:b] * np.where(is_new, 1.0, RETURN_SIGNUP_BOOST)
         prospect[a:b], signup[a:b] = ids, conv
         converted[ids[conv]] = True
         last_day[ids] = d

@@ -14,7 +14,7 @@ import numpy as np
 from growthmart.demo.ads import Ad, deliver
 from growthmart.demo.calendar import DAY, Calendar, festival_shape
 from growthmart.demo.campaigns import Campaign, KolPost
-from growthmart.demo.content import ContentItem, item_weights
+from growthmart.demo.content import ContentItem, completion_lift, item_weights
 from growthmart.demo.profiles import (
     CHANNEL_INDEX,
     CHANNELS,
@@ -123,6 +123,7 @@ class Traffic:
     content_exp_clicks: np.ndarray
     visit_source: np.ndarray  # one entry per visit
     visit_t: np.ndarray  # UTC epoch seconds
+    signup_lift: np.ndarray | None = None  # per source: multiplier on its channel's signup rate
 
 
 def visit_counts(
@@ -174,4 +175,9 @@ def simulate_traffic(rng, cal: Calendar, campaigns, ads, active, items, posts: l
     n = counts[s_idx, d_idx]
     vs, vd = np.repeat(s_idx, n), np.repeat(d_idx, n)
     t = visit_times(rng, cal, vs, vd, source_timing(src, ads, items))
-    return Traffic(src, reengage, stats, clicks, exp_clicks, vs, t)
+    lift = np.ones(len(src.kind))
+    item_rows = src.of_kind("content")
+    lift[item_rows] = [
+        completion_lift(items[r].completion, items[r].content_type) for r in np.array(src.ref)[item_rows]
+    ]
+    return Traffic(src, reengage, stats, clicks, exp_clicks, vs, t, signup_lift=lift)

@@ -25,7 +25,16 @@ from pathlib import Path
 import duckdb
 
 from growthmart.contracts import SourceContract
-from growthmart.ingest.sql import BOOKKEEPING_DDL, cleaned, ident, literal, problem, raw_table_ddl, typed
+from growthmart.ingest.sql import (
+    BOOKKEEPING_DDL,
+    cleaned,
+    ident,
+    literal,
+    problem,
+    raw_table_ddl,
+    raw_table_upgrade_ddl,
+    typed,
+)
 
 DEFAULT_MAX_BAD_FRACTION = 0.5
 # A load batch (one transaction) holds whole days up to this much landing data. Every batch pays a fixed
@@ -82,6 +91,8 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) 
     for ddl in BOOKKEEPING_DDL:
         con.execute(ddl)
     con.execute(raw_table_ddl(contract))
+    for ddl in raw_table_upgrade_ddl(contract):
+        con.execute(ddl)
 
 
 def partition_files(landing_dir: Path, contract: SourceContract, partition_date: str) -> list[Path]:
@@ -740,8 +751,9 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
             "delete from raw.load_log where source = ? and partition_date in (select d from _batch_days)",
             [contract.name],
         )
+        # By name: a table upgraded in place (raw_table_upgrade_ddl) has its newer columns after the lineage ones.
         con.execute(
-            f"""insert into {table}
+            f"""insert into {table} ({cols}, _source_file, _row_number, _partition_date, _loaded_at)
                 select {cols}, _source_file, _row_number, _partition_date, current_localtimestamp()
                 from _typed_all where _reason = ''"""
         )

@@ -78,6 +78,16 @@ def raw_table_ddl(contract: SourceContract) -> str:
     return f"create table if not exists raw.{ident(contract.name)} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
+def raw_table_upgrade_ddl(contract: SourceContract) -> list[str]:
+    """Statements adding the contract's columns an existing raw table lacks (optional columns added to a
+    contract later): an existing warehouse upgrades in place, earlier rows read NULL there. New columns go
+    after the lineage columns, so the loader always inserts by column name."""
+    return [
+        f"alter table raw.{ident(contract.name)} add column if not exists {ident(c.name)} {DUCKDB_TYPES[c.type]}"
+        for c in contract.columns
+    ]
+
+
 BOOKKEEPING_DDL = (
     "create schema if not exists raw",
     """create table if not exists raw.quarantine_rows (

@@ -42,7 +42,7 @@ CONTENT_CHANNELS = ("wechat_oa", "douyin", "xiaohongshu", "bilibili")
 CONTENT_TYPES = ("article", "short_video", "livestream", "note")
 CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
 AD_PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
-NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production")
+NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production", "content_boost")
 # Multi-touch attribution models (dbt macro attribution_models()), the attribution_model values of
 # rpt_attribution_channels.
 ATTRIBUTION_MODELS = ("last_touch", "first_touch", "linear", "position_based", "time_decay")
@@ -131,6 +131,11 @@ _ROI_COLUMNS = (
     "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm", "platform_conversions",
     "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa", "roas", "roi",
 )  # fmt: skip
+_CONTENT_COLUMNS = (
+    "platform", "views", "completion_views", "completion_rate", "engagements", "engagement_rate",
+    "follows_gained", "link_clicks", "leads", "attributed_visits", "attributed_signups", "attributed_orders",
+    "attributed_revenue", "production_cost", "boost_cost", "content_cost", "cost_per_lead",
+)  # fmt: skip
 _KPI_COLUMNS = (
     "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend",
     "cac", "roas", "d1_retention", "d7_retention", "d30_retention",
@@ -150,6 +155,8 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_attribution_channels": ("attribution_month", "channel", "attribution_model"),
     "rpt_user_lifecycle_weekly": ("week_start", "channel", "state"),
     "rpt_user_segments": ("user_id",),
+    "rpt_content_daily": ("report_date", "content_id"),
+    "rpt_content_items": ("content_id",),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -196,6 +203,8 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "suggested_action_en", "recency_days", "frequency", "monetary_cny", "r_score", "f_score", "m_score",
         "signup_date", "last_active_date",
     ),
+    "rpt_content_daily": _CONTENT_COLUMNS,
+    "rpt_content_items": (*_CONTENT_COLUMNS, "rank_in_platform_week", "items_in_platform_week"),
 }  # fmt: skip
 REPORTS = tuple(REPORT_KEYS)
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
@@ -207,7 +216,7 @@ VALUE_TIERS = ("high_value", "loyal", "potential", "at_risk", "hibernating", "ne
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
     "ctr", "d1_retention", "d7_retention", "d30_retention", "users_share",
-    "share_of_conversions",
+    "share_of_conversions", "completion_rate", "engagement_rate",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",
@@ -221,8 +230,23 @@ _NON_NEGATIVE = {
     "attributed_conversions",
     "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant", "users_from_churned",
     "signed_up_users", "recency_days", "frequency", "monetary_cny",
+    "completion_views", "engagements", "follows_gained", "link_clicks", "leads", "attributed_visits",
+    "production_cost", "boost_cost", "content_cost", "cost_per_lead",
 }  # fmt: skip
+
+
 # Extra rules per report, beyond keys, rates and non-negative columns.
+def _content_pair(larger: str, smaller: str) -> Expect:
+    """larger >= smaller where both are present (as _a_ge_b, which is defined after the rules)."""
+    return Expect.of(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        column_A=larger,
+        column_B=smaller,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+    )
+
+
 _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_retention_cohorts": [
         Expect.of("ExpectColumnValuesToBeInSet", column="day_n", value_set=[*range(31), 60, 90]),
@@ -246,6 +270,18 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_funnel_users": [
         Expect.of("ExpectColumnValuesToBeBetween", column="step_order", min_value=1, max_value=5),
         Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+    ],
+    "rpt_content_daily": [
+        # Items without leads or without cost have NULL cost_per_lead, never 0.
+        Expect.of("ExpectColumnValuesToBeBetween", column="cost_per_lead", min_value=0, strict_min=True),
+        _content_pair("views", "completion_views"),
+    ],
+    "rpt_content_items": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="cost_per_lead", min_value=0, strict_min=True),
+        _content_pair("views", "completion_views"),
+        # Ranks run from 1 to the size of the item's platform-week group.
+        Expect.of("ExpectColumnValuesToBeBetween", column="rank_in_platform_week", min_value=1),
+        _content_pair("items_in_platform_week", "rank_in_platform_week"),
     ],
     "rpt_cac_ltv_monthly": [
         # Channels without spend (or without new users) have NULL cac, never 0.

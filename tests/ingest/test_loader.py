@@ -575,3 +575,79 @@ def test_a_range_run_records_each_partition_with_its_own_days_figures(tmp_path):
         )
     (event,) = result.get_asset_materialization_events()
     assert event.partition == DAYS[1] and event.materialization.metadata["rows_loaded"].value == 1
+
+
+# ---------------------------------------------------------------- optional columns added to a contract later
+
+COSTS = get_contract("non_ad_costs")
+ITEMS = get_contract("content_items")
+OLD_COSTS_HEADER = "cost_id,cost_date,campaign_id,cost_type,amount,currency,description"
+
+
+def test_older_exports_without_the_new_optional_columns_load_them_as_null(env):
+    landing, con = env
+    land(
+        landing,
+        COSTS.name,
+        "old.csv",
+        f"{OLD_COSTS_HEADER}\nNC1,{DAY},cmp1,production,120.00,CNY,wx_00001 制作费\n",
+    )
+    land(
+        landing,
+        ITEMS.name,
+        "old.csv",
+        "content_id,channel,content_type,title,author,utm_campaign,published_at,duration_seconds\n"
+        f"wx_00001,wechat_oa,article,标题,编辑,ct_wx,{DAY}T02:00:00Z,\n",
+    )
+    assert load_partition(con, COSTS, landing, DAY).rows_loaded == 1
+    assert load_partition(con, ITEMS, landing, DAY).rows_loaded == 1
+    assert con.execute("select cost_type, content_id from raw.non_ad_costs").fetchall() == [
+        ("production", None)
+    ]
+    assert con.execute("select content_id, topic from raw.content_items").fetchall() == [("wx_00001", None)]
+
+
+def test_an_existing_raw_table_gains_the_new_columns_in_place_and_keeps_its_rows(env):
+    landing, con = env
+    # A warehouse created before content_id existed: the old contract's columns, then the lineage columns.
+    con.execute("create schema raw")
+    con.execute(
+        """create table raw.non_ad_costs (cost_id varchar, cost_date date, campaign_id varchar, cost_type varchar,
+           amount decimal(18, 4), currency varchar, description varchar, _source_file varchar,
+           _row_number bigint, _partition_date date, _loaded_at timestamp)"""
+    )
+    con.execute(
+        "insert into raw.non_ad_costs values ('NC0', '2026-06-17', 'cmp1', 'kol_fee', 500, 'CNY', 'fee', "
+        "'non_ad_costs/2026-06-17/a.csv', 2, '2026-06-17', '2026-06-17 01:00:00')"
+    )
+    # One new export with content_id and one older one without it, loaded together (one batch, two layouts).
+    land(
+        landing,
+        COSTS.name,
+        "new.csv",
+        f"{OLD_COSTS_HEADER},content_id\nNC1,{DAY},cmp1,content_boost,300.00,CNY,DOU+,dy_00007\n",
+    )
+    land(
+        landing, COSTS.name, "older.csv", f"{OLD_COSTS_HEADER}\nNC2,{DAY},cmp1,production,80.00,USD,制作费\n"
+    )
+    part = load_partition(con, COSTS, landing, DAY)
+    assert (part.rows_loaded, part.rows_quarantined) == (2, 0)
+    columns = [r[0] for r in con.execute("describe raw.non_ad_costs").fetchall()]
+    assert set(columns) == {
+        *COSTS.column_names,
+        "_source_file",
+        "_row_number",
+        "_partition_date",
+        "_loaded_at",
+    }
+    rows = con.execute(
+        "select cost_id, cost_type, amount, content_id, _partition_date from raw.non_ad_costs order by cost_id"
+    ).fetchall()
+    assert [(r[0], r[1], float(r[2]), r[3], str(r[4])) for r in rows] == [
+        ("NC0", "kol_fee", 500.0, None, "2026-06-17"),
+        ("NC1", "content_boost", 300.0, "dy_00007", DAY),
+        ("NC2", "production", 80.0, None, DAY),
+    ]
+    # Upgrading again is a no-op.
+    load_partition(con, COSTS, landing, DAY)
+    assert con.execute("select count(*) from raw.non_ad_costs").fetchone()[0] == 3

@@ -72,6 +72,10 @@ BAD_REPORT_VALUES = [
     ("rpt_user_segments", {"user_id": "u2", "r_score": 6}, "r_score"),
     ("rpt_user_segments", {"user_id": "u2", "value_tier": "vip"}, "value_tier"),
     ("rpt_user_segments", {"frequency": -1}, "frequency"),  # also a second row of u1: user_id not unique
+    ("rpt_content_daily", {"engagement_rate": 1.5}, "engagement_rate"),
+    ("rpt_content_daily", {"completion_views": 150.0}, "views, completion_views"),
+    ("rpt_content_items", {"cost_per_lead": 0.0}, "cost_per_lead"),
+    ("rpt_content_items", {"rank_in_platform_week": 101.0}, "items_in_platform_week, rank_in_platform_week"),
 ]
 
 

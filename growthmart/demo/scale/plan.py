@@ -18,7 +18,7 @@ import numpy as np
 from growthmart.demo.ads import Ad, ad_active, build_ads
 from growthmart.demo.calendar import Calendar
 from growthmart.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
-from growthmart.demo.content import ContentItem, build_items
+from growthmart.demo.content import BOOST_STREAM, ContentItem, build_items, plan_boosts
 from growthmart.demo.costs import simulate_fx
 from growthmart.demo.orders import CANCEL_SHARE
 from growthmart.demo.profiles import (
@@ -135,6 +135,7 @@ def build_plan(events: int, days: int, seed: int, start: dt.date) -> Plan:
         p.platform: [i for i, a in enumerate(ads) if PLATFORMS[a.platform] is p] for p in PLATFORMS
     }
     items = build_items(rng, cal, campaigns)
+    plan_boosts(np.random.default_rng([seed, BOOST_STREAM]), items, cal.days, users / cal.days / 30)
     fx = simulate_fx(rng, cal)
     src, reengage, counts, stats, clicks, exp_clicks = visit_counts(
         rng, cal, campaigns, ads, active, items, posts, users

@@ -21,6 +21,7 @@ final as (
         campaigns.campaign_id,
         items.channel,
         items.content_type,
+        items.topic,
         items.title,
         items.author,
         items.utm_campaign,

@@ -21,6 +21,8 @@ final as (
         content_id,
         lower(trim(channel)) as channel,
         lower(trim(content_type)) as content_type,
+        -- editorial topic; NULL in exports older than the column
+        trim(topic) as topic,
         title,
         author,
         lower(trim(utm_campaign)) as utm_campaign,

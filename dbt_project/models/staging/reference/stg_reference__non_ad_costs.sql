@@ -26,6 +26,8 @@ renamed as (
     select
         cost_id,
         campaign_id,
+        -- owned content item (production, content_boost); NULL in exports older than the column
+        trim(content_id) as content_id,
         lower(trim(cost_type)) as cost_type,
         upper(trim(currency)) as currency,
         description,
@@ -44,6 +46,7 @@ final as (
     select
         renamed.cost_id,
         renamed.campaign_id,
+        renamed.content_id,
         renamed.cost_type,
         renamed.currency,
         renamed.description,
