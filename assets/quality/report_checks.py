@@ -1,7 +1,8 @@
 """Blocking ERROR checks on the published report tables: they gate the BI publication.
 
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
-where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`.
+where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
+activity review, `activity_phases_partition_total`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
@@ -24,6 +25,7 @@ ERROR = dg.AssetCheckSeverity.ERROR
 CLICK_REPORTS = ("rpt_funnel_ads", "rpt_campaign_roi_daily", "rpt_campaign_roi")
 FUNNEL_REPORT = "rpt_funnel_users"
 SPEND_REPORT = "rpt_campaign_roi"
+ACTIVITY_REPORT = "rpt_activity_review"
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -72,6 +74,15 @@ def build_report_checks(settings: QualitySettings | None = None) -> list[dg.Asse
             f"Total spend here = unified ad spend + non-ad costs = raw spend converted to CNY "
             f"(within {cfg.spend_tolerance_cny} CNY).",
             lambda con, _: _verdict(reconcile_spend(con, cfg.spend_tolerance_cny)),
+        )
+    )
+    checks.append(
+        _check(
+            ACTIVITY_REPORT,
+            "activity_phases_partition_total",
+            "Per activity, warmup + peak + wrapup add up to the total row (days, new users, conversions, "
+            "incentive cost, GMV); total participants lie between the largest phase's and the phases' sum.",
+            lambda con, _: _verdict(invariants.activity_phases_partition_total(con, ACTIVITY_REPORT)),
         )
     )
     return checks

@@ -88,6 +88,10 @@ REPORT_TYPES = {
     "campaign_id": "varchar", "step_name": "varchar", "is_complete": "boolean",
 }  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
+REPORT_TYPES |= {
+    "activity_id": "varchar", "phase": "varchar", "activity_name": "varchar", "activity_type": "varchar",
+    "phase_start": "date", "phase_end": "date", "baseline_complete": "boolean",
+}  # fmt: skip
 
 
 def clean_report_row(report: str) -> dict[str, Any]:
@@ -117,6 +121,9 @@ def clean_report_row(report: str) -> dict[str, Any]:
         row |= {"unbounded_retention_rate": 0.6}
     if report == "rpt_funnel_users":
         row["step_order"] = 1
+    if report == "rpt_activity_review":
+        row |= {"activity_id": "act_1", "phase": "total", "activity_type": "recall", "days": 10.0}
+        row |= {"observed_days": 10.0, "gmv_uplift": 0.5}
     return row
 
 

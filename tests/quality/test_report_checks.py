@@ -31,6 +31,7 @@ def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
         ("rpt_campaign_roi_daily", "clicks_le_impressions"),
         ("rpt_campaign_roi", "clicks_le_impressions"),
         ("rpt_campaign_roi", "spend_reconciles"),
+        ("rpt_activity_review", "activity_phases_partition_total"),
     }
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
@@ -61,6 +62,9 @@ BAD_REPORT_VALUES = [
     ("rpt_kpi_daily", {"d7_retention": 1.01}, "d7_retention"),
     ("rpt_kpi_weekly", {"week_start": None}, "week_start"),
     ("rpt_kpi_monthly", {"net_revenue": 150.0, "gmv": 100.0}, "gmv, net_revenue"),
+    ("rpt_activity_review", {"phase": "launch"}, "phase"),
+    ("rpt_activity_review", {"observed_days": 11.0}, "days, observed_days"),
+    ("rpt_activity_review", {"incentive_cost_cny": 0.0, "roi": -1.0}, "incentive_cost_cny where roi == roi"),
 ]
 
 
@@ -192,3 +196,42 @@ def test_in_a_run_a_suite_that_errors_fails_the_step_and_blocks_publishing(wareh
     assert failures and "ValidationEngineError" in str(failures[0].event_specific_data.error)
     assert not result.get_asset_check_evaluations()  # an error is never recorded as a pass
     assert not published(result)
+
+
+def _activity_rows(**total_changes) -> list[dict]:
+    """An activity's warmup, peak and wrapup rows and a total row that adds them up (before `total_changes`)."""
+    base = clean_report_row("rpt_activity_review")
+    phases = [
+        base | {"phase": "warmup", "days": 3.0, "participants": 5.0, "new_users": 1.0, "incentive_cost_cny": 10.0},
+        base | {"phase": "peak", "days": 4.0, "participants": 8.0, "new_users": 2.0, "incentive_cost_cny": 30.0},
+        base | {"phase": "wrapup", "days": 3.0, "participants": 2.0, "new_users": 0.0, "incentive_cost_cny": 5.0},
+    ]
+    total = dict(base, phase="total", participants=12.0)
+    for c in ("days", "observed_days", "new_users", "conversions", "coupon_orders", "incentive_cost_cny"):
+        total[c] = sum(p[c] for p in phases)
+    for c in ("gmv_cny", "attributed_gmv_cny"):
+        total[c] = sum(p[c] for p in phases)
+    return [*phases, total | total_changes]
+
+
+def test_activity_phases_that_add_up_to_the_total_pass(con, run_check):
+    create_report(con, "rpt_activity_review", _activity_rows())
+    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
+    assert result.passed, meta(result)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"incentive_cost_cny": 44.0},  # a cost counted in no phase
+        {"days": 11.0},  # phases leave a gap
+        {"participants": 16.0},  # more distinct users than the phases hold together
+        {"participants": 7.0},  # fewer than the largest phase
+        {"phase": "peak2"},  # no total row
+    ],
+)
+def test_activity_phases_that_do_not_add_up_to_the_total_fail(change, con, run_check):
+    create_report(con, "rpt_activity_review", _activity_rows(**change))
+    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
+    assert not result.passed and result.severity == ERROR
+    assert meta(result)["unexpected_count"] == 1
