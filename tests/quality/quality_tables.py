@@ -123,7 +123,7 @@ def clean_report_row(report: str) -> dict[str, Any]:
         row["step_order"] = 1
     if report == "rpt_activity_review":
         row |= {"activity_id": "act_1", "phase": "total", "activity_type": "recall", "days": 10.0}
-        row |= {"observed_days": 10.0, "gmv_uplift": 0.5}
+        row |= {"observed_days": 10.0, "gmv_uplift": 0.5, "conversions": 100.0}
     return row
 
 
