@@ -334,7 +334,12 @@ CONTRACTS: tuple[SourceContract, ...] = (
                 True,
                 "festival_sale | recall | member_day | invite | new_user_gift | check_in | lottery | group_buy | other",
             ),
-            C("campaign_id", "string", True, "campaign registry id whose UTM links, costs and coupon it uses"),
+            C(
+                "campaign_id",
+                "string",
+                True,
+                "campaign registry id whose UTM links, costs and coupon it uses",
+            ),
             C("warmup_start", "date", False, "first day of the warm-up (预热期); NULL = no warm-up"),
             C("peak_start", "date", False, "first day of the peak (爆发期); NULL = no peak phase"),
             C("wrapup_start", "date", False, "first day of the wrap-up (收尾期); NULL = no wrap-up"),

@@ -322,6 +322,7 @@ def test_the_recall_activity_brings_dormant_users_back_with_its_coupon(landing):
     events = [json.loads(line) for p in files(landing, "app_events") for line in p.read_text().splitlines()]
     back = {e["user_id"] for e in events if e["utm_campaign"] == utm}
     assert back and all(first <= e["event_at"][:10] <= last for e in events if e["utm_campaign"] == utm)
+
     # who came back through the push had been away a week (the 21-day demo's dormancy) before coming back
     def bj_day(at: str) -> dt.date:
         return (dt.datetime.fromisoformat(at.replace("Z", "+00:00")) + dt.timedelta(hours=8)).date()

@@ -36,7 +36,9 @@ FESTIVAL_COUPONS = {
 # The 老用户召回 (recall) activity: dormant users get a push with a comeback coupon during its window.
 RECALL_UTM = "recall_comeback"
 RECALL_COUPON = ("COMEBACK15", 15.0, 59.0)  # code, discount in yuan, minimum spend
-FESTIVAL_PEAK_DAYS = 3  # a festival activity's peak (爆发期): the last days up to and including the festival day
+FESTIVAL_PEAK_DAYS = (
+    3  # a festival activity's peak (爆发期): the last days up to and including the festival day
+)
 
 
 @dataclass

@@ -70,7 +70,11 @@ def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict, r
     recall_pushes = np.zeros(cal.days, np.int64)
     if recall_rng is not None:  # the recall activity, from its own random stream
         ci = next(i for i, c in enumerate(campaigns) if c.utm_campaign == RECALL_UTM)
-        src = next(i for i, k in enumerate(traffic.sources.kind) if k == "reengage" and traffic.sources.campaign[i] == ci)
+        src = next(
+            i
+            for i, k in enumerate(traffic.sources.kind)
+            if k == "reengage" and traffic.sources.campaign[i] == ci
+        )
         c, users["recall_push_t"], recall_pushes = recall_sessions(
             recall_rng, cal, users, b, src, recall_plan(cal.days)
         )

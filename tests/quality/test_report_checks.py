@@ -202,9 +202,12 @@ def _activity_rows(**total_changes) -> list[dict]:
     """An activity's warmup, peak and wrapup rows and a total row that adds them up (before `total_changes`)."""
     base = clean_report_row("rpt_activity_review")
     phases = [
-        base | {"phase": "warmup", "days": 3.0, "participants": 5.0, "new_users": 1.0, "incentive_cost_cny": 10.0},
-        base | {"phase": "peak", "days": 4.0, "participants": 8.0, "new_users": 2.0, "incentive_cost_cny": 30.0},
-        base | {"phase": "wrapup", "days": 3.0, "participants": 2.0, "new_users": 0.0, "incentive_cost_cny": 5.0},
+        base
+        | {"phase": "warmup", "days": 3.0, "participants": 5.0, "new_users": 1.0, "incentive_cost_cny": 10.0},
+        base
+        | {"phase": "peak", "days": 4.0, "participants": 8.0, "new_users": 2.0, "incentive_cost_cny": 30.0},
+        base
+        | {"phase": "wrapup", "days": 3.0, "participants": 2.0, "new_users": 0.0, "incentive_cost_cny": 5.0},
     ]
     total = dict(base, phase="total", participants=12.0)
     for c in ("days", "observed_days", "new_users", "conversions", "coupon_orders", "incentive_cost_cny"):

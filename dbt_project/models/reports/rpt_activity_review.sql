@@ -8,9 +8,18 @@
 
 with
 
-activities as (
+stg_reference__activities as (
 
     select * from {{ ref('stg_reference__activities') }}
+
+),
+
+activities as (
+
+    select
+        *,
+        cast({{ dbt.dateadd('day', 1, 'end_date') }} as date) as day_after_end
+    from stg_reference__activities
 
 ),
 
@@ -70,8 +79,7 @@ phases as (
         'warmup' as phase,
         1 as phase_order,
         warmup_start as phase_start,
-        cast({{ dbt.dateadd('day', -1, 'coalesce(peak_start, wrapup_start, ' ~ dbt.dateadd('day', 1, 'end_date') ~ ')') }} as date)
-            as phase_end
+        cast({{ dbt.dateadd('day', -1, 'coalesce(peak_start, wrapup_start, day_after_end)') }} as date) as phase_end
     from activities
     where warmup_start is not null
 
@@ -82,8 +90,7 @@ phases as (
         'peak' as phase,
         2 as phase_order,
         peak_start as phase_start,
-        cast({{ dbt.dateadd('day', -1, 'coalesce(wrapup_start, ' ~ dbt.dateadd('day', 1, 'end_date') ~ ')') }} as date)
-            as phase_end
+        cast({{ dbt.dateadd('day', -1, 'coalesce(wrapup_start, day_after_end)') }} as date) as phase_end
     from activities
     where peak_start is not null
 
@@ -144,7 +151,9 @@ phase_gmv as (
         sum(fct_kpi_periods.gmv_cny) as gmv_cny
     from scoped
     inner join fct_kpi_periods
-        on fct_kpi_periods.period_start between scoped.phase_start and scoped.phase_end
+        on
+            scoped.phase_start <= fct_kpi_periods.period_start
+            and scoped.phase_end >= fct_kpi_periods.period_start
     group by scoped.activity_id, scoped.phase
 
 ),
@@ -158,7 +167,9 @@ baseline_gmv as (
         sum(fct_kpi_periods.gmv_cny) as baseline_gmv_cny
     from scoped
     inner join fct_kpi_periods
-        on fct_kpi_periods.period_start between scoped.baseline_start and scoped.baseline_end
+        on
+            scoped.baseline_start <= fct_kpi_periods.period_start
+            and scoped.baseline_end >= fct_kpi_periods.period_start
     group by scoped.activity_id, scoped.phase
 
 ),
@@ -172,10 +183,11 @@ participants as (
     from scoped
     inner join fct_activity_participants_daily
         on
-            fct_activity_participants_daily.participation_date between scoped.phase_start and scoped.phase_end
+            scoped.phase_start <= fct_activity_participants_daily.participation_date
+            and scoped.phase_end >= fct_activity_participants_daily.participation_date
             and (
-                fct_activity_participants_daily.campaign_id = scoped.campaign_id
-                or fct_activity_participants_daily.coupon_code = scoped.coupon_code
+                scoped.campaign_id = fct_activity_participants_daily.campaign_id
+                or scoped.coupon_code = fct_activity_participants_daily.coupon_code
             )
     group by scoped.activity_id, scoped.phase
 
@@ -190,8 +202,9 @@ new_users as (
     from scoped
     inner join signups
         on
-            signups.campaign_id = scoped.campaign_id
-            and signups.conversion_date between scoped.phase_start and scoped.phase_end
+            scoped.campaign_id = signups.campaign_id
+            and scoped.phase_start <= signups.conversion_date
+            and scoped.phase_end >= signups.conversion_date
     group by scoped.activity_id, scoped.phase
 
 ),
@@ -202,16 +215,17 @@ conversions as (
         scoped.activity_id,
         scoped.phase,
         count(*) as conversions,
-        sum(case when fct_orders.coupon_code = scoped.coupon_code then 1 else 0 end) as coupon_orders,
+        sum(case when scoped.coupon_code = fct_orders.coupon_code then 1 else 0 end) as coupon_orders,
         sum(fct_orders.amount_cny) as attributed_gmv_cny,
         sum(fct_orders.net_revenue_cny) as attributed_net_revenue_cny
     from scoped
     inner join fct_orders
         on
-            fct_orders.created_date between scoped.phase_start and scoped.phase_end
+            scoped.phase_start <= fct_orders.created_date
+            and scoped.phase_end >= fct_orders.created_date
             and (
-                fct_orders.attributed_campaign_id = scoped.campaign_id
-                or fct_orders.coupon_code = scoped.coupon_code
+                scoped.campaign_id = fct_orders.attributed_campaign_id
+                or scoped.coupon_code = fct_orders.coupon_code
             )
     group by scoped.activity_id, scoped.phase
 
@@ -229,8 +243,9 @@ costs as (
     from scoped
     inner join incentives
         on
-            incentives.campaign_id = scoped.campaign_id
-            and incentives.cost_date between scoped.phase_start and scoped.phase_end
+            scoped.campaign_id = incentives.campaign_id
+            and scoped.phase_start <= incentives.cost_date
+            and scoped.phase_end >= incentives.cost_date
     group by scoped.activity_id, scoped.phase
 
 ),
@@ -239,7 +254,7 @@ joined as (
 
     select
         scoped.*,
-        {{ days_between('scoped.phase_start', 'scoped.phase_end') }} + 1 as days,
+        {{ days_between('scoped.phase_start', 'scoped.phase_end') }} + 1 as days,  -- noqa: RF04
         coalesce(phase_gmv.observed_days, 0) as observed_days,
         coalesce(baseline_gmv.baseline_observed_days, 0) as baseline_observed_days,
         coalesce(participants.participants, 0) as participants,
@@ -292,7 +307,7 @@ final as (
         coupon_code,
         phase_start,
         phase_end,
-        cast(days as integer) as days,
+        cast(days as integer) as days,  -- noqa: RF04
         cast(observed_days as integer) as observed_days,
         cast(participants as bigint) as participants,
         cast(new_users as bigint) as new_users,

@@ -21,22 +21,20 @@ with
 int_visits_classified as (
 
     select * from {{ ref('int_visits_classified') }}
-    where
-        campaign_id is not null
-        {% if is_incremental() -%}
-            and visit_date >= {{ incremental_changed_from(changed_inputs) }}
-        {%- endif %}
+    where campaign_id is not null
+    {% if is_incremental() -%}
+        and visit_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 
 fct_orders as (
 
     select * from {{ ref('fct_orders') }}
-    where
-        coupon_code is not null
-        {% if is_incremental() -%}
-            and created_date >= {{ incremental_changed_from(changed_inputs) }}
-        {%- endif %}
+    where coupon_code is not null
+    {% if is_incremental() -%}
+        and created_date >= {{ incremental_changed_from(changed_inputs) }}
+    {%- endif %}
 
 ),
 
