@@ -315,6 +315,42 @@ CONTRACTS: tuple[SourceContract, ...] = (
         ),
     ),
     SourceContract(
+        name="activities",
+        family="reference",
+        format="csv",
+        file_glob="*.csv",
+        is_snapshot=True,
+        description="Activity (活动) registry snapshot: each activity's campaign, coupon and phase dates.",
+        timezone_note="Dates are Beijing (UTC+8) calendar days; end_date is the activity's last day (inclusive).",
+        units_note=(
+            "Phases: warm-up [warmup_start, peak_start), peak [peak_start, wrapup_start), wrap-up "
+            "[wrapup_start, end_date]; a NULL start means the phase is absent."
+        ),
+        primary_key=("activity_id",),
+        columns=(
+            C("activity_id", "string", True),
+            C("activity_name", "string", True),
+            C(
+                "activity_type",
+                "string",
+                True,
+                "festival_sale | recall | member_day | invite | new_user_gift | check_in | lottery | group_buy | other",
+            ),
+            C(
+                "campaign_id",
+                "string",
+                True,
+                "campaign registry id whose UTM links, costs and coupon it uses",
+            ),
+            C("warmup_start", "date", False, "first day of the warm-up (预热期); NULL = no warm-up"),
+            C("peak_start", "date", False, "first day of the peak (爆发期); NULL = no peak phase"),
+            C("wrapup_start", "date", False, "first day of the wrap-up (收尾期); NULL = no wrap-up"),
+            C("end_date", "date", True, "last day of the activity"),
+            C("coupon_code", "string", False, "coupon code of the activity, as orders carry it"),
+            C("baseline_days", "int", False, "days before the activity used as its baseline; NULL = 14"),
+        ),
+    ),
+    SourceContract(
         name="non_ad_costs",
         family="reference",
         format="csv",

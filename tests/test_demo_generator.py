@@ -362,3 +362,33 @@ def test_daily_sources_are_written_every_day(landing):
 
 def test_docs_sources_md_is_rendered_from_the_contracts():
     assert (ROOT / "docs" / "sources.md").read_text(encoding="utf-8") == render_sources_md()
+
+
+def test_the_recall_activity_brings_dormant_users_back_with_its_coupon(landing):
+    acts = {r["activity_id"]: r for r in table(landing, "activities")}
+    recall = next(r for r in acts.values() if r["activity_type"] == "recall")
+    campaigns = {r["campaign_id"]: r for r in table(landing, "campaigns")}
+    assert {r["campaign_id"] for r in acts.values()} <= set(campaigns)
+    utm = campaigns[recall["campaign_id"]]["utm_campaign"]
+    first, last = recall["peak_start"], recall["end_date"]
+    events = [json.loads(line) for p in files(landing, "app_events") for line in p.read_text().splitlines()]
+    back = {e["user_id"] for e in events if e["utm_campaign"] == utm}
+    assert back and all(first <= e["event_at"][:10] <= last for e in events if e["utm_campaign"] == utm)
+
+    # who came back through the push had been away a week (the 21-day demo's dormancy) before coming back
+    def bj_day(at: str) -> dt.date:
+        return (dt.datetime.fromisoformat(at.replace("Z", "+00:00")) + dt.timedelta(hours=8)).date()
+
+    came = {}
+    for e in events:
+        if e["utm_campaign"] == utm:
+            came[e["user_id"]] = min(came.get(e["user_id"], bj_day(e["event_at"])), bj_day(e["event_at"]))
+    gap = {}
+    for e in events:
+        u = e["user_id"]
+        if u in came and bj_day(e["event_at"]) < came[u]:
+            gap[u] = min(gap.get(u, 99), (came[u] - bj_day(e["event_at"])).days)
+    assert sum(gap.get(u, 99) >= 7 for u in came) >= 0.8 * len(came)
+    redeemed = [r for r in table(landing, "app_orders") if r["coupon_code"] == recall["coupon_code"]]
+    assert redeemed
+    assert all(first <= r["created_at"][:10] <= last for r in redeemed)

@@ -3,7 +3,7 @@
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
 where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
 attribution report, `attribution_credits_reconcile`; on the lifecycle report, `lifecycle_states_partition_users`;
-on the segments, `segments_cover_users`.
+on the segments, `segments_cover_users`; on the activity review, `activity_phases_partition_total`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
@@ -30,6 +30,7 @@ SPEND_REPORT = "rpt_campaign_roi"
 ATTRIBUTION_REPORT = "rpt_attribution_channels"
 LIFECYCLE_REPORT = "rpt_user_lifecycle_weekly"
 SEGMENTS_REPORT = "rpt_user_segments"
+ACTIVITY_REPORT = "rpt_activity_review"
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -145,6 +146,15 @@ def build_report_checks(settings: QualitySettings | None = None) -> list[dg.Asse
             lambda con, _: _verdict(invariants.segments_cover_users(con, SEGMENTS_REPORT)),
         ),
     ]
+    checks.append(
+        _check(
+            ACTIVITY_REPORT,
+            "activity_phases_partition_total",
+            "Per activity, warmup + peak + wrapup add up to the total row (days, new users, conversions, "
+            "incentive cost, GMV); total participants lie between the largest phase's and the phases' sum.",
+            lambda con, _: _verdict(invariants.activity_phases_partition_total(con, ACTIVITY_REPORT)),
+        )
+    )
     return checks
 
 

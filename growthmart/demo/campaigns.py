@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,12 @@ FESTIVAL_COUPONS = {
     "1111": ("D11_", 50),
     "1212": ("D12_", 30),
 }  # code prefix, discount yuan
+# The 老用户召回 (recall) activity: dormant users get a push with a comeback coupon during its window.
+RECALL_UTM = "recall_comeback"
+RECALL_COUPON = ("COMEBACK15", 15.0, 59.0)  # code, discount in yuan, minimum spend
+FESTIVAL_PEAK_DAYS = (
+    3  # a festival activity's peak (爆发期): the last days up to and including the festival day
+)
 
 
 @dataclass
@@ -254,4 +262,104 @@ def build_campaigns(rng: np.random.Generator, cal: Calendar, ids: IdMaker) -> tu
             festival=f.key,
             coupon=(f"{prefix}{disc}OFF", float(disc), 199.0 if disc < 50 else 299.0),
         )
+    plan = recall_plan(days)
+    add(
+        name="老用户召回",
+        type="activity",
+        channel="activity",
+        utm_source=APP_ACTIVITY_UTM[0],
+        utm_medium=APP_ACTIVITY_UTM[1],
+        utm_campaign=RECALL_UTM,
+        first=plan.first,
+        last=plan.last,
+        coupon=RECALL_COUPON,
+    )  # last in the registry: the earlier campaigns keep their ids
     return out, posts
+
+
+@dataclass(frozen=True)
+class RecallPlan:
+    """Where the recall activity sits, relative to the length of the window (so every demo has one)."""
+
+    dormant_days: int  # a user inactive this many days is pushed
+    first: int  # first day (peak phase: pushes go out from the first day, there is no warm-up)
+    wrapup: int  # first day of the wrap-up phase
+    last: int
+
+
+def recall_plan(days: int) -> RecallPlan:
+    """21 days: inactive ≥ 7 days, days 14–18 (wrap-up from 17); 200 days: inactive ≥ 14 days, days 76–88
+    (summer, between 618 and 七夕), wrap-up from 84. Late enough that users had time to fall dormant."""
+    dormant = min(14, max(5, days // 3))
+    length = min(13, max(5, days // 15))
+    first = min(max(2 * dormant, int(days * 0.38)), days - length)
+    return RecallPlan(dormant, first, first + math.ceil(length * 0.6), first + length - 1)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A row of the activity registry (day indices; None = the phase is absent)."""
+
+    activity_id: str
+    name: str
+    type: str  # festival_sale | recall | member_day | invite | new_user_gift | ...
+    campaign: int  # index into the campaign list
+    warmup: int | None
+    peak: int | None
+    wrapup: int | None
+    end: int
+    coupon: str | None
+    baseline_days: int | None
+    listed: int  # first snapshot day listing it
+
+
+def build_activities(cal: Calendar, campaigns: list[Campaign]) -> list[Activity]:
+    """The activity registry: every festival's main venue (主会场) and the recall activity.
+
+    Festival phases come from the festival calendar: warm-up from its first day, peak the last
+    FESTIVAL_PEAK_DAYS days up to the festival day, wrap-up the tail after it (absent with no tail).
+    The always-on programmes (invite, new-user gift, weekly member day) have no phases and no "before",
+    so they are not registered as activities; their ROI is in rpt_campaign_roi.
+    """
+    out = []
+    fests = {(f.key, f.year): f for f in cal.festivals}
+    for ci, c in enumerate(campaigns):
+        if c.type != "activity":
+            continue
+        if c.festival:
+            key, year = c.utm_campaign.removeprefix("act_").rsplit("_", 1)
+            f = fests[(key, int(year))]
+            peak = max(f.first, f.peak - FESTIVAL_PEAK_DAYS + 1)
+            out.append(
+                Activity(
+                    activity_id=c.utm_campaign,
+                    name=c.name,
+                    type="festival_sale",
+                    campaign=ci,
+                    warmup=f.first if f.first < peak else None,
+                    peak=peak,
+                    wrapup=f.peak + 1 if f.last > f.peak else None,
+                    end=f.last,
+                    coupon=c.coupon[0] if c.coupon else None,
+                    baseline_days=14,
+                    listed=c.first,
+                )
+            )
+        elif c.utm_campaign == RECALL_UTM:
+            plan = recall_plan(cal.days)
+            out.append(
+                Activity(
+                    activity_id=f"act_recall_{cal.start + dt.timedelta(days=c.first):%Y%m%d}",
+                    name=c.name,
+                    type="recall",
+                    campaign=ci,
+                    warmup=None,
+                    peak=c.first,
+                    wrapup=plan.wrapup,
+                    end=c.last,
+                    coupon=c.coupon[0],
+                    baseline_days=None,  # the registry default (14 days)
+                    listed=c.first,
+                )
+            )
+    return out

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import Campaign, KolPost
+from growthmart.demo.campaigns import RECALL_UTM, Campaign, KolPost
 from growthmart.demo.content import BOOST_PLATFORMS, ContentItem
 
 # yuan per item at the reference size (30 signups a day); scaled with the business like every cost
@@ -20,6 +20,7 @@ PRODUCTION_COST = {
 }
 REFERRAL_REWARD = 15.0  # yuan per invited friend who signs up (inviter 10 + invitee 5)
 MEMBER_DAY_POINTS = 2.0  # yuan of points redeemed per member-day visit
+RECALL_PUSH_COST = 0.3  # yuan per recall push (SMS + app push to a dormant user)
 
 
 def simulate_fx(rng: np.random.Generator, cal: Calendar) -> dict[str, np.ndarray]:
@@ -44,6 +45,7 @@ def non_ad_costs(
     referrals: np.ndarray,
     member_visits: np.ndarray,
     coupons: dict,
+    recall_pushes: np.ndarray | None = None,
 ) -> list[tuple]:
     """Rows (day, (cost_id, cost_date, campaign_id, cost_type, amount, currency, description, content_id))."""
     raw = []  # (day, campaign index, cost type, amount, currency, description, content_id)
@@ -93,6 +95,12 @@ def non_ad_costs(
                         f"会员日积分兑换 {n} 次",
                         None,
                     )
+                )
+        elif c.utm_campaign == RECALL_UTM and recall_pushes is not None:
+            for d in np.flatnonzero(recall_pushes).tolist():
+                n = int(recall_pushes[d])
+                raw.append(
+                    (d, ci, "activity_incentive", n * RECALL_PUSH_COST, "CNY", f"召回推送 {n} 人", None)
                 )
         elif c.type == "activity" and c.festival:
             for d in np.flatnonzero(c.active(cal.days)).tolist():

@@ -15,6 +15,7 @@ import numpy as np
 
 from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads
 from growthmart.demo.calendar import iso_utc
+from growthmart.demo.campaigns import build_activities
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
 from growthmart.demo.world import hex_ids
@@ -127,6 +128,33 @@ def campaigns(w) -> Iterator:
         yield d, f"demo_campaigns_{date}.csv", "csv", rows
 
 
+def activities(w) -> Iterator:
+    """The activity registry: a full snapshot every day, listing each activity from its campaign's start."""
+    acts = build_activities(w.cal, w.campaigns)
+
+    def date(d: int | None) -> str | None:
+        return None if d is None else (w.cal.start + dt.timedelta(days=d)).isoformat()
+
+    for d, day in enumerate(w.cal.date_strs):
+        rows = [
+            (
+                a.activity_id,
+                a.name,
+                a.type,
+                w.campaigns[a.campaign].campaign_id,
+                date(a.warmup),
+                date(a.peak),
+                date(a.wrapup),
+                date(a.end),
+                a.coupon,
+                None if a.baseline_days is None else str(a.baseline_days),
+            )
+            for a in acts
+            if a.listed <= d
+        ]
+        yield d, f"demo_activities_{day}.csv", "csv", rows
+
+
 def non_ad_costs(w) -> Iterator:
     by_day = _group(w.cost_rows, w.cal.days)
     for d, date in enumerate(w.cal.date_strs):
@@ -158,6 +186,7 @@ BUILDERS = {
     "app_users": app_users,
     "app_orders": app_orders,
     "campaigns": campaigns,
+    "activities": activities,
     "non_ad_costs": non_ad_costs,
     "fx_rates": fx_rates,
 }

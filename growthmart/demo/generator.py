@@ -27,6 +27,8 @@ from growthmart.demo.traffic import Traffic, simulate_traffic
 from growthmart.demo.world import last_touch, simulate_people
 from growthmart.demo.writers import clear_demo_files, render, write_file
 
+RECALL_STREAM = 4003  # child random stream of the recall activity (np.random.default_rng([seed, 4003]))
+
 
 @dataclass(frozen=True)
 class DemoParams:
@@ -98,7 +100,8 @@ def simulate(params: DemoParams) -> World:
     traffic = simulate_traffic(rng, cal, campaigns, ads, active, items, posts, params.users)
     stats = traffic.ad_stats
     content_rows = daily_stats(rng, items, traffic.content_clicks, traffic.content_exp_clicks, cal.days)
-    people = simulate_people(rng, cal, traffic, campaigns, fx)
+    recall_rng = np.random.default_rng([params.seed, RECALL_STREAM])
+    people = simulate_people(rng, cal, traffic, campaigns, fx, recall_rng=recall_rng)
     conv_count, conv_value = _platform_claims(rng, cal, ads, active, traffic, people, fx)
     link_clicks = np.maximum(rng.binomial(stats["clicks"], 0.85), stats["visits"])
 
@@ -118,7 +121,16 @@ def simulate(params: DemoParams) -> World:
     np.add.at(member_visits, (camp[reeng], day[reeng]), 1)
     scale = params.users / params.days / 30  # costs scale with the size of the business
     cost_rows = non_ad_costs(
-        rng, cal, campaigns, posts, items, scale, people["referrals"], member_visits, coupons
+        rng,
+        cal,
+        campaigns,
+        posts,
+        items,
+        scale,
+        people["referrals"],
+        member_visits,
+        coupons,
+        recall_pushes=people["recall_pushes"],
     )
     spend = Counter()
     for i, a in enumerate(ads):

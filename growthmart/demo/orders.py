@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from growthmart.demo.calendar import DAY, Calendar, iso_utc
-from growthmart.demo.campaigns import Campaign
+from growthmart.demo.campaigns import RECALL_UTM, Campaign
 from growthmart.demo.profiles import CHANNELS
 
 REFUND_SHARE = 0.065  # of paid orders, refunded 1–10 days later
@@ -16,7 +16,7 @@ FULL_REFUND_SHARE = 0.7
 
 
 def build_orders(
-    rng, cal: Calendar, users: dict, checkout: dict, campaigns: list[Campaign], fx: dict
+    rng, cal: Calendar, users: dict, checkout: dict, campaigns: list[Campaign], fx: dict, recall_rng=None
 ) -> dict:
     """Order rows per folder day and the coupon discounts granted, from checkouts (user, t, first order?)."""
     order = np.lexsort((checkout["seq"], checkout["t"]))
@@ -35,6 +35,14 @@ def build_orders(
         if c.coupon and c.festival:
             on = c.active(cal.days)[np.minimum(day, cal.days - 1)] & (coupon_camp < 0)
             coupon_camp[on & (rng.random(n) < 0.4) & (gross >= c.coupon[2])] = ci
+    if recall_rng is not None and "recall_push_t" in users:
+        # The comeback coupon: a pushed user's orders after the push, until the recall ends, whether or not
+        # the user came back through the push itself.
+        ri = next(i for i, c in enumerate(campaigns) if c.utm_campaign == RECALL_UTM)
+        rc = campaigns[ri]
+        push_t = users["recall_push_t"][u]
+        on = (push_t >= 0) & (t >= push_t) & (day <= rc.last) & (coupon_camp < 0)
+        coupon_camp[on & (recall_rng.random(n) < 0.7) & (gross >= rc.coupon[2])] = ri
     discount = np.array([campaigns[c].coupon[1] if c >= 0 else 0.0 for c in coupon_camp])
     paid_cny = np.round(gross - discount, 2)
 

@@ -163,6 +163,61 @@ def activity_sessions(rng, cal: Calendar, users: dict, reengage: np.ndarray) -> 
     )
 
 
+RECALL_RESPONSE = 0.3  # share of pushed dormant users who come back through the push
+RECALL_PUSH_HOUR = 10  # pushes go out at 10:00 Beijing time
+
+
+def recall_sessions(rng, cal: Calendar, users: dict, b: Sessions, source: int, plan) -> tuple:
+    """The recall activity (老用户召回): on each day of its window, users inactive for ≥ plan.dormant_days
+    (signup and returning sessions count as activity) and not pushed before get a push with the comeback
+    coupon; some come back through it (a session carrying the recall UTM) within a few days.
+
+    Returns (sessions, push instant per user or -1, pushes per day). Draws only from `rng` (a child stream).
+    """
+    n = len(users["signup_t"])
+    s_day = cal.bj_day(users["signup_t"])
+    push_t = np.full(n, -1, np.int64)
+    pushes = np.zeros(cal.days, np.int64)
+    act_user, act_day = b.user, cal.bj_day(b.t0)
+    for d in range(max(plan.first, 0), min(plan.last, cal.days - 1) + 1):
+        seen = s_day.copy()
+        before = act_day < d
+        np.maximum.at(seen, act_user[before], act_day[before])
+        pushed = (push_t < 0) & (s_day <= d - plan.dormant_days) & (d - seen >= plan.dormant_days)
+        push_t[pushed] = cal.t0 + d * DAY + RECALL_PUSH_HOUR * 3600
+        pushes[d] = pushed.sum()
+    back = (push_t >= 0) & (rng.random(n) < RECALL_RESPONSE)
+    delay = rng.geometric(0.6, n) - 1  # most come back the day of the push
+    day = cal.bj_day(push_t) + delay
+    back &= (day <= plan.last) & (day < cal.days)
+    u = np.flatnonzero(back)
+    t0 = push_t[u] + delay[u] * DAY + rng.integers(0, 12 * 3600, len(u))  # 10:00–22:00
+    cart = rng.random(len(u)) < 0.45
+    buy = cart & (rng.random(len(u)) < 0.6)
+    s = Sessions(
+        t0=t0,
+        anon=users["anon"][u],
+        user=u,
+        source=np.full(len(u), source),
+        n_pv=rng.poisson(2.0, len(u)) + 1,
+        signup=np.zeros(len(u), bool),
+        cart=cart,
+        buy=buy,
+    )
+    return s, push_t, pushes
+
+
+def concat_sessions(b: Sessions, ev_b: dict, c: Sessions, ev_c: dict) -> tuple[Sessions, dict]:
+    """Sessions b then c, and their events (c's session numbers shifted past b's)."""
+    s = Sessions(*(np.concatenate([getattr(b, f), getattr(c, f)]) for f in Sessions.__dataclass_fields__))
+    ev = {
+        "session": np.concatenate([ev_b["session"], ev_c["session"] + len(b.t0)]),
+        "code": np.concatenate([ev_b["code"], ev_c["code"]]),
+        "t": np.concatenate([ev_b["t"], ev_c["t"]]),
+    }
+    return s, ev
+
+
 def build_users(rng, cal: Calendar, visits: dict, ev: dict, regions, overseas) -> dict:
     """Users in signup order (user index = rank of the signup instant) with their attributes."""
     sig = ev["code"] == 2

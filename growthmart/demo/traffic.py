@@ -13,7 +13,7 @@ import numpy as np
 
 from growthmart.demo.ads import Ad, deliver
 from growthmart.demo.calendar import DAY, Calendar, festival_shape
-from growthmart.demo.campaigns import Campaign, KolPost
+from growthmart.demo.campaigns import RECALL_UTM, Campaign, KolPost
 from growthmart.demo.content import ContentItem, completion_lift, item_weights
 from growthmart.demo.profiles import (
     CHANNEL_INDEX,
@@ -90,6 +90,8 @@ def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: 
             src.add("activity", "activity", ci, (*utm, "landing_page"), -1, 0.6 * festival_shape(fest, idx))
             s = src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
             reengage[c.active(days)] = s
+        elif c.utm_campaign == RECALL_UTM:  # pushes to dormant users only (people.recall_sessions)
+            src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
     src.add("organic", "organic", -1, (None, None, None, None), -1, np.ones(days))
     return src, reengage
 

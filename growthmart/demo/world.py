@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from growthmart.demo.calendar import DAY, Calendar
+from growthmart.demo.campaigns import RECALL_UTM, recall_plan
 from growthmart.demo.orders import build_orders
 from growthmart.demo.people import (
     Sessions,
@@ -13,7 +14,9 @@ from growthmart.demo.people import (
     assign_visitors,
     boundary_shift,
     build_users,
+    concat_sessions,
     expand,
+    recall_sessions,
 )
 from growthmart.demo.profiles import OVERSEAS, REGIONS
 from growthmart.demo.traffic import Traffic
@@ -33,7 +36,7 @@ def hex_ids(keys: np.ndarray) -> list[str]:
     return [f"{v:016x}" for v in keys.tolist()]
 
 
-def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict) -> dict:
+def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict, recall_rng=None) -> dict:
     """Visits → signups → returning activity → orders: the users, tracker events, orders and UTM touches."""
     visits = assign_visitors(rng, cal, traffic)
     n_v = len(visits["t"])
@@ -64,6 +67,18 @@ def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict) -
     b = activity_sessions(rng, cal, users, traffic.reengage)
     ev_b = expand(rng, b)
     boundary_shift(rng, cal, ev_b, b)
+    recall_pushes = np.zeros(cal.days, np.int64)
+    if recall_rng is not None:  # the recall activity, from its own random stream
+        ci = next(i for i, c in enumerate(campaigns) if c.utm_campaign == RECALL_UTM)
+        src = next(
+            i
+            for i, k in enumerate(traffic.sources.kind)
+            if k == "reengage" and traffic.sources.campaign[i] == ci
+        )
+        c, users["recall_push_t"], recall_pushes = recall_sessions(
+            recall_rng, cal, users, b, src, recall_plan(cal.days)
+        )
+        b, ev_b = concat_sessions(b, ev_b, c, expand(recall_rng, c))
 
     # One table of events: phase A (prospect visits) then phase B (returning users).
     sess_a, sess_b = ev_a["session"], ev_b["session"]
@@ -77,7 +92,13 @@ def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict) -
 
     chk = np.flatnonzero((code == 4) & (user >= 0) & (t < cal.t_end))
     orders = build_orders(
-        rng, cal, users, {"user": user[chk], "t": t[chk], "first": first[chk], "seq": chk}, campaigns, fx
+        rng,
+        cal,
+        users,
+        {"user": user[chk], "t": t[chk], "first": first[chk], "seq": chk},
+        campaigns,
+        fx,
+        recall_rng=recall_rng,
     )
     keep = (t < cal.t_end) & ((code != 4) | (user >= 0))
     keep[chk[orders["cancelled"]]] = False  # a cancelled checkout was never paid: no purchase event
@@ -116,6 +137,7 @@ def simulate_people(rng, cal: Calendar, traffic: Traffic, campaigns, fx: dict) -
         "touches": touches,
         "anon_ids": anon_ids,
         "referrals": referrals,
+        "recall_pushes": recall_pushes,
     }
 
 

@@ -170,3 +170,39 @@ def segments_cover_users(con: duckdb.DuckDBPyConnection, table: str = "rpt_user_
     return _violations(
         con, table, needs, sql, "a user lacks exactly one segment row or a score is outside 1..5"
     )
+
+
+# Measures that add up over an activity's phases: each day (and each signup, order and cost) is in one phase.
+ACTIVITY_ADDITIVE = (
+    "days", "observed_days", "new_users", "conversions", "coupon_orders", "incentive_cost_cny", "gmv_cny",
+    "attributed_gmv_cny",
+)  # fmt: skip
+
+
+def activity_phases_partition_total(
+    con: duckdb.DuckDBPyConnection, table: str = "rpt_activity_review"
+) -> Verdict:
+    """Activities whose phases do not partition their total row: the additive measures of warmup + peak + wrapup
+    differ from the total's, or the total's participants (distinct users) exceed the phases' sum or fall below
+    their largest phase; an activity with phases but no total row (or the reverse) breaks it too."""
+    sums = ", ".join(f"sum({c}) as {c}" for c in ACTIVITY_ADDITIVE)
+    differs = " or ".join(f"total.{c} is distinct from phases.{c}" for c in ACTIVITY_ADDITIVE)
+    sql = f"""
+        with
+        report as (select * from {qualified(REPORTS_SCHEMA, table)}),
+        phases as (
+            select activity_id, {sums}, max(participants) as max_participants,
+                sum(participants) as sum_participants
+            from report where phase <> 'total' group by activity_id
+        ),
+        total as (select * from report where phase = 'total')
+        select coalesce(total.activity_id, phases.activity_id) as activity_id, total.participants,
+            phases.max_participants, phases.sum_participants,
+            {", ".join(f"total.{c} as total_{c}, phases.{c} as phases_{c}" for c in ACTIVITY_ADDITIVE)}
+        from total full outer join phases on total.activity_id = phases.activity_id
+        where
+            total.activity_id is null or phases.activity_id is null or {differs}
+            or total.participants > phases.sum_participants or total.participants < phases.max_participants
+        order by 1"""
+    needs = ("activity_id", "phase", "participants", *ACTIVITY_ADDITIVE)
+    return _violations(con, table, needs, sql, "an activity's phases do not add up to its total")

@@ -55,6 +55,11 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("campaigns", "platform"): AD_PLATFORMS,
     ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
 }
+# The activity registry (活动): types and phase order (warm-up < peak < wrap-up <= end; NULL = phase absent).
+ACTIVITY_TYPES = (
+    "festival_sale", "recall", "member_day", "invite", "new_user_gift", "check_in", "lottery", "group_buy", "other",
+)  # fmt: skip
+ACCEPTED_VALUES[("activities", "activity_type")] = ACTIVITY_TYPES
 # Columns holding an ISO currency code, checked against QualitySettings.accepted_currencies.
 CURRENCY_COLUMNS = {
     ("app_orders", "currency"),
@@ -77,7 +82,16 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "meta_ads_insights": (("impressions", "clicks"), ("date_stop", "date_start")),
     "app_orders": (("amount", "refund_amount"),),
     "campaigns": (("end_date", "start_date"),),
+    "activities": (
+        ("peak_start", "warmup_start"),
+        ("wrapup_start", "peak_start"),
+        ("wrapup_start", "warmup_start"),
+        ("end_date", "wrapup_start"),
+        ("end_date", "peak_start"),
+        ("end_date", "warmup_start"),
+    ),
 }
+RANGE_OVERRIDES[("activities", "baseline_days")] = {"min_value": 1}
 
 
 def raw_suite_name(contract: SourceContract) -> str:
@@ -206,6 +220,15 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_content_daily": _CONTENT_COLUMNS,
     "rpt_content_items": (*_CONTENT_COLUMNS, "rank_in_platform_week", "items_in_platform_week"),
 }  # fmt: skip
+# Activity review (活动复盘), by activity and phase.
+REPORT_KEYS["rpt_activity_review"] = ("activity_id", "phase")
+REPORT_COLUMNS["rpt_activity_review"] = (
+    "activity_name", "activity_type", "campaign_id", "phase_start", "phase_end", "days", "observed_days",
+    "participants", "new_users", "conversions", "coupon_orders", "coupon_cost_cny", "prize_cost_cny",
+    "incentive_cost_cny", "gmv_cny", "avg_daily_gmv_cny", "baseline_avg_daily_gmv_cny", "gmv_uplift",
+    "incremental_gmv_cny", "attributed_gmv_cny", "attributed_net_revenue_cny", "roi", "uplift_roi",
+    "is_complete", "baseline_complete",
+)  # fmt: skip
 REPORTS = tuple(REPORT_KEYS)
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
 # read into pandas; the other reports are small aggregates GX validates whole.
@@ -232,6 +255,10 @@ _NON_NEGATIVE = {
     "signed_up_users", "recency_days", "frequency", "monetary_cny",
     "completion_views", "engagements", "follows_gained", "link_clicks", "leads", "attributed_visits",
     "production_cost", "boost_cost", "content_cost", "cost_per_lead",
+}  # fmt: skip
+_NON_NEGATIVE |= {
+    "observed_days", "participants", "conversions", "coupon_orders", "coupon_cost_cny", "prize_cost_cny",
+    "incentive_cost_cny", "gmv_cny", "avg_daily_gmv_cny", "baseline_avg_daily_gmv_cny", "attributed_gmv_cny",
 }  # fmt: skip
 
 
@@ -331,6 +358,27 @@ def _a_ge_b(larger: str, smaller: str) -> Expect:
         or_equal=True,
         ignore_row_if="either_value_is_missing",
     )
+
+
+_REPORT_RULES["rpt_activity_review"] = [
+    Expect.of("ExpectColumnValuesToBeInSet", column="phase", value_set=["warmup", "peak", "wrapup", "total"]),
+    Expect.of("ExpectColumnValuesToBeBetween", column="days", min_value=1),
+    Expect.of("ExpectColumnValuesToBeBetween", column="gmv_uplift", min_value=-1),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="is_complete"),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="baseline_complete"),
+    # No incentive cost: ROI is NULL, never 0 or infinite.
+    Expect.of(
+        "ExpectColumnValuesToBeBetween",
+        column="incentive_cost_cny",
+        min_value=0,
+        strict_min=True,
+        row_condition="roi == roi",
+        condition_parser="pandas",
+    ),
+    _a_ge_b("days", "observed_days"),
+    _a_ge_b("conversions", "coupon_orders"),
+    _a_ge_b("attributed_gmv_cny", "attributed_net_revenue_cny"),
+]
 
 
 def report_suite_name(report: str) -> str:

@@ -94,6 +94,11 @@ REPORT_TYPES = {
     "measure_date": "date",
 }  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days", "r_score", "f_score", "m_score", "recency_days"}
+COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
+REPORT_TYPES |= {
+    "activity_id": "varchar", "phase": "varchar", "activity_name": "varchar", "activity_type": "varchar",
+    "phase_start": "date", "phase_end": "date", "baseline_complete": "boolean",
+}  # fmt: skip
 
 
 def clean_report_row(report: str) -> dict[str, Any]:
@@ -138,6 +143,9 @@ def clean_report_row(report: str) -> dict[str, Any]:
             "suggested_action_zh": "积分加倍",
             "suggested_action_en": "points",
         }
+    if report == "rpt_activity_review":
+        row |= {"activity_id": "act_1", "phase": "total", "activity_type": "recall", "days": 10.0}
+        row |= {"observed_days": 10.0, "gmv_uplift": 0.5, "conversions": 100.0}
     return row
 
 

@@ -34,6 +34,7 @@ def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
         ("rpt_attribution_channels", "attribution_credits_reconcile"),
         ("rpt_user_lifecycle_weekly", "lifecycle_states_partition_users"),
         ("rpt_user_segments", "segments_cover_users"),
+        ("rpt_activity_review", "activity_phases_partition_total"),
     }
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
@@ -76,6 +77,9 @@ BAD_REPORT_VALUES = [
     ("rpt_content_daily", {"completion_views": 150.0}, "views, completion_views"),
     ("rpt_content_items", {"cost_per_lead": 0.0}, "cost_per_lead"),
     ("rpt_content_items", {"rank_in_platform_week": 101.0}, "items_in_platform_week, rank_in_platform_week"),
+    ("rpt_activity_review", {"phase": "launch"}, "phase"),
+    ("rpt_activity_review", {"observed_days": 11.0}, "days, observed_days"),
+    ("rpt_activity_review", {"incentive_cost_cny": 0.0, "roi": -1.0}, "incentive_cost_cny where roi == roi"),
 ]
 
 
@@ -311,3 +315,45 @@ def test_a_segments_table_missing_a_published_column_or_empty_fails(con, run_che
     assert not run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
     create_report(con, SEGMENTS, [])
     assert not run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
+
+
+def _activity_rows(**total_changes) -> list[dict]:
+    """An activity's warmup, peak and wrapup rows and a total row that adds them up (before `total_changes`)."""
+    base = clean_report_row("rpt_activity_review")
+    phases = [
+        base
+        | {"phase": "warmup", "days": 3.0, "participants": 5.0, "new_users": 1.0, "incentive_cost_cny": 10.0},
+        base
+        | {"phase": "peak", "days": 4.0, "participants": 8.0, "new_users": 2.0, "incentive_cost_cny": 30.0},
+        base
+        | {"phase": "wrapup", "days": 3.0, "participants": 2.0, "new_users": 0.0, "incentive_cost_cny": 5.0},
+    ]
+    total = dict(base, phase="total", participants=12.0)
+    for c in ("days", "observed_days", "new_users", "conversions", "coupon_orders", "incentive_cost_cny"):
+        total[c] = sum(p[c] for p in phases)
+    for c in ("gmv_cny", "attributed_gmv_cny"):
+        total[c] = sum(p[c] for p in phases)
+    return [*phases, total | total_changes]
+
+
+def test_activity_phases_that_add_up_to_the_total_pass(con, run_check):
+    create_report(con, "rpt_activity_review", _activity_rows())
+    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
+    assert result.passed, meta(result)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"incentive_cost_cny": 44.0},  # a cost counted in no phase
+        {"days": 11.0},  # phases leave a gap
+        {"participants": 16.0},  # more distinct users than the phases hold together
+        {"participants": 7.0},  # fewer than the largest phase
+        {"phase": "peak2"},  # no total row
+    ],
+)
+def test_activity_phases_that_do_not_add_up_to_the_total_fail(change, con, run_check):
+    create_report(con, "rpt_activity_review", _activity_rows(**change))
+    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
+    assert not result.passed and result.severity == ERROR
+    assert meta(result)["unexpected_count"] == 1
