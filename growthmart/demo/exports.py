@@ -15,6 +15,7 @@ import numpy as np
 
 from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads
 from growthmart.demo.calendar import iso_utc
+from growthmart.demo.experiments import registry_rows
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
 from growthmart.demo.world import hex_ids
@@ -126,6 +127,13 @@ def campaigns(w) -> Iterator:
         yield d, f"demo_campaigns_{date}.csv", "csv", rows
 
 
+def experiments(w) -> Iterator:
+    """The A/B-test registry snapshot: every test from its first day on (growthmart/demo/experiments.py)."""
+    rows = registry_rows(w.cal.start, w.cal.days, w.ads)
+    for d, date in enumerate(w.cal.date_strs):
+        yield d, f"demo_experiments_{date}.csv", "csv", [r for r in rows if r[9] <= date]
+
+
 def non_ad_costs(w) -> Iterator:
     by_day = _group(w.cost_rows, w.cal.days)
     for d, date in enumerate(w.cal.date_strs):
@@ -159,4 +167,5 @@ BUILDERS = {
     "campaigns": campaigns,
     "non_ad_costs": non_ad_costs,
     "fx_rates": fx_rates,
+    "experiments": experiments,
 }

@@ -15,6 +15,7 @@ from growthmart.demo.ads import Ad, deliver
 from growthmart.demo.calendar import DAY, Calendar, festival_shape
 from growthmart.demo.campaigns import Campaign, KolPost
 from growthmart.demo.content import ContentItem, item_weights
+from growthmart.demo.experiments import LANDING_CAMPAIGN, LANDING_VARIANTS, landing_window
 from growthmart.demo.profiles import (
     CHANNEL_INDEX,
     CHANNELS,
@@ -36,6 +37,7 @@ class Sources:
     utm: list[tuple] = field(default_factory=list)  # utm_source, utm_medium, utm_campaign, utm_content
     ref: list[int] = field(default_factory=list)  # index into ads / items / posts, else -1
     weights: list[np.ndarray] = field(default_factory=list)
+    cvr_lift: dict[int, float] = field(default_factory=dict)  # source → signup-rate multiplier (A/B tests)
 
     def add(self, kind, channel, campaign, utm, ref, weight) -> int:
         for lst, v in zip(
@@ -48,6 +50,13 @@ class Sources:
 
     def of_kind(self, kind: str) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.kind) if k == kind], dtype=int)
+
+    def signup_lift(self, vs: np.ndarray) -> np.ndarray:
+        """Signup-rate multiplier of visits from sources `vs` (1 unless an A/B variant converts better)."""
+        lift = np.ones(len(self.kind))
+        for s, v in self.cvr_lift.items():
+            lift[s] = v
+        return lift[vs]
 
 
 def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: list[ContentItem], posts):
@@ -91,7 +100,23 @@ def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: 
             s = src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
             reengage[c.active(days)] = s
     src.add("organic", "organic", -1, (None, None, None, None), -1, np.ones(days))
+    stage_ab_tests(src, ads, days)
     return src, reengage
+
+
+def stage_ab_tests(src: Sources, ads: list[Ad], days: int) -> None:
+    """Creative variants convert at their own rate; the invite link's visits split over two landing pages."""
+    for s in src.of_kind("ad"):
+        if ads[src.ref[s]].cvr_lift != 1.0:
+            src.cvr_lift[int(s)] = ads[src.ref[s]].cvr_lift
+    (_, _, key_a), (_, _, key_b) = LANDING_VARIANTS
+    for s, utm in enumerate(list(src.utm)):
+        if src.kind[s] == "activity" and utm[2] == LANDING_CAMPAIGN and utm[3] == key_a:
+            w = landing_window(days)
+            idx = np.arange(days)
+            half = np.where((idx >= w.first) & (idx <= w.last), 0.5 * src.weights[s], 0.0)
+            src.weights[s] = src.weights[s] - half
+            src.add("activity", src.channel[s], src.campaign[s], (*utm[:3], key_b), -1, half)
 
 
 def expected_visits(cal: Calendar, src: Sources, users: int) -> np.ndarray:

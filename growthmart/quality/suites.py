@@ -51,6 +51,10 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("campaigns", "campaign_type"): CAMPAIGN_TYPES,
     ("campaigns", "platform"): AD_PLATFORMS,
     ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
+    ("experiments", "experiment_type"): ("creative", "landing_page"),
+    ("experiments", "is_control"): ("true", "false"),
+    ("experiments", "platform"): AD_PLATFORMS,
+    ("experiments", "primary_metric"): ("cvr", "ctr"),
 }
 # Columns holding an ISO currency code, checked against QualitySettings.accepted_currencies.
 CURRENCY_COLUMNS = {
@@ -74,6 +78,7 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "meta_ads_insights": (("impressions", "clicks"), ("date_stop", "date_start")),
     "app_orders": (("amount", "refund_amount"),),
     "campaigns": (("end_date", "start_date"),),
+    "experiments": (("end_date", "start_date"),),
 }
 
 
