@@ -1,7 +1,8 @@
 """Blocking ERROR checks on the published report tables: they gate the BI publication.
 
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
-where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`.
+where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
+A/B tests, `one_control_per_experiment`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
@@ -24,6 +25,7 @@ ERROR = dg.AssetCheckSeverity.ERROR
 CLICK_REPORTS = ("rpt_funnel_ads", "rpt_campaign_roi_daily", "rpt_campaign_roi")
 FUNNEL_REPORT = "rpt_funnel_users"
 SPEND_REPORT = "rpt_campaign_roi"
+AB_REPORT = "rpt_ab_tests"
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -65,6 +67,14 @@ def build_report_checks(settings: QualitySettings | None = None) -> list[dg.Asse
         )
         for r in CLICK_REPORTS
     ]
+    checks.append(
+        _check(
+            AB_REPORT,
+            "one_control_per_experiment",
+            "Every experiment has exactly one control row (lift and p-values compare each variant with it).",
+            lambda con, _: _verdict(invariants.experiments_without_one_control(con, AB_REPORT)),
+        )
+    )
     checks.append(
         _check(
             SPEND_REPORT,

@@ -43,3 +43,16 @@ def funnel_counts_increasing(con: duckdb.DuckDBPyConnection, table: str = "rpt_f
 def clicks_over_impressions(con: duckdb.DuckDBPyConnection, table: str) -> Verdict:
     sql = f"select * from {qualified(REPORTS_SCHEMA, table)} where clicks > impressions"
     return _violations(con, table, ("clicks", "impressions"), sql, "clicks exceed impressions")
+
+
+def experiments_without_one_control(con: duckdb.DuckDBPyConnection, table: str = "rpt_ab_tests") -> Verdict:
+    """Experiments with no control row or several: every lift and p-value compares a variant with the one control."""
+    sql = f"""
+        select experiment_id, count(*) filter (where is_control) as control_rows
+        from {qualified(REPORTS_SCHEMA, table)}
+        group by experiment_id
+        having count(*) filter (where is_control) <> 1
+        order by experiment_id"""
+    return _violations(
+        con, table, ("experiment_id", "is_control"), sql, "an experiment has not exactly one control"
+    )

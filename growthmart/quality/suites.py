@@ -149,6 +149,7 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": ("report_date",),
     "rpt_kpi_weekly": ("week_start",),
     "rpt_kpi_monthly": ("month_start",),
+    "rpt_ab_tests": ("experiment_id", "variant_id"),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -177,6 +178,20 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": _KPI_COLUMNS,
     "rpt_kpi_weekly": _KPI_COLUMNS,
     "rpt_kpi_monthly": _KPI_COLUMNS,
+    "rpt_ab_tests": (
+        "impressions",
+        "clicks",
+        "conversions",
+        "ctr",
+        "cvr",
+        "lift",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "is_control",
+        "is_significant",
+        "is_sample_too_small",
+    ),  # fmt: skip
 }
 REPORTS = tuple(REPORT_KEYS)
 
@@ -235,6 +250,29 @@ def _a_ge_b(larger: str, smaller: str) -> Expect:
         or_equal=True,
         ignore_row_if="either_value_is_missing",
     )
+
+
+# A/B tests (after _a_ge_b, which two of its rules use).
+_REPORT_RULES["rpt_ab_tests"] = [
+    Expect.of("ExpectColumnValuesToBeBetween", column="p_value", min_value=0, max_value=1),
+    Expect.of("ExpectColumnValuesToBeBetween", column="conversions", min_value=0),
+    # a relative lift of a non-negative rate is never below -100 %
+    Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="is_control"),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="is_sample_too_small"),
+    _a_ge_b("impressions", "clicks"),
+    _a_ge_b("ci_upper", "ci_lower"),
+    # the control is what the others are compared with: no lift, p-value or interval of its own
+    *(
+        Expect.of(
+            "ExpectColumnValuesToBeNull",
+            column=c,
+            row_condition="is_control == True",
+            condition_parser="pandas",
+        )
+        for c in ("lift", "p_value", "ci_lower", "ci_upper", "is_significant")
+    ),
+]
 
 
 def report_suite_name(report: str) -> str:

@@ -87,6 +87,10 @@ REPORT_TYPES = {
     "month_start": "date", "acquisition_month": "date", "channel": "varchar", "platform": "varchar",
     "campaign_id": "varchar", "step_name": "varchar", "is_complete": "boolean",
 }  # fmt: skip
+REPORT_TYPES |= {
+    "experiment_id": "varchar", "variant_id": "varchar", "is_control": "boolean", "is_significant": "boolean",
+    "is_sample_too_small": "boolean",
+}  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
 
 
@@ -117,6 +121,9 @@ def clean_report_row(report: str) -> dict[str, Any]:
         row |= {"unbounded_retention_rate": 0.6}
     if report == "rpt_funnel_users":
         row["step_order"] = 1
+    if report == "rpt_ab_tests":  # a variant row (the control's statistics are NULL)
+        row |= {"experiment_id": "e1", "variant_id": "B", "is_control": False, "is_sample_too_small": False}
+        row |= {"p_value": 0.01, "lift": 0.2, "ci_lower": 0.01, "ci_upper": 0.05}
     return row
 
 
