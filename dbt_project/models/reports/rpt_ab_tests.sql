@@ -165,7 +165,28 @@ tested as (
             when not is_control and has_valid_counts
                 then {{ proportion_diff_ci('control_successes', 'control_trials', 'successes', 'trials',
                     level, 'upper') }}
-        end as ci_upper
+        end as ci_upper,
+        -- too small a sample to read (is_sample_too_small): fewer trials than the registry's minimum in this arm
+        -- or the control's, or the normal approximation's condition fails: an expected count of successes or
+        -- failures under 5 in either arm (pooled rate for a variant, its own counts for the control)
+        coalesce(
+            trials < min_sample_per_variant
+            or (not is_control and control_trials < min_sample_per_variant),
+            false
+        ) as is_below_min_sample,
+        case
+            when is_control then successes < 5 or trials - successes < 5
+            when not has_valid_counts then true
+            -- no rate to pool (no trials in an arm): nothing to approximate
+            when pooled_rate is null then true
+            else
+                least(
+                    pooled_rate * trials,
+                    (1 - pooled_rate) * trials,
+                    pooled_rate * control_trials,
+                    (1 - pooled_rate) * control_trials
+                ) < 5
+        end as fails_normal_approximation
     from compared
 
 ),
@@ -210,26 +231,7 @@ final as (
             when not tested.is_control
                 then coalesce({{ two_sided_p_value('tested.z_score') }} < 1 - {{ level }}, false)
         end as is_significant,
-        -- too small a sample to read: fewer trials than the registry's minimum in this arm or the control's,
-        -- or the normal approximation's condition fails: an expected count of successes or failures under
-        -- 5 in either arm (pooled rate for a variant, its own counts for the control).
-        coalesce(
-            tested.trials < tested.min_sample_per_variant
-            or (not tested.is_control and tested.control_trials < tested.min_sample_per_variant), false
-        )
-        or case
-            when tested.is_control then tested.successes < 5 or tested.trials - tested.successes < 5
-            else coalesce(
-                least(
-                    tested.pooled_rate * tested.trials,
-                    (1 - tested.pooled_rate) * tested.trials,
-                    tested.pooled_rate * tested.control_trials,
-                    (1 - tested.pooled_rate) * tested.control_trials
-                ) < 5
-                or not tested.has_valid_counts,
-                true
-            )
-        end as is_sample_too_small,
+        tested.is_below_min_sample or tested.fails_normal_approximation as is_sample_too_small,
         data_end.data_end_date >= tested.end_date as is_complete,
         tested.start_date,
         tested.end_date,
