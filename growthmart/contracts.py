@@ -395,6 +395,40 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("rate_to_cny", "double", True),
         ),
     ),
+    SourceContract(
+        name="experiments",
+        family="reference",
+        format="csv",
+        file_glob="*.csv",
+        is_snapshot=True,
+        description="A/B-test registry snapshot: creative and landing-page tests, one row per variant.",
+        timezone_note="start_date and end_date are Beijing calendar days, both inclusive.",
+        primary_key=("experiment_id", "variant_id"),
+        columns=(
+            C("experiment_id", "string", True),
+            C("experiment_name", "string", True),
+            C("experiment_type", "string", True, "creative | landing_page"),
+            C("variant_id", "string", True, "unique within the experiment"),
+            C("variant_name", "string"),
+            C("is_control", "string", True, "true | false; exactly one control per experiment"),
+            C(
+                "platform",
+                "string",
+                False,
+                "ad platform of a creative test: ocean_engine | tencent_ads | baidu | meta",
+            ),
+            C(
+                "variant_key",
+                "string",
+                True,
+                "utm_content the variant's links carry: the platform ad id (creative) or the landing page's value",
+            ),
+            C("primary_metric", "string", True, "cvr | ctr: the metric the test is decided on"),
+            C("start_date", "date", True),
+            C("end_date", "date", True, "planned last day; the report reads up to the data's end"),
+            C("min_sample_per_variant", "int", False, "trials per variant wanted before the result is read"),
+        ),
+    ),
 )
 
 CONTRACTS_BY_NAME = {c.name: c for c in CONTRACTS}

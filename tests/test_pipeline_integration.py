@@ -240,3 +240,70 @@ def test_every_dbt_unit_test_passes(pipeline, dbt_manifest, tmp_path):
     assert sorted(r["unique_id"] for r in results) == sorted(unit_tests), proc.stdout[-3000:]
     assert {r["status"] for r in results} == {"pass"}, proc.stdout[-3000:]
     assert proc.returncode == 0
+
+
+# ---------------------------------------------------------------- A/B tests (issue 4)
+
+
+def scipy_ab_statistics(x_a: int, n_a: int, x_b: int, n_b: int, level: float) -> dict:
+    """z, p and the Wald interval of p_b - p_a, computed independently of the SQL: SciPy's 2x2 chi-square test
+    without continuity correction (p, and |z| = sqrt(chi2)) and the normal quantile for the interval."""
+    import math
+
+    from scipy import stats
+
+    out: dict = {"z_score": None, "p_value": None, "ci_lower": None, "ci_upper": None}
+    if n_a == 0 or n_b == 0:
+        return out
+    p_a, p_b = x_a / n_a, x_b / n_b
+    half = stats.norm.ppf(1 - (1 - level) / 2) * math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+    out |= {"ci_lower": p_b - p_a - half, "ci_upper": p_b - p_a + half}
+    if 0 < x_a + x_b < n_a + n_b:
+        chi2, p, _, _ = stats.chi2_contingency([[x_a, n_a - x_a], [x_b, n_b - x_b]], correction=False)
+        out |= {"z_score": math.copysign(math.sqrt(chi2), p_b - p_a), "p_value": p}
+    return out
+
+
+def test_every_ab_test_row_matches_scipy(published):
+    """Every published variant row: z, p-value and interval recomputed with SciPy from the row's own counts."""
+    import pandas as pd
+
+    df = published.execute("select * from reports.rpt_ab_tests order by experiment_id, variant_id").df()
+    assert set(df["experiment_type"]) == {"creative", "landing_page"}
+    controls = df[df["is_control"]].set_index("experiment_id")
+    assert controls.index.is_unique and set(controls.index) == set(df["experiment_id"])
+    variants = df[~df["is_control"]]
+    assert len(variants) >= 3
+    for _, row in variants.iterrows():
+        control = controls.loc[row["experiment_id"]]
+        expected = scipy_ab_statistics(
+            int(control["successes"]),
+            int(control["trials"]),
+            int(row["successes"]),
+            int(row["trials"]),
+            float(row["confidence_level"]),
+        )
+        for column, value in expected.items():
+            got = row[column]
+            if value is None:
+                assert pd.isna(got), (row["variant_id"], column, got)
+            else:
+                # the SQL normal tail is exact to a relative 1e-8 (tests/test_statistics_macros.py)
+                rel = 2e-8 if column == "p_value" else 1e-9
+                assert got == pytest.approx(value, rel=rel, abs=1e-12), (row["variant_id"], column)
+        alpha = 1 - float(row["confidence_level"])
+        assert bool(row["is_significant"]) == (
+            expected["p_value"] is not None and expected["p_value"] < alpha
+        )
+    ctrl = df[df["is_control"]]
+    assert ctrl[["lift", "z_score", "p_value", "ci_lower", "ci_upper", "is_significant"]].isna().all().all()
+
+
+def test_the_demo_creative_b_beats_its_control(published):
+    """The demo's creative B was given a higher CTR and signup rate: it shows in the counts."""
+    rows = dict(
+        published.execute(
+            "select variant_id, ctr_lift from reports.rpt_ab_tests where experiment_type = 'creative'"
+        ).fetchall()
+    )
+    assert rows["A"] is None and rows["B"] > 0.2

@@ -66,17 +66,14 @@ def test_a_null_statistic_gives_a_null_p_value(macros):
         con.close()
 
 
-class _Dbt:
-    """What the macros use of dbt's context when rendered outside dbt (the DuckDB spelling)."""
-
-    @staticmethod
-    def type_float() -> str:
-        return "double"
+def _type_double() -> str:
+    """The project macro type_double() as it renders on DuckDB (not dbt.type_float(): FLOAT is single there)."""
+    return "double"
 
 
 @pytest.fixture(scope="module")
 def ab_macros():
-    return jinja2.Environment().from_string(MACROS.read_text()).make_module({"dbt": _Dbt()})
+    return jinja2.Environment().from_string(MACROS.read_text()).make_module({"type_double": _type_double})
 
 
 # (control conversions, control trials, variant conversions, variant trials)
@@ -139,7 +136,7 @@ def test_the_difference_interval_matches_scipys_normal_interval_and_refuses_othe
     strict = (
         jinja2.Environment()
         .from_string(MACROS.read_text())
-        .make_module({"dbt": _Dbt(), "exceptions": _Exceptions()})
+        .make_module({"type_double": _type_double, "exceptions": _Exceptions()})
     )
     with pytest.raises(Refused, match="level must be"):
         str(strict.proportion_diff_ci("xa", "na", "xb", "nb", 0.8, "lower"))

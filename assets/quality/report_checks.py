@@ -3,7 +3,8 @@
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
 where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
 attribution report, `attribution_credits_reconcile`; on the lifecycle report, `lifecycle_states_partition_users`;
-on the segments, `segments_cover_users`; on the activity review, `activity_phases_partition_total`.
+on the segments, `segments_cover_users`; on the activity review, `activity_phases_partition_total`; on the
+A/B tests, `one_control_per_experiment`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
@@ -31,6 +32,7 @@ ATTRIBUTION_REPORT = "rpt_attribution_channels"
 LIFECYCLE_REPORT = "rpt_user_lifecycle_weekly"
 SEGMENTS_REPORT = "rpt_user_segments"
 ACTIVITY_REPORT = "rpt_activity_review"
+AB_REPORT = "rpt_ab_tests"
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -113,6 +115,14 @@ def build_report_checks(settings: QualitySettings | None = None) -> list[dg.Asse
         )
         for r in CLICK_REPORTS
     ]
+    checks.append(
+        _check(
+            AB_REPORT,
+            "one_control_per_experiment",
+            "Every experiment has exactly one control row (lift and p-values compare each variant with it).",
+            lambda con, _: _verdict(invariants.experiments_without_one_control(con, AB_REPORT)),
+        )
+    )
     checks.append(
         _check(
             SPEND_REPORT,

@@ -50,11 +50,11 @@
         when ({{ n_a }}) > 0 and ({{ n_b }}) > 0
             and ({{ x_a }}) + ({{ x_b }}) > 0 and ({{ x_a }}) + ({{ x_b }}) < ({{ n_a }}) + ({{ n_b }})
             then
-                (cast({{ x_b }} as {{ dbt.type_float() }}) / ({{ n_b }})
-                    - cast({{ x_a }} as {{ dbt.type_float() }}) / ({{ n_a }}))
+                (cast({{ x_b }} as {{ type_double() }}) / ({{ n_b }})
+                    - cast({{ x_a }} as {{ type_double() }}) / ({{ n_a }}))
                 / sqrt(
-                    (cast(({{ x_a }}) + ({{ x_b }}) as {{ dbt.type_float() }}) / (({{ n_a }}) + ({{ n_b }})))
-                    * (1 - cast(({{ x_a }}) + ({{ x_b }}) as {{ dbt.type_float() }}) / (({{ n_a }}) + ({{ n_b }})))
+                    (cast(({{ x_a }}) + ({{ x_b }}) as {{ type_double() }}) / (({{ n_a }}) + ({{ n_b }})))
+                    * (1 - cast(({{ x_a }}) + ({{ x_b }}) as {{ type_double() }}) / (({{ n_a }}) + ({{ n_b }})))
                     * (1.0 / ({{ n_a }}) + 1.0 / ({{ n_b }}))
                 )
     end)
@@ -69,8 +69,8 @@
     {%- if level not in critical or bound not in ('lower', 'upper') -%}
         {{ exceptions.raise_compiler_error("proportion_diff_ci: level must be 0.9, 0.95 or 0.99 and bound 'lower' or 'upper', got " ~ level ~ ", " ~ bound) }}
     {%- endif -%}
-    {%- set p_a = 'cast(' ~ x_a ~ ' as ' ~ dbt.type_float() ~ ') / (' ~ n_a ~ ')' -%}
-    {%- set p_b = 'cast(' ~ x_b ~ ' as ' ~ dbt.type_float() ~ ') / (' ~ n_b ~ ')' -%}
+    {%- set p_a = 'cast(' ~ x_a ~ ' as ' ~ type_double() ~ ') / (' ~ n_a ~ ')' -%}
+    {%- set p_b = 'cast(' ~ x_b ~ ' as ' ~ type_double() ~ ') / (' ~ n_b ~ ')' -%}
     (case
         when ({{ n_a }}) > 0 and ({{ n_b }}) > 0 then
             ({{ p_b }}) - ({{ p_a }})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from growthmart.demo.campaigns import Campaign, IdMaker
+from growthmart.demo.experiments import CREATIVE_CAMPAIGN, CREATIVE_VARIANTS, CREATIVE_WEIGHT
 from growthmart.demo.profiles import PLATFORM_INDEX, PLATFORMS
 
 OCEAN_STYLES = ("口播", "开箱", "剧情", "图文", "直播切片", "测评")
@@ -60,6 +61,8 @@ class Ad:
     weight: float
     match: str | None = None
     deleted_day: int | None = None  # Baidu: deleted that day (named with [已删除], gone afterwards)
+    variant: str | None = None  # creative test variant id (growthmart/demo/experiments.py)
+    cvr_lift: float = 1.0  # multiplier on the signup rate of the ad's visits
 
 
 def _group_names(rng, c: Campaign, n: int) -> list[str]:
@@ -133,7 +136,25 @@ def build_ads(rng: np.random.Generator, campaigns: list[Campaign], ids: IdMaker,
                     elif rng.random() < 0.12:
                         ad.deleted_day = int(rng.integers(max(c.first, 0) + 2, days + 30))
                 ads.append(ad)
+    stage_creative_test(ads, campaigns)
     return ads
+
+
+def stage_creative_test(ads: list[Ad], campaigns: list[Campaign]) -> None:
+    """Turn the first ads of the creative-test campaign into its variants (no random draws: streams stay).
+
+    Each variant's traffic weight follows its CTR, so all variants get about the same impressions and the
+    better creative earns its extra clicks.
+    """
+    ci = next((i for i, c in enumerate(campaigns) if c.utm_campaign == CREATIVE_CAMPAIGN), None)
+    candidates = [a for a in ads if a.campaign == ci]
+    if len(candidates) < len(CREATIVE_VARIANTS):
+        return
+    base_ctr = min(candidates[0].ctr, 0.03)  # B's CTR stays under deliver()'s 5 % cap
+    for ad, (variant, _, ctr_lift, cvr_lift) in zip(candidates, CREATIVE_VARIANTS, strict=False):
+        ad.variant, ad.cvr_lift = variant, cvr_lift
+        ad.ctr = base_ctr * ctr_lift
+        ad.weight = CREATIVE_WEIGHT * ctr_lift
 
 
 def ad_active(ads: list[Ad], campaigns: list[Campaign], days: int) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads
 from growthmart.demo.calendar import iso_utc
 from growthmart.demo.campaigns import build_activities
+from growthmart.demo.experiments import registry_rows
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
 from growthmart.demo.world import hex_ids
@@ -155,6 +156,13 @@ def activities(w) -> Iterator:
         yield d, f"demo_activities_{day}.csv", "csv", rows
 
 
+def experiments(w) -> Iterator:
+    """The A/B-test registry snapshot: every test from its first day on (growthmart/demo/experiments.py)."""
+    rows = registry_rows(w.cal.start, w.cal.days, w.ads)
+    for d, date in enumerate(w.cal.date_strs):
+        yield d, f"demo_experiments_{date}.csv", "csv", [r for r in rows if r[9] <= date]
+
+
 def non_ad_costs(w) -> Iterator:
     by_day = _group(w.cost_rows, w.cal.days)
     for d, date in enumerate(w.cal.date_strs):
@@ -189,4 +197,5 @@ BUILDERS = {
     "activities": activities,
     "non_ad_costs": non_ad_costs,
     "fx_rates": fx_rates,
+    "experiments": experiments,
 }

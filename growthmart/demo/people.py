@@ -70,7 +70,12 @@ def assign_visitors(rng: np.random.Generator, cal: Calendar, traffic: Traffic) -
         u = rng.random(new_n)
         device[n_p : n_p + new_n] = (u[:, None] > cum_dev[ch[a:b][is_new]]).sum(axis=1)
         n_p += new_n
-        conv = rng.random(m) < q[ch[a:b]] * lift[a:b] * np.where(is_new, 1.0, RETURN_SIGNUP_BOOST)
+        conv = rng.random(m) < (
+            q[ch[a:b]]
+            * lift[a:b]
+            * np.where(is_new, 1.0, RETURN_SIGNUP_BOOST)
+            * traffic.sources.signup_lift(vs[a:b])
+        )
         prospect[a:b], signup[a:b] = ids, conv
         converted[ids[conv]] = True
         last_day[ids] = d

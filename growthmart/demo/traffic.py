@@ -15,6 +15,7 @@ from growthmart.demo.ads import Ad, deliver
 from growthmart.demo.calendar import DAY, Calendar, festival_shape
 from growthmart.demo.campaigns import RECALL_UTM, Campaign, KolPost
 from growthmart.demo.content import ContentItem, completion_lift, item_weights
+from growthmart.demo.experiments import LANDING_CAMPAIGN, LANDING_VARIANTS, landing_window
 from growthmart.demo.profiles import (
     CHANNEL_INDEX,
     CHANNELS,
@@ -36,6 +37,8 @@ class Sources:
     utm: list[tuple] = field(default_factory=list)  # utm_source, utm_medium, utm_campaign, utm_content
     ref: list[int] = field(default_factory=list)  # index into ads / items / posts, else -1
     weights: list[np.ndarray] = field(default_factory=list)
+    cvr_lift: dict[int, float] = field(default_factory=dict)  # source → signup-rate multiplier (A/B tests)
+    page_splits: list[tuple] = field(default_factory=list)  # (page, variant page, first day, last day)
 
     def add(self, kind, channel, campaign, utm, ref, weight) -> int:
         for lst, v in zip(
@@ -48,6 +51,13 @@ class Sources:
 
     def of_kind(self, kind: str) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.kind) if k == kind], dtype=int)
+
+    def signup_lift(self, vs: np.ndarray) -> np.ndarray:
+        """Signup-rate multiplier of visits from sources `vs` (1 unless an A/B variant converts better)."""
+        lift = np.ones(len(self.kind))
+        for s, v in self.cvr_lift.items():
+            lift[s] = v
+        return lift[vs]
 
 
 def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: list[ContentItem], posts):
@@ -93,7 +103,36 @@ def build_sources(cal, campaigns: list[Campaign], ads: list[Ad], active, items: 
         elif c.utm_campaign == RECALL_UTM:  # pushes to dormant users only (people.recall_sessions)
             src.add("reengage", "activity", ci, (*utm, "push"), -1, np.zeros(days))
     src.add("organic", "organic", -1, (None, None, None, None), -1, np.ones(days))
+    stage_ab_tests(src, ads, days)
     return src, reengage
+
+
+def stage_ab_tests(src: Sources, ads: list[Ad], days: int) -> None:
+    """Creative variants convert at their own rate; the invite link gets a second landing page (A/B tests).
+
+    The second page is a source of its own kind `page_variant` with no weight: it draws no visits itself, and
+    split_landing_visits hands it half of the first page's visits on test days (no random draws, so the
+    generator's other streams stay as they were).
+    """
+    for s in src.of_kind("ad"):
+        if ads[src.ref[s]].cvr_lift != 1.0:
+            src.cvr_lift[int(s)] = ads[src.ref[s]].cvr_lift
+    (_, _, key_a), (_, _, key_b) = LANDING_VARIANTS
+    for s, utm in enumerate(list(src.utm)):
+        if src.kind[s] == "activity" and utm[2] == LANDING_CAMPAIGN and utm[3] == key_a:
+            b = src.add(
+                "page_variant", src.channel[s], src.campaign[s], (*utm[:3], key_b), -1, np.zeros(days)
+            )
+            w = landing_window(days)
+            src.page_splits.append((s, b, w.first, w.last))
+
+
+def split_landing_visits(src: Sources, counts: np.ndarray) -> None:
+    """Move half of a landing page's visits on its test days to the variant page (odd ones alternate)."""
+    for a, b, first, last in src.page_splits:
+        days = np.arange(first, last + 1)
+        counts[b, days] = (counts[a, days] + days % 2) // 2
+        counts[a, days] -= counts[b, days]
 
 
 def expected_visits(cal: Calendar, src: Sources, users: int) -> np.ndarray:
@@ -143,6 +182,7 @@ def visit_counts(
     counts[item_rows] = rng.binomial(clicks, CONTENT_LINK_RATE)
     other = np.array([i for i, k in enumerate(src.kind) if k in ("kol", "activity", "organic")], dtype=int)
     counts[other] = rng.poisson(ev[other] * rng.lognormal(0.0, 0.15, size=(len(other), cal.days)))
+    split_landing_visits(src, counts)
     return src, reengage, counts, stats, clicks, exp_clicks
 
 

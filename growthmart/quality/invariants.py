@@ -206,3 +206,16 @@ def activity_phases_partition_total(
         order by 1"""
     needs = ("activity_id", "phase", "participants", *ACTIVITY_ADDITIVE)
     return _violations(con, table, needs, sql, "an activity's phases do not add up to its total")
+
+
+def experiments_without_one_control(con: duckdb.DuckDBPyConnection, table: str = "rpt_ab_tests") -> Verdict:
+    """Experiments with no control row or several: every lift and p-value compares a variant with the one control."""
+    sql = f"""
+        select experiment_id, count(*) filter (where is_control) as control_rows
+        from {qualified(REPORTS_SCHEMA, table)}
+        group by experiment_id
+        having count(*) filter (where is_control) <> 1
+        order by experiment_id"""
+    return _violations(
+        con, table, ("experiment_id", "is_control"), sql, "an experiment has not exactly one control"
+    )

@@ -54,6 +54,10 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("campaigns", "campaign_type"): CAMPAIGN_TYPES,
     ("campaigns", "platform"): AD_PLATFORMS,
     ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
+    ("experiments", "experiment_type"): ("creative", "landing_page"),
+    ("experiments", "is_control"): ("true", "false"),
+    ("experiments", "platform"): AD_PLATFORMS,
+    ("experiments", "primary_metric"): ("cvr", "ctr"),
 }
 # The activity registry (活动): types and phase order (warm-up < peak < wrap-up <= end; NULL = phase absent).
 ACTIVITY_TYPES = (
@@ -90,6 +94,7 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
         ("end_date", "peak_start"),
         ("end_date", "warmup_start"),
     ),
+    "experiments": (("end_date", "start_date"),),
 }
 RANGE_OVERRIDES[("activities", "baseline_days")] = {"min_value": 1}
 
@@ -171,6 +176,7 @@ REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_user_segments": ("user_id",),
     "rpt_content_daily": ("report_date", "content_id"),
     "rpt_content_items": ("content_id",),
+    "rpt_ab_tests": ("experiment_id", "variant_id"),
 }
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": (
@@ -219,6 +225,20 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "rpt_content_daily": _CONTENT_COLUMNS,
     "rpt_content_items": (*_CONTENT_COLUMNS, "rank_in_platform_week", "items_in_platform_week"),
+    "rpt_ab_tests": (
+        "impressions",
+        "clicks",
+        "conversions",
+        "ctr",
+        "cvr",
+        "lift",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "is_control",
+        "is_significant",
+        "is_sample_too_small",
+    ),  # fmt: skip
 }  # fmt: skip
 # Activity review (活动复盘), by activity and phase.
 REPORT_KEYS["rpt_activity_review"] = ("activity_id", "phase")
@@ -378,6 +398,27 @@ _REPORT_RULES["rpt_activity_review"] = [
     _a_ge_b("days", "observed_days"),
     _a_ge_b("conversions", "coupon_orders"),
     _a_ge_b("attributed_gmv_cny", "attributed_net_revenue_cny"),
+]
+# A/B tests (after _a_ge_b, which two of its rules use).
+_REPORT_RULES["rpt_ab_tests"] = [
+    Expect.of("ExpectColumnValuesToBeBetween", column="p_value", min_value=0, max_value=1),
+    Expect.of("ExpectColumnValuesToBeBetween", column="conversions", min_value=0),
+    # a relative lift of a non-negative rate is never below -100 %
+    Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="is_control"),
+    Expect.of("ExpectColumnValuesToNotBeNull", column="is_sample_too_small"),
+    _a_ge_b("impressions", "clicks"),
+    _a_ge_b("ci_upper", "ci_lower"),
+    # the control is what the others are compared with: no lift, p-value or interval of its own
+    *(
+        Expect.of(
+            "ExpectColumnValuesToBeNull",
+            column=c,
+            row_condition="is_control == True",
+            condition_parser="pandas",
+        )
+        for c in ("lift", "p_value", "ci_lower", "ci_upper", "is_significant")
+    ),
 ]
 
 

@@ -94,6 +94,10 @@ REPORT_TYPES = {
     "measure_date": "date",
 }  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days", "r_score", "f_score", "m_score", "recency_days"}
+REPORT_TYPES |= {
+    "experiment_id": "varchar", "variant_id": "varchar", "is_control": "boolean", "is_significant": "boolean",
+    "is_sample_too_small": "boolean",
+}  # fmt: skip
 COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
 REPORT_TYPES |= {
     "activity_id": "varchar", "phase": "varchar", "activity_name": "varchar", "activity_type": "varchar",
@@ -146,6 +150,9 @@ def clean_report_row(report: str) -> dict[str, Any]:
     if report == "rpt_activity_review":
         row |= {"activity_id": "act_1", "phase": "total", "activity_type": "recall", "days": 10.0}
         row |= {"observed_days": 10.0, "gmv_uplift": 0.5, "conversions": 100.0}
+    if report == "rpt_ab_tests":  # a variant row (the control's statistics are NULL)
+        row |= {"experiment_id": "e1", "variant_id": "B", "is_control": False, "is_sample_too_small": False}
+        row |= {"p_value": 0.01, "lift": 0.2, "ci_lower": 0.01, "ci_upper": 0.05}
     return row
 
 

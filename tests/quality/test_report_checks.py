@@ -35,6 +35,7 @@ def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
         ("rpt_user_lifecycle_weekly", "lifecycle_states_partition_users"),
         ("rpt_user_segments", "segments_cover_users"),
         ("rpt_activity_review", "activity_phases_partition_total"),
+        ("rpt_ab_tests", "one_control_per_experiment"),
     }
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
@@ -80,6 +81,9 @@ BAD_REPORT_VALUES = [
     ("rpt_activity_review", {"phase": "launch"}, "phase"),
     ("rpt_activity_review", {"observed_days": 11.0}, "days, observed_days"),
     ("rpt_activity_review", {"incentive_cost_cny": 0.0, "roi": -1.0}, "incentive_cost_cny where roi == roi"),
+    ("rpt_ab_tests", {"p_value": 1.5}, "p_value"),
+    ("rpt_ab_tests", {"ci_lower": 0.2, "ci_upper": 0.1}, "ci_upper, ci_lower"),
+    ("rpt_ab_tests", {"is_control": True}, "p_value where is_control == True"),
 ]
 
 
@@ -160,6 +164,34 @@ def test_clicks_above_impressions_fail_and_equal_pass(report, con, run_check):
     create_report(con, report, [ok, ok | {"clicks": 101.0}])
     result = run_check(CHECKS[(report, "clicks_le_impressions")])
     assert not result.passed and meta(result)["unexpected_count"] == 1
+
+
+def ab_rows(controls: dict[str, int]) -> list[dict]:
+    """Per experiment, `controls[experiment]` control rows and one variant row."""
+    base = clean_report_row("rpt_ab_tests")
+    stats = {"lift": None, "p_value": None, "ci_lower": None, "ci_upper": None, "is_significant": None}
+    rows = []
+    for exp, n in controls.items():
+        rows += [
+            base | stats | {"experiment_id": exp, "variant_id": f"A{i}", "is_control": True} for i in range(n)
+        ]
+        rows.append(base | {"experiment_id": exp, "variant_id": "B"})
+    return rows
+
+
+def test_experiments_with_one_control_each_pass(con, run_check):
+    create_report(con, "rpt_ab_tests", ab_rows({"e1": 1, "e2": 1}))
+    assert run_check(CHECKS[("rpt_ab_tests", "ge_rpt_ab_tests")]).passed
+    assert run_check(CHECKS[("rpt_ab_tests", "one_control_per_experiment")]).passed
+
+
+@pytest.mark.parametrize("controls", [0, 2])
+def test_an_experiment_without_exactly_one_control_fails(controls, con, run_check):
+    create_report(con, "rpt_ab_tests", ab_rows({"e1": 1, "e2": controls}))
+    result = run_check(CHECKS[("rpt_ab_tests", "one_control_per_experiment")])
+    assert not result.passed and result.severity == ERROR
+    assert meta(result)["unexpected_count"] == 1
+    assert meta(result)["sample"][0] == {"experiment_id": "e2", "control_rows": str(controls)}
 
 
 # ---------------------------------------------------------------- blocking in a run
