@@ -160,6 +160,7 @@ def experiments(w) -> Iterator:
     """The A/B-test registry snapshot: every test from its first day on (growthmart/demo/experiments.py)."""
     rows = registry_rows(w.cal.start, w.cal.days, w.ads)
     for d, date in enumerate(w.cal.date_strs):
+        # r[9] is start_date: a test is in the registry from its first day on
         yield d, f"demo_experiments_{date}.csv", "csv", [r for r in rows if r[9] <= date]
 
 
