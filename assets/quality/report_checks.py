@@ -1,8 +1,9 @@
 """Blocking ERROR checks on the published report tables: they gate the BI publication.
 
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
-where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
-lifecycle report, `lifecycle_states_partition_users`; on the segments, `segments_cover_users`.
+where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`.
+On the lifecycle report, `lifecycle_states_partition_users`; on the segments, `segments_cover_users` (and their
+GE suite runs as SQL, `validate_report_in_sql`: a per-user table is not read into pandas).
 A report table (or a table a check reads) that does not exist fails the check.
 """
 

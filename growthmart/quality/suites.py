@@ -133,6 +133,16 @@ _KPI_COLUMNS = (
     "cac", "roas", "d1_retention", "d7_retention", "d30_retention",
 )  # fmt: skip
 
+_LIFECYCLE_COLUMNS = (
+    "users", "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant",
+    "users_from_churned", "signed_up_users", "users_share", "is_complete",
+)  # fmt: skip
+_SEGMENTS_COLUMNS = (
+    "channel", "lifecycle_state", "value_tier", "tier_label_zh", "rfm_cell", "suggested_action_zh",
+    "suggested_action_en", "recency_days", "frequency", "monetary_cny", "r_score", "f_score", "m_score",
+    "signup_date", "last_active_date",
+)  # fmt: skip
+
 # Published columns of each report (the public contract in issue 2), keys first.
 REPORT_KEYS: dict[str, tuple[str, ...]] = {
     "rpt_retention_cohorts": ("cohort_date", "channel", "day_n"),
@@ -174,16 +184,9 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "rpt_kpi_daily": _KPI_COLUMNS,
     "rpt_kpi_weekly": _KPI_COLUMNS,
     "rpt_kpi_monthly": _KPI_COLUMNS,
-    "rpt_user_lifecycle_weekly": (
-        "users", "users_from_new", "users_from_returning", "users_from_resurrected", "users_from_dormant",
-        "users_from_churned", "signed_up_users", "users_share", "is_complete",
-    ),
-    "rpt_user_segments": (
-        "channel", "lifecycle_state", "value_tier", "tier_label_zh", "rfm_cell", "suggested_action_zh",
-        "suggested_action_en", "recency_days", "frequency", "monetary_cny", "r_score", "f_score", "m_score",
-        "signup_date", "last_active_date",
-    ),
-}  # fmt: skip
+    "rpt_user_lifecycle_weekly": _LIFECYCLE_COLUMNS,
+    "rpt_user_segments": _SEGMENTS_COLUMNS,
+}
 REPORTS = tuple(REPORT_KEYS)
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
 # read into pandas; the other reports are small aggregates GX validates whole.
@@ -193,7 +196,8 @@ VALUE_TIERS = ("high_value", "loyal", "potential", "at_risk", "hibernating", "ne
 
 _RATES = {
     "retention_rate", "unbounded_retention_rate", "conversion_from_previous", "conversion_from_first",
-    "ctr", "d1_retention", "d7_retention", "d30_retention", "users_share",
+    "ctr", "d1_retention", "d7_retention", "d30_retention",
+    "users_share",
 }  # fmt: skip
 _NON_NEGATIVE = {
     "day_n", "cohort_size", "retained_users", "users", "impressions", "clicks", "visits", "signups",

@@ -92,7 +92,8 @@ REPORT_TYPES = {
     "suggested_action_en": "varchar", "signup_date": "date", "last_active_date": "date",
     "measure_date": "date",
 }  # fmt: skip
-COUNT_COLUMNS = {"day_n", "step_order", "payback_days", "r_score", "f_score", "m_score", "recency_days"}
+COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
+COUNT_COLUMNS |= {"r_score", "f_score", "m_score", "recency_days"}  # user segments
 
 
 def clean_report_row(report: str) -> dict[str, Any]:
