@@ -3,8 +3,9 @@
 Per report a Great Expectations suite (`ge_<report>`); on the funnel, `funnel_counts_non_increasing`;
 where clicks and impressions meet, `clicks_le_impressions`; on the ROI report, `spend_reconciles`; on the
 attribution report, `attribution_credits_reconcile`; on the lifecycle report, `lifecycle_states_partition_users`;
-on the segments, `segments_cover_users`; on the activity review, `activity_phases_partition_total`; on the
-A/B tests, `one_control_per_experiment`.
+on the segments, `segments_cover_users` (and their GE suite runs as SQL, `validate_report_in_sql`: a per-user
+table is not read into pandas); on the activity review, `activity_phases_partition_total`; on the A/B tests,
+`one_control_per_experiment`.
 A report table (or a table a check reads) that does not exist fails the check.
 """
 

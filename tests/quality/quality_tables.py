@@ -93,12 +93,12 @@ REPORT_TYPES = {
     "suggested_action_en": "varchar", "signup_date": "date", "last_active_date": "date",
     "measure_date": "date",
 }  # fmt: skip
-COUNT_COLUMNS = {"day_n", "step_order", "payback_days", "r_score", "f_score", "m_score", "recency_days"}
+COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
+COUNT_COLUMNS |= {"r_score", "f_score", "m_score", "recency_days"}  # user segments
 REPORT_TYPES |= {
     "experiment_id": "varchar", "variant_id": "varchar", "is_control": "boolean", "is_significant": "boolean",
     "is_sample_too_small": "boolean",
 }  # fmt: skip
-COUNT_COLUMNS = {"day_n", "step_order", "payback_days"}
 REPORT_TYPES |= {
     "activity_id": "varchar", "phase": "varchar", "activity_name": "varchar", "activity_type": "varchar",
     "phase_start": "date", "phase_end": "date", "baseline_complete": "boolean",

@@ -49,7 +49,8 @@ data_end as (
 
     select
         max(date_day) as data_end_date,
-        max(week_start) as data_end_week
+        max(week_start) as data_end_week,
+        cast({{ dbt.dateadd('day', -7, 'max(week_start)') }} as date) as previous_week
     from dim_dates
 
 ),
@@ -103,6 +104,17 @@ current_state as (
 
 ),
 
+previous_week_state as (
+
+    select
+        fct_user_lifecycle_weekly.user_id,
+        fct_user_lifecycle_weekly.state
+    from fct_user_lifecycle_weekly
+    inner join data_end
+        on fct_user_lifecycle_weekly.week_start = data_end.previous_week
+
+),
+
 joined as (
 
     select
@@ -113,6 +125,11 @@ joined as (
             when dim_users.signup_date > data_end.data_end_date then null
             else coalesce(current_state.state, 'churned')
         end as lifecycle_state,
+        -- the week before: complete, so not "dormant so far this week"; NULL for users who signed up this week
+        case
+            when dim_users.signup_date < data_end.data_end_week
+                then coalesce(previous_week_state.state, 'churned')
+        end as previous_week_state,
         cast({{ days_between('purchases.last_order_date', 'data_end.data_end_date') }} as integer) as recency_days,
         cast(coalesce(purchases.frequency, 0) as bigint) as frequency,
         cast(coalesce(purchases.monetary_cny, 0) as decimal(18, 4)) as monetary_cny,
@@ -132,6 +149,8 @@ joined as (
         on dim_users.user_id = scored.user_id
     left join current_state
         on dim_users.user_id = current_state.user_id
+    left join previous_week_state
+        on dim_users.user_id = previous_week_state.user_id
 
 ),
 
@@ -158,6 +177,7 @@ final as (
         tiered.user_id,
         tiered.channel,
         tiered.lifecycle_state,
+        tiered.previous_week_state,
         tiered.value_tier,
         segment_actions.tier_label_zh,
         case
