@@ -137,7 +137,7 @@ def test_the_loader_accepts_the_demo_files_without_quarantine(landing, tmp_path)
     con.close()
 
 
-def test_exports_look_like_the_platforms(landing):
+def test_exports_look_like_the_platforms(landing, tmp_path):
     ocean = files(landing, "ocean_engine_ad_stats")
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in ocean)
     assert any(re.search(rb'"\d{1,3}(,\d{3})+(\.\d\d)?"', p.read_bytes()) for p in ocean)
@@ -149,7 +149,16 @@ def test_exports_look_like_the_platforms(landing):
         assert all(isinstance(r[k], str) for k in r if k not in ("actions", "action_values", "_day"))
         assert r["account_currency"] == "USD" and r["account_timezone"] == "America/Los_Angeles"
     types = {a["action_type"] for r in meta for a in r["actions"]}
-    assert {"link_click", "landing_page_view", "offsite_conversion.fb_pixel_purchase"} <= types
+    assert {"link_click", "landing_page_view"} <= types
+    # Meta is a small channel: 21 days of a 300-user business may hold no Meta-claimed purchase at all (the
+    # platform then omits the action), so the purchase entries are looked for in a larger month.
+    larger = tmp_path / "larger"
+    generate(larger, DemoParams(start=SMALL.start, days=30, users=1500, seed=SMALL.seed))
+    purchases = [
+        a for r in table(larger, "meta_ads_insights") for a in r["action_values"] or []
+        if a["action_type"] == "offsite_conversion.fb_pixel_purchase"
+    ]  # fmt: skip
+    assert purchases and all(float(a["value"]) > 0 for a in purchases)
     tencent = table(landing, "tencent_ads_daily_reports")
     assert all(isinstance(r["cost"], int) and isinstance(r["order_amount"], int) for r in tencent)
 

@@ -173,6 +173,14 @@ def _verdict(result: Verdict) -> tuple[bool, str, dict]:
     return result.passed, result.reason, result.metadata
 
 
+def report_asset_key(report: str) -> dg.AssetKey:
+    """The dbt asset of a report table: dagster-dbt prefixes a model's key with its configured schema
+    (`+schema: reports`), so `rpt_x` is `reports/rpt_x`. A check on a key no asset has would make Dagster
+    create a stand-in asset nothing materializes: the check would never run and never block anything
+    (tests/orchestration/test_definitions.py fails on any such check)."""
+    return dg.AssetKey([wh.REPORTS_SCHEMA, report])
+
+
 def _check(
     report: str,
     name: str,
@@ -180,7 +188,7 @@ def _check(
     evaluate: Callable[[duckdb.DuckDBPyConnection, str], tuple[bool, str, dict]],
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=dg.AssetKey([report]), name=name, blocking=True, pool=WRITER_POOL, description=description
+        asset=report_asset_key(report), name=name, blocking=True, pool=WRITER_POOL, description=description
     )
     def _report_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:

@@ -55,20 +55,23 @@ def test_every_raw_source_is_a_daily_partitioned_asset_feeding_dbt(defs):
 
 
 def test_publication_depends_on_every_report(defs):
+    from growthmart.quality.suites import REPORTS
+
     graph = defs.get_repository_def().asset_graph
     parents = graph.get(dg.AssetKey(["published", "growthmart_bi"])).parent_keys
-    reports = {
-        "rpt_retention_cohorts",
-        "rpt_funnel_users",
-        "rpt_funnel_ads",
-        "rpt_cac_ltv_monthly",
-        "rpt_campaign_roi_daily",
-        "rpt_campaign_roi",
-        "rpt_kpi_daily",
-        "rpt_kpi_weekly",
-        "rpt_kpi_monthly",
-    }
-    assert reports <= {k.path[-1] for k in parents}
+    assert len(REPORTS) == 16
+    assert {dg.AssetKey(["reports", r]) for r in REPORTS} <= parents
+
+
+def test_every_asset_check_targets_an_asset_the_pipeline_materializes(defs):
+    """A check on a key no asset defines gets a stand-in asset nothing materializes: it never runs, never
+    blocks. (The report checks once targeted `rpt_x` while dbt keys the reports `reports/rpt_x`.)"""
+    graph = defs.get_repository_def().asset_graph
+    materializable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    orphans = sorted(c.to_user_string() for c in graph.asset_check_keys if c.asset_key not in materializable)
+    assert not orphans, f"checks on assets nothing materializes: {orphans}"
+    report_checks = {c.name for c in graph.asset_check_keys if c.asset_key.path[0] == "reports"}
+    assert {"ge_rpt_kpi_daily", "spend_reconciles", "one_control_per_experiment"} <= report_checks
 
 
 def test_nightly_schedule_runs_yesterday_at_two_in_shanghai(defs):

@@ -200,7 +200,7 @@ def test_an_experiment_without_exactly_one_control_fails(controls, con, run_chec
 def _publish_run(warehouse, instance, row: dict, **types: str) -> dg.ExecuteInProcessResult:
     """Materialize a stand-in rpt_kpi_daily holding `row`, its GE check and a downstream publish asset."""
 
-    @dg.asset(key=["rpt_kpi_daily"])
+    @dg.asset(key=["reports", "rpt_kpi_daily"])
     def report_stand_in() -> None:
         with warehouse.connect() as c:
             create_report(c, "rpt_kpi_daily", [row], **types)
