@@ -1,3 +1,4 @@
+from assets.publish.data_docs_asset import DATA_DOCS_KEY, build_data_docs_asset
 from assets.publish.publish_asset import PUBLISH_KEY, build_publish_asset
 
-__all__ = ["PUBLISH_KEY", "build_publish_asset"]
+__all__ = ["DATA_DOCS_KEY", "PUBLISH_KEY", "build_data_docs_asset", "build_publish_asset"]

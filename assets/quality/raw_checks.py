@@ -17,7 +17,7 @@ import duckdb
 from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
-from growthmart.quality import gx_runner, pushdown, suites
+from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.settings import QualitySettings
 from growthmart.quality.verdicts import Verdict, freshness_verdict, volume_verdict
@@ -57,7 +57,12 @@ def validate_raw(
     name = suites.raw_suite_name(contract)
     actual = wh.column_types(con, wh.RAW_SCHEMA, contract.name)
     frame = wh.column_contract_frame(actual, suites.raw_expected_types(contract))
-    columns = gx_runner.validate(frame, f"{name}.columns", suites.column_contract_expectations())
+    columns = gx_runner.validate(
+        frame,
+        f"{name}.columns",
+        suites.column_contract_expectations(),
+        batch=f"column contract of {wh.RAW_SCHEMA}.{contract.name} ({len(actual)} columns)",
+    )
     meta: dict = {"suite": name, "steps": ["column_contract"], "columns_seconds": round(columns.seconds, 3)}
     if not columns.success:  # the data suite could only error on missing or retyped columns
         failed = [f.as_dict() for f in columns.failed]
@@ -66,6 +71,9 @@ def validate_raw(
 
     expectations = suites.raw_expectations(contract, settings)
     sql = pushdown.run(con, wh.RAW_SCHEMA, contract.name, expectations, partitions, column_types=actual)
+    data_docs.record_pushdown(
+        name, expectations, sql, batch=_partitions_batch(contract.name, partitions, sql.row_count)
+    )
     meta["steps"].append("sql_pushdown")
     meta |= {"sql_rows_covered": sql.row_count, "sql_seconds": round(sql.seconds, 3)}
     # GX on the newest partition that has rows (the run's last day, normally), capped and in load order.
@@ -75,7 +83,13 @@ def validate_raw(
         started = time.perf_counter()
         df = wh.partition_slice(con, contract.name, ge_partition, settings.max_rows_per_batch)
         read_seconds = time.perf_counter() - started
-        ge = gx_runner.validate(df, name, expectations)
+        ge = gx_runner.validate(
+            df,
+            name,
+            expectations,
+            batch=f"{wh.RAW_SCHEMA}.{contract.name} partition {ge_partition.isoformat()}: first {len(df)} rows "
+            f"(slice of at most {settings.max_rows_per_batch})",
+        )
         meta["steps"].append("ge_slice")
         meta |= {
             "ge_partition": ge_partition.isoformat(),
@@ -96,6 +110,12 @@ def validate_raw(
         },
     }
     return not failed, meta
+
+
+def _partitions_batch(source: str, partitions: Sequence[date], rows: int) -> str:
+    days = sorted(partitions)
+    span = f"{days[0].isoformat()}..{days[-1].isoformat()}" if days else "none"
+    return f"{wh.RAW_SCHEMA}.{source}: every row ({rows}) of {len(days)} partition(s) {span}"
 
 
 def merge_counts(sql: pushdown.PushdownOutcome, ge: gx_runner.ValidationOutcome | None) -> list[dict]:
@@ -155,11 +175,20 @@ def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksD
         "loaded (pushed down to one DuckDB query), and the same suite in GX on a bounded slice of the latest.",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
+        suite = suites.raw_suite_name(contract)
+        check = f"{wh.RAW_SCHEMA}/{contract.name} ge_{contract.name}"
+        with (
+            data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
+            warehouse.connect() as con,
+        ):
             if not _table_exists(con, contract.name):
+                data_docs.record_error(
+                    suite, f"table {wh.RAW_SCHEMA}.{contract.name} does not exist", batch=None
+                )
                 return _missing_table(contract.name)
             partitions, chosen = partitions_to_check(con, contract.name, run_id_of(context))
             passed, meta = validate_raw(con, contract, partitions, cfg)
+            rec.check_failed = not passed
         meta |= {"partitions_validated": [p.isoformat() for p in partitions], "partitions_chosen": chosen}
         return dg.AssetCheckResult(
             passed=passed,

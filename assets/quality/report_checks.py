@@ -9,8 +9,6 @@ table is not read into pandas); on the activity review, `activity_phases_partiti
 A report table (or a table a check reads) that does not exist fails the check.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 import dagster as dg
@@ -18,8 +16,9 @@ import duckdb
 import pandas as pd
 
 from assets.ingest.raw_assets import WRITER_POOL
+from assets.quality.raw_checks import run_id_of
 from assets.resources import WarehouseResource
-from growthmart.quality import gx_runner, invariants, pushdown, suites
+from growthmart.quality import data_docs, gx_runner, invariants, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.reconcile import reconcile_spend
 from growthmart.quality.settings import QualitySettings
@@ -40,14 +39,18 @@ def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, 
     """The report's published columns exist, then its suite; (passed, description, metadata)."""
     name = suites.report_suite_name(report)
     if not wh.table_exists(con, wh.REPORTS_SCHEMA, report):
+        data_docs.record_error(name, f"table {wh.REPORTS_SCHEMA}.{report} does not exist", batch=None)
         meta = {"suite": name, "unexpected_count": 1, "missing_table": f"{wh.REPORTS_SCHEMA}.{report}"}
         return False, f"table {wh.REPORTS_SCHEMA}.{report} does not exist", meta
     if report in suites.SQL_PUSHDOWN_REPORTS:
         return validate_report_in_sql(con, report)
     df = wh.report_frame(con, report)  # reports are small aggregates: read whole
-    outcome = gx_runner.validate(df, f"{name}.columns", suites.report_columns_expectations(report))
+    batch = f"{wh.REPORTS_SCHEMA}.{report}: whole table ({len(df)} rows)"
+    outcome = gx_runner.validate(
+        df, f"{name}.columns", suites.report_columns_expectations(report), batch=batch
+    )
     if outcome.success:
-        outcome = gx_runner.validate(df, name, suites.report_expectations(report))
+        outcome = gx_runner.validate(df, name, suites.report_expectations(report), batch=batch)
     meta = outcome.metadata() | {"suite": name}
     verdict = "passed" if outcome.success else f"failed {len(outcome.failed)} expectation(s)"
     return outcome.success, f"{outcome.suite_name} {verdict} ({outcome.evaluated_count} evaluated)", meta
@@ -59,7 +62,10 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
     name = suites.report_suite_name(report)
     actual = wh.column_types(con, wh.REPORTS_SCHEMA, report)
     outcome = gx_runner.validate(
-        pd.DataFrame(columns=list(actual)), f"{name}.columns", suites.report_columns_expectations(report)
+        pd.DataFrame(columns=list(actual)),
+        f"{name}.columns",
+        suites.report_columns_expectations(report),
+        batch=f"column set of {wh.REPORTS_SCHEMA}.{report} (zero-row frame of its {len(actual)} columns)",
     )
     if not outcome.success:
         meta = outcome.metadata() | {"suite": name}
@@ -74,6 +80,13 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
         | ({"column": c.column} if c.column is not None else {})
         for c in sql.failed
     ]
+    data_docs.record_pushdown(
+        name,
+        row_level,
+        sql,
+        batch=f"{wh.REPORTS_SCHEMA}.{report}: every row ({sql.row_count})",
+        table_level=[(e, sql.row_count >= 1, sql.row_count) for e in table_level],
+    )
     if sql.row_count < 1:  # an empty report is a broken build
         failed.append(
             {"expectation": "expect_table_row_count_to_be_between", "unexpected_count": 1, "observed": 0}
@@ -190,9 +203,18 @@ def _check(
     @dg.asset_check(
         asset=report_asset_key(report), name=name, blocking=True, pool=WRITER_POOL, description=description
     )
-    def _report_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
+    def _report_check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        # GE suites (and only they) are recorded for the Data Docs; any check's failure rebuilds the site.
+        suite = suites.report_suite_name(report) if name == f"ge_{report}" else None
+        check = f"{wh.REPORTS_SCHEMA}/{report} {name}"
+        with (
+            data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
+            warehouse.connect() as con,
+        ):
             passed, reason, metadata = evaluate(con, report)
+            rec.check_failed = not passed
         return dg.AssetCheckResult(passed=passed, severity=ERROR, description=reason, metadata=metadata)
 
     return _report_check

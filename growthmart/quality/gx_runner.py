@@ -8,6 +8,9 @@ GX is imported lazily and one ephemeral context is created per process and reuse
 
 A validation that errors (any expectation raised) or evaluates nothing is never a pass: `validate`
 raises `ValidationEngineError`, so the Dagster check that called it fails as an error.
+
+Inside a `data_docs.recording(...)` block (a Dagster check opens one) every validation, passed, failed or
+errored, is also written to the run's result store, from which the Data Docs site is built.
 """
 
 from __future__ import annotations
@@ -120,14 +123,22 @@ def _get_batch_definition() -> Any:
     return _batch_definition
 
 
-def validate(df: pd.DataFrame, suite_name: str, expectations: Sequence[Expect | Any]) -> ValidationOutcome:
+def validate(
+    df: pd.DataFrame, suite_name: str, expectations: Sequence[Expect | Any], batch: str | None = None
+) -> ValidationOutcome:
     """Validate `df` against `expectations` (`Expect` specs or GX expectation objects).
 
     Raises `ValidationEngineError` when the list is empty, when GX evaluates fewer expectations than it
-    was given, or when any expectation raised while being evaluated.
+    was given, or when any expectation raised while being evaluated. `batch` says what `df` is, for the
+    Data Docs (default: its row count).
     """
+    from growthmart.quality import data_docs
+
+    batch = batch or f"{len(df)} rows"
     if not expectations:
-        raise ValidationEngineError(f"suite {suite_name}: no expectations to evaluate")
+        raise _recorded(
+            ValidationEngineError(f"suite {suite_name}: no expectations to evaluate"), suite_name, batch
+        )
     import great_expectations as gx
 
     gx_expectations = [e.to_gx() if isinstance(e, Expect) else e for e in expectations]
@@ -140,21 +151,25 @@ def validate(df: pd.DataFrame, suite_name: str, expectations: Sequence[Expect | 
                 suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
             )
     except Exception as exc:  # the engine itself failed: no verdict at all
-        raise ValidationEngineError(f"suite {suite_name}: Great Expectations failed: {exc}") from exc
+        error = ValidationEngineError(f"suite {suite_name}: Great Expectations failed: {exc}")
+        raise _recorded(error, suite_name, batch) from exc
     seconds = time.perf_counter() - started
 
     errors = [msg for r in result.results if (msg := _raised_message(r.exception_info))]
     evaluated = len(result.results)
     if errors:
         detail = "; ".join(sorted(set(errors))[:5])
-        raise ValidationEngineError(
+        error = ValidationEngineError(
             f"suite {suite_name}: {len(errors)} of {evaluated} expectations raised instead of evaluating: "
             f"{detail}"
         )
+        raise _recorded(error, suite_name, batch, result)
     if evaluated == 0 or evaluated < len(gx_expectations):
-        raise ValidationEngineError(
+        error = ValidationEngineError(
             f"suite {suite_name}: evaluated {evaluated} of {len(gx_expectations)} expectations"
         )
+        raise _recorded(error, suite_name, batch, result)
+    data_docs.record_result(result, suite_name, batch)
     failed = tuple(_failed(r) for r in result.results if not r.success)
     return ValidationOutcome(
         suite_name=suite_name,
@@ -164,6 +179,17 @@ def validate(df: pd.DataFrame, suite_name: str, expectations: Sequence[Expect | 
         failed=failed,
         seconds=seconds,
     )
+
+
+def _recorded(
+    error: ValidationEngineError, suite_name: str, batch: str, result: Any = None
+) -> ValidationEngineError:
+    """Record `error` for the Data Docs (with GX's result when there is one) and mark it recorded."""
+    from growthmart.quality import data_docs
+
+    data_docs.record_error(suite_name, str(error), batch, result=result, engine=data_docs.ENGINE_GX)
+    error._gx_recorded = True  # type: ignore[attr-defined]  # recording() must not record it twice
+    return error
 
 
 def _raised_message(exception_info: Mapping[str, Any] | None) -> str | None:
