@@ -2,11 +2,14 @@
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from growthmart.contracts import CONTRACTS
+from growthmart.quality import suites
 from orchestration.cli import main
 
 DEMO = ["--days", "35", "--users", "400", "--seed", "7"]
@@ -79,6 +82,34 @@ def test_the_demo_run_succeeds_and_ends_with_a_summary(pipeline):
     assert "landed = loaded + quarantined: yes" in summary
     assert "0 failed" in summary
     assert "tables published to" in summary and "rpt_kpi_daily" in summary
+
+
+def data_docs_runs(data: Path) -> list[tuple[str, set[tuple[str, str, str]]]]:
+    """(run id, {(suite, engine, status)}) per run of the Data Docs index, newest first."""
+    index = (data / "published" / "data_docs" / "index.html").read_text(encoding="utf-8")
+    runs = []
+    for run_id, body in re.findall(
+        r'<section class="gm-run" data-run-id="([^"]+)">(.*?)</section>', index, re.S
+    ):
+        rows = re.findall(r'data-status="(\w+)" data-suite="([^"]+)" data-engine="(\w+)"', body)
+        runs.append((run_id, {(suite, engine, status) for status, suite, engine in rows}))
+    return runs
+
+
+def test_the_run_leaves_great_expectations_data_docs(pipeline):
+    ((_, validations),) = data_docs_runs(pipeline["data"])
+    expected = {
+        (f"raw.{c.name}", e, "passed") for c in CONTRACTS for e in ("great_expectations", "sql_pushdown")
+    }
+    expected |= {(f"raw.{c.name}.columns", "great_expectations", "passed") for c in CONTRACTS}
+    expected |= {
+        (f"reports.{r}", "great_expectations", "passed")
+        for r in suites.REPORTS
+        if r not in suites.SQL_PUSHDOWN_REPORTS
+    }
+    expected |= {(f"reports.{r}", "sql_pushdown", "passed") for r in suites.SQL_PUSHDOWN_REPORTS}
+    expected |= {(f"reports.{r}.columns", "great_expectations", "passed") for r in suites.REPORTS}
+    assert validations == expected
 
 
 def test_published_reports_carry_their_contract_columns(published):
@@ -159,6 +190,10 @@ def test_a_failing_blocking_check_keeps_the_previous_publication(pipeline, publi
     assert "NOT published" in summary
     assert "FAILED: raw/fx_rates / ge_fx_rates" in summary
     assert published_file.stat().st_mtime_ns == stamp
+    # the failed run's validations are in the Data Docs although the publication (and its docs step) did not run
+    (_, failed_run), (_, first_run) = data_docs_runs(pipeline["data"])[:2]
+    assert ("raw.fx_rates", "sql_pushdown", "failed") in failed_run
+    assert ("reports.rpt_kpi_daily", "great_expectations", "passed") in first_run
     con = duckdb.connect(str(published_file), read_only=True)
     assert con.execute("select distinct run_id from main.publication").fetchall() == before
     con.close()

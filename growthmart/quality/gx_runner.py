@@ -146,8 +146,8 @@ def validate(
     started = time.perf_counter()
     try:
         with _lock:
-            batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": df})
-            result = batch.validate(
+            gx_batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": df})
+            result = gx_batch.validate(
                 suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
             )
     except Exception as exc:  # the engine itself failed: no verdict at all

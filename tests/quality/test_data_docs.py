@@ -53,6 +53,7 @@ def test_a_runs_validations_show_in_the_site_with_the_failure_on_its_page(dirs):
         ("raw_x.columns", "passed", "great_expectations"),
         ("raw_x", "failed", "great_expectations"),
     ]
+    assert "partition 2026-06-01: first 3 rows" in site.index.read_text("utf-8")  # what each batch was
     pages = sorted((published / "data_docs" / "validations" / "run-1").glob("*.html"))
     assert len(pages) == 2
     failed_page = next(p for p in pages if "raw_x-" in p.name and "columns" not in p.name).read_text("utf-8")
@@ -61,6 +62,7 @@ def test_a_runs_validations_show_in_the_site_with_the_failure_on_its_page(dirs):
     assert 'data-expectation="expect_column_values_to_be_in_set"' in failed_page
     assert "fa-times text-danger" in failed_page  # GX's own rendering of a failed expectation is there
     assert "Expectation Validation Result" in failed_page
+    assert "run-1" in failed_page.split("Run Name", 1)[1][:300]  # GX's info table names the run
 
 
 def test_the_site_makes_no_network_request(dirs):
