@@ -110,6 +110,8 @@ def test_the_run_leaves_great_expectations_data_docs(pipeline):
     expected |= {(f"reports.{r}", "sql_pushdown", "passed") for r in suites.SQL_PUSHDOWN_REPORTS}
     expected |= {(f"reports.{r}.columns", "great_expectations", "passed") for r in suites.REPORTS}
     assert validations == expected
+    for page in (pipeline["data"] / "published" / "data_docs").rglob("*.html"):  # offline: nothing remote
+        assert not re.search(r'https?://|(?:src|href)="//', page.read_text(encoding="utf-8")), page
 
 
 def test_published_reports_carry_their_contract_columns(published):
