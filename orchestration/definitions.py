@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest import build_raw_assets
-from assets.publish import build_publish_asset
+from assets.publish import build_html_reports_asset, build_publish_asset
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
 from growthmart.contracts import CONTRACTS
@@ -17,7 +17,7 @@ from orchestration.sensors import landing_files_sensor
 
 def build_definitions() -> dg.Definitions:
     return dg.Definitions(
-        assets=[*build_raw_assets(CONTRACTS), build_dbt_assets(), build_publish_asset()],
+        assets=[*build_raw_assets(CONTRACTS), build_dbt_assets(), build_publish_asset(), build_html_reports_asset()],
         asset_checks=[*build_raw_checks(CONTRACTS), *build_report_checks()],
         jobs=list(build_jobs().values()),
         schedules=build_schedules(),

@@ -1,3 +1,4 @@
+from assets.publish.html_reports import REPORTS_KEY, build_html_reports_asset
 from assets.publish.publish_asset import PUBLISH_KEY, build_publish_asset
 
-__all__ = ["PUBLISH_KEY", "build_publish_asset"]
+__all__ = ["PUBLISH_KEY", "REPORTS_KEY", "build_html_reports_asset", "build_publish_asset"]
