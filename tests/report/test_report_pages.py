@@ -255,10 +255,10 @@ def test_make_report_builds_one_date_from_the_publication_alone(data, tmp_path):
 
 def test_a_nightly_run_rebuilds_only_its_days_pages(data, reports, monkeypatch):
     """The daily job run for one partition (as the nightly schedule starts it), restricted to the report step:
-    only that day's page, its week's and month's and the index are written."""
+    only that day's page, its week's and month's and the index are written; a weekly report run writes its week."""
     from assets.publish import REPORTS_KEY
     from orchestration.definitions import build_definitions
-    from orchestration.jobs import DAILY_PIPELINE_JOB
+    from orchestration.jobs import DAILY_PIPELINE_JOB, WEEKLY_REPORT_JOB
 
     monkeypatch.setenv("GROWTHMART_DATA_DIR", str(data))
     before = {p: p.stat().st_mtime_ns for p in reports.rglob("*.html")}
@@ -275,6 +275,17 @@ def test_a_nightly_run_rebuilds_only_its_days_pages(data, reports, monkeypatch):
         "monthly/2026-05.html",
         "index.html",
     }
+
+    # The weekly report job as its schedule starts it (the job's cadence tag + the schedule's report_through).
+    before = {p: p.stat().st_mtime_ns for p in reports.rglob("*.html")}
+    job = build_definitions().resolve_job_def(WEEKLY_REPORT_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, tags={"growthmart/report_through": "2026-05-31"}, asset_selection=[REPORTS_KEY]
+        )
+    assert result.success
+    changed = {str(p.relative_to(reports)) for p, stamp in before.items() if p.stat().st_mtime_ns != stamp}
+    assert changed == {"weekly/2026-05-25.html", "index.html"}
 
 
 def test_report_runs_rebuild_the_page_of_their_period():
