@@ -17,7 +17,12 @@ from orchestration.sensors import landing_files_sensor
 
 def build_definitions() -> dg.Definitions:
     return dg.Definitions(
-        assets=[*build_raw_assets(CONTRACTS), build_dbt_assets(), build_publish_asset(), build_html_reports_asset()],
+        assets=[
+            *build_raw_assets(CONTRACTS),
+            build_dbt_assets(),
+            build_publish_asset(),
+            build_html_reports_asset(),
+        ],
         asset_checks=[*build_raw_checks(CONTRACTS), *build_report_checks()],
         jobs=list(build_jobs().values()),
         schedules=build_schedules(),
