@@ -242,26 +242,31 @@ class PageBuilder:
             channels = sorted({r[0] for r in funnel})
             steps = sorted({(r[1], r[2]) for r in funnel})
             users = {(r[0], r[1]): int(r[3]) for r in funnel}
-            traces = []
-            for i, (order, name) in enumerate(steps):
-                ys, texts = [], []
+            # One row per step after the first: the share of the previous step's users lost there (drop-off),
+            # per channel; the text carries the users who reached the step.
+            z, text, labels, reached = [], [], [], []
+            for (order, name), (_, prev_name) in zip(steps[1:], steps[:-1], strict=True):
+                labels.append(f"{t('step_' + prev_name)} → {t('step_' + name)}")
+                row, row_text, row_users = [], [], []
                 for ch in channels:
-                    u = users.get((ch, order), 0)
-                    prev = users.get((ch, order - 1))
-                    top = users.get((ch, steps[0][0]))
-                    ys.append(u / top if top else None)
-                    texts.append("" if not prev else f"-{(1 - u / prev) * 100:.0f}%")
-                traces.append({"type": "bar", "name": t(f"step_{name}"), "x": channels, "y": ys, "text": texts,
-                               "textposition": "outside", "marker": {"color": PALETTE[i % len(PALETTE)]},
-                               "customdata": [users.get((ch, order), 0) for ch in channels], "textfont": {"size": 9},
-                               "hovertemplate": "%{x} · " + t(f"step_{name}") + ": %{customdata:,d} (%{y:.1%}; " + t("drop_off") + " %{text})<extra></extra>"})  # fmt: skip
+                    u, prev = users.get((ch, order), 0), users.get((ch, order - 1))
+                    drop = None if not prev else 1 - u / prev
+                    row.append(drop)
+                    row_text.append("" if drop is None else f"-{drop * 100:.0f}%")
+                    row_users.append(u)
+                z.append(row)
+                text.append(row_text)
+                reached.append(row_users)
             spec = {
-                "data": traces,
-                "layout": {
-                    "barmode": "group",
-                    "yaxis": {"tickformat": ".0%", "title": {"text": t("share_of_first_step")}},
-                },
-            }
+                "data": [{
+                    "type": "heatmap", "z": z, "x": channels, "customdata": reached,
+                    "y": labels, "text": text, "texttemplate": "%{text}", "hoverongaps": False,
+                    "colorscale": "Reds", "zmin": 0, "zmax": 1, "colorbar": {"tickformat": ".0%", "title": {"text": t("drop_off")}},
+                    "hovertemplate": "%{x} · %{y}: " + t("drop_off") + " %{z:.1%} · %{customdata:,d}<extra></extra>",
+                }],
+                "layout": {"yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+                           "xaxis": {"type": "category", "automargin": True}, "margin": {"l": 140, "b": 90}, "height": 380},
+            }  # fmt: skip
         specs.append(
             (
                 "funnel",
@@ -569,7 +574,7 @@ class PageBuilder:
     def index_page(self) -> str:
         t = self.t
         sections = []
-        for kind in ("daily", "weekly", "monthly"):
+        for kind in ("monthly", "weekly", "daily"):
             items = "".join(
                 f'<li><a href="{Period(kind, k).relpath}">{Period(kind, k).label}</a></li>'
                 for k in reversed(self.keys[kind])
