@@ -303,3 +303,40 @@ def test_report_runs_rebuild_the_page_of_their_period():
         "day": date(2026, 5, 31),
     }
     assert report_scope({}) == {}
+
+
+def test_the_panel_counts_the_quarantine_of_the_pages_days_and_says_when_no_record_exists(data, tmp_path):
+    from growthmart.report import write_run_record
+
+    published = copy_publication(data, tmp_path)
+    con = duckdb.connect(str(published / "growthmart.duckdb"), read_only=True)
+    run_id = con.execute("select any_value(run_id) from main.publication").fetchone()[0]
+    con.close()
+    write_run_record(
+        published,
+        run_id,
+        checks_passed=["a / ok"],
+        checks_failed=["raw/fx_rates / ge_fx_rates"],
+        checks_warned=[],
+        quarantine=[
+            (date(2026, 6, 3), "app_orders", "amount < 0: '<value>'", 2),
+            (date(2026, 6, 4), "app_orders", "amount < 0: '<value>'", 3),
+            (date(2026, 6, 4), "fx_rates", "missing rate", 1),
+        ],
+        freshness=[("app_orders", date(2026, 6, 4), "2026-06-05T01:00:00")],
+    )
+    day = build_reports(published, period="daily", day=LAST_DAY, lang="en")[0]
+    panel = read(day).quality
+    assert (panel["data-rows-quarantined"], panel["data-checks-failed"], panel["data-checks-passed"]) == (
+        "4",
+        "1",
+        "1",
+    )
+    assert "raw/fx_rates / ge_fx_rates" in day.read_text(encoding="utf-8")
+    week = build_reports(published, period="weekly", day=LAST_DAY, lang="en")[0]
+    assert read(week).quality["data-rows-quarantined"] == "6"  # 2026-06-01..07 holds all three days
+
+    (published / "run_records" / f"{run_id}.json").unlink()
+    day = build_reports(published, period="daily", day=LAST_DAY, lang="en")[0]
+    assert read(day).quality["data-checks-passed"] == ""
+    assert "no run record" in day.read_text(encoding="utf-8")
