@@ -15,10 +15,11 @@ export DO_NOT_TRACK := 1
 
 DEMO_ARGS ?=
 
-.PHONY: install manifest dagster-home run test lint unit ui clean help
+.PHONY: install manifest dagster-home run report test lint unit ui clean help
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
+	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
 	@echo "make ui    — dagster dev -w workspace.yaml"
 
@@ -47,6 +48,11 @@ dagster-home: $(DAGSTER_HOME)/dagster.yaml
 
 run: $(MANIFEST) dagster-home
 	$(BIN)/python -m orchestration.cli run --demo $(DEMO_ARGS)
+
+# HTML reports from the current publication, without running the pipeline: DATE=YYYY-MM-DD builds the day's page,
+# its week's and month's and the index (PERIOD=daily|weekly|monthly narrows it); no DATE rebuilds every page.
+report: $(STAMP)
+	$(BIN)/python -m growthmart.report $(if $(DATE),--date $(DATE)) $(if $(PERIOD),--period $(PERIOD))
 
 lint: $(MANIFEST)
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ START_DATE_VAR = "GROWTHMART_START_DATE"  # first daily partition
 DUCKDB_THREADS_VAR = "GROWTHMART_DUCKDB_THREADS"  # default: every core
 DUCKDB_MEMORY_LIMIT_VAR = "GROWTHMART_DUCKDB_MEMORY_LIMIT"  # default: half the machine's RAM
 DUCKDB_TEMP_DIR_VAR = "GROWTHMART_DUCKDB_TEMP_DIR"  # default: <data>/tmp, where DuckDB spills
+REPORT_LANG_VAR = "GROWTHMART_REPORT_LANG"  # zh | en: labels of the HTML reports
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
 
@@ -36,6 +37,7 @@ class Settings:
     duckdb_threads: int
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
+    report_lang: str = "zh"
 
     @property
     def landing_dir(self) -> Path:
@@ -88,4 +90,12 @@ def settings() -> Settings:
         duckdb_threads=int(os.environ.get(DUCKDB_THREADS_VAR) or os.cpu_count() or 2),
         duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_VAR) or _half_of_ram(),
         duckdb_temp_dir=Path(os.environ.get(DUCKDB_TEMP_DIR_VAR) or data_dir / "tmp").expanduser().resolve(),
+        report_lang=_report_lang(os.environ.get(REPORT_LANG_VAR) or "zh"),
     )
+
+
+def _report_lang(value: str) -> str:
+    lang = value.strip().lower()
+    if lang not in ("zh", "en"):
+        raise ValueError(f"{REPORT_LANG_VAR} must be zh or en, not {value!r}")
+    return lang

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     # backfill_policy is "beta" in Dagster 1.13; the warning repeats once per raw asset and hides progress.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-    from assets.publish import PUBLISH_KEY
+    from assets.publish import PUBLISH_KEY, REPORTS_KEY
     from orchestration import run_summary
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_PIPELINE_JOB
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             raise_on_error=False,
         )
-    print(run_summary.render(result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY))
+    print(run_summary.render(result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY, REPORTS_KEY))
     print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")
     return 0 if result.success else 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest import build_raw_assets
-from assets.publish import build_data_docs_asset, build_publish_asset
+from assets.publish import build_data_docs_asset, build_html_reports_asset, build_publish_asset
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
 from growthmart.contracts import CONTRACTS
@@ -22,6 +22,7 @@ def build_definitions() -> dg.Definitions:
             build_dbt_assets(),
             build_publish_asset(),
             build_data_docs_asset(),
+            build_html_reports_asset(),
         ],
         asset_checks=[*build_raw_checks(CONTRACTS), *build_report_checks()],
         jobs=list(build_jobs().values()),

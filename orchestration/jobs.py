@@ -27,7 +27,7 @@ def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
     jobs = [
         dg.define_asset_job(
             name=DAILY_PIPELINE_JOB,
-            description="Load a day's (or a range's) landing files, rebuild the dbt models, check, publish.",
+            description="Load a day's (or a range's) landing files, rebuild the dbt models, check, publish, HTML reports.",
             selection=dg.AssetSelection.all(),
             partitions_def=daily_partitions(),
             tags=WRITER_TAGS,
@@ -43,14 +43,14 @@ def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
         ),
         dg.define_asset_job(
             name=WEEKLY_REPORT_JOB,
-            description="Rebuild the report tables (rpt_kpi_weekly among them) from the current marts; publish.",
+            description="Rebuild the report tables (rpt_kpi_weekly among them) from the current marts; publish; the week's HTML report.",
             selection=reports_and_publish,
             tags={**WRITER_TAGS, "growthmart/cadence": "weekly"},
             executor_def=dg.in_process_executor,
         ),
         dg.define_asset_job(
             name=MONTHLY_REPORT_JOB,
-            description="Rebuild the report tables (rpt_kpi_monthly, rpt_cac_ltv_monthly); publish.",
+            description="Rebuild the report tables (rpt_kpi_monthly, rpt_cac_ltv_monthly); publish; the month's HTML report.",
             selection=reports_and_publish,
             tags={**WRITER_TAGS, "growthmart/cadence": "monthly"},
             executor_def=dg.in_process_executor,

@@ -28,13 +28,7 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
                from raw.load_log where run_id = ? group by 1 order by 1""",
             [run_id],
         ).fetchall()
-        reasons = con.execute(
-            """select source, reason, count(*) from (
-                   select source, regexp_replace(reason, '''.*''', '<value>') as reason
-                   from raw.quarantine_rows where run_id = ?)
-               group by 1, 2 order by 1, 3 desc""",
-            [run_id],
-        ).fetchall()
+        reasons = [(source, reason, n) for _, source, reason, n in quarantine_counts(con, run_id)]
     finally:
         con.close()
     out = [f"{'source':<28}{'days':>6}{'files':>7}{'landed':>10}{'loaded':>10}{'quarantined':>13}"]
@@ -50,11 +44,57 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
     return out
 
 
-def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
-    evaluations = result.get_asset_check_evaluations()
+def check_outcomes(evaluations) -> tuple[list, list, list]:
+    """(passed, failed, warned) asset-check evaluations: failed = an ERROR-severity check did not pass."""
     passed = [e for e in evaluations if e.passed]
     failed = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     warned = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.WARN]
+    return passed, failed, warned
+
+
+def check_name(evaluation) -> str:
+    return f"{evaluation.asset_key.to_user_string()} / {evaluation.check_name}"
+
+
+def run_check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list:
+    """The asset-check evaluations a run has logged so far (what `result.get_asset_check_evaluations()` gives
+    after an in-process run), read from the instance's event log: available inside a running asset."""
+    entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    return [e.dagster_event.asset_check_evaluation_data for e in entries if e.dagster_event]
+
+
+def quarantine_counts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[tuple]:
+    """Quarantined rows as (partition_date, source, reason, rows), the quoted value in a reason masked so that
+    reasons group; one run's rows when run_id is given, else every row still in raw.quarantine_rows."""
+    where, params = ("where run_id = ?", [run_id]) if run_id else ("", [])
+    rows = con.execute(
+        f"""select partition_date, source, reason, count(*) from (
+               select partition_date, source, regexp_replace(reason, '''.*''', '<value>') as reason
+               from raw.quarantine_rows {where})
+           group by 1, 2, 3 order by 2, 4 desc""",
+        params,
+    ).fetchall()
+    if run_id:  # per run the summary lists source × reason over all of the run's partitions
+        merged: dict[tuple, int] = {}
+        for _, source, reason, n in rows:
+            merged[(source, reason)] = merged.get((source, reason), 0) + n
+        return [
+            (None, source, reason, n)
+            for (source, reason), n in sorted(merged.items(), key=lambda kv: (kv[0][0], -kv[1]))
+        ]
+    return rows
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(source, last loaded partition, last load time) per source of raw.load_log."""
+    return con.execute(
+        "select source, max(partition_date), max(loaded_at) from raw.load_log group by 1 order by 1"
+    ).fetchall()
+
+
+def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
+    evaluations = result.get_asset_check_evaluations()
+    passed, failed, warned = check_outcomes(evaluations)
     out = [
         f"{len(evaluations)} checks evaluated: {len(passed)} passed, {len(failed)} failed, {len(warned)} warned"
     ]
@@ -62,7 +102,7 @@ def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
         label = "FAILED" if e in failed else "warn"
         unexpected = e.metadata.get("unexpected_count")
         detail = f" ({getattr(unexpected, 'value', unexpected)} unexpected)" if unexpected is not None else ""
-        out.append(f"  {label}: {e.asset_key.to_user_string()} / {e.check_name}{detail}")
+        out.append(f"  {label}: {check_name(e)}{detail}")
     return out
 
 
@@ -102,7 +142,25 @@ def published_section(
     return out
 
 
-def render(result: dg.ExecuteInProcessResult, warehouse_path: Path, published_dir: Path, publish_key) -> str:
+def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey) -> list[str]:
+    mats = [m for m in result.get_asset_materialization_events() if m.asset_key == reports_key]
+    if not mats:
+        return ["NOT rebuilt (nothing was published, or the report step failed)"]
+    meta = mats[-1].materialization.metadata
+    return [
+        f"report index: {meta['index'].value}",
+        f"{meta['pages_written'].value} pages rebuilt ({meta['scope'].value}); largest "
+        f"{meta['largest_page_bytes'].value / 1024:.0f} KiB",
+    ]
+
+
+def render(
+    result: dg.ExecuteInProcessResult,
+    warehouse_path: Path,
+    published_dir: Path,
+    publish_key,
+    reports_key: dg.AssetKey | None = None,
+) -> str:
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines.append(_rule("loaded"))
     lines += loaded_section(warehouse_path, result.run_id)
@@ -112,4 +170,7 @@ def render(result: dg.ExecuteInProcessResult, warehouse_path: Path, published_di
     lines += errors_section(result)
     lines.append(_rule("published"))
     lines += published_section(result, published_dir, publish_key)
+    if reports_key is not None:
+        lines.append(_rule("reports (HTML)"))
+        lines += reports_section(result, reports_key)
     return "\n".join(lines) + "\n"

@@ -1,4 +1,12 @@
 from assets.publish.data_docs_asset import DATA_DOCS_KEY, build_data_docs_asset
+from assets.publish.html_reports import REPORTS_KEY, build_html_reports_asset
 from assets.publish.publish_asset import PUBLISH_KEY, build_publish_asset
 
-__all__ = ["DATA_DOCS_KEY", "PUBLISH_KEY", "build_data_docs_asset", "build_publish_asset"]
+__all__ = [
+    "DATA_DOCS_KEY",
+    "PUBLISH_KEY",
+    "REPORTS_KEY",
+    "build_data_docs_asset",
+    "build_html_reports_asset",
+    "build_publish_asset",
+]

@@ -1,0 +1,253 @@
+"""Small aggregates for one report page, read from the PUBLISHED DuckDB (read-only; never the warehouse).
+
+Every query here returns at most a few hundred rows: per-user tables are aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+PERIODS = ("daily", "weekly", "monthly")
+KEY_COLUMN = {"daily": "report_date", "weekly": "week_start", "monthly": "month_start"}
+KPI_TABLE = {"daily": "rpt_kpi_daily", "weekly": "rpt_kpi_weekly", "monthly": "rpt_kpi_monthly"}
+KPI_COLUMNS = ("new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "roas")
+KPI_COLUMNS += ("d1_retention", "d7_retention", "is_complete")
+RETENTION_DAYS = (0, 1, 2, 3, 7, 14, 30)
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    return date(d.year + y, m + 1, 1)
+
+
+def week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # daily | weekly | monthly
+    start: date
+
+    @classmethod
+    def containing(cls, kind: str, d: date) -> Period:
+        if kind == "daily":
+            return cls(kind, d)
+        if kind == "weekly":
+            return cls(kind, week_start(d))
+        return cls(kind, month_start(d))
+
+    @property
+    def end(self) -> date:
+        if self.kind == "daily":
+            return self.start
+        if self.kind == "weekly":
+            return self.start + timedelta(days=6)
+        return add_months(self.start, 1) - timedelta(days=1)
+
+    @property
+    def key_column(self) -> str:
+        return KEY_COLUMN[self.kind]
+
+    @property
+    def table(self) -> str:
+        return KPI_TABLE[self.kind]
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%Y-%m") if self.kind == "monthly" else self.start.isoformat()
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.kind}/{self.label}.html"
+
+    def previous(self) -> Period:
+        if self.kind == "daily":
+            return Period(self.kind, self.start - timedelta(days=1))
+        if self.kind == "weekly":
+            return Period(self.kind, self.start - timedelta(days=7))
+        return Period(self.kind, add_months(self.start, -1))
+
+    def same_period_before(self) -> tuple[Period, str]:
+        """The same day a week before (daily) or the same week / month a year before, and its label key."""
+        if self.kind == "daily":
+            return Period(self.kind, self.start - timedelta(days=7)), "vs_week_ago"
+        if self.kind == "weekly":
+            return Period(self.kind, self.start - timedelta(days=364)), "vs_year_ago"
+        return Period(self.kind, add_months(self.start, -12)), "vs_year_ago"
+
+
+class PublishedData:
+    """One read-only connection to the published DuckDB, shared by every page of a build."""
+
+    def __init__(self, db_path):
+        self.con = duckdb.connect(str(db_path), read_only=True)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def dicts(self, sql: str, params: list | None = None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def has_table(self, schema: str, name: str) -> bool:
+        return bool(
+            self.rows(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, name],
+            )[0][0]
+        )
+
+    # ------------------------------------------------------------------ periods and KPI tiles
+    def period_keys(self, kind: str) -> list[date]:
+        return [
+            r[0] for r in self.rows(f"select {KEY_COLUMN[kind]} from reports.{KPI_TABLE[kind]} order by 1")
+        ]
+
+    def kpi_row(self, period: Period) -> dict | None:
+        cols = ", ".join(KPI_COLUMNS)
+        found = self.dicts(
+            f"select {cols} from reports.{period.table} where {period.key_column} = ?", [period.start]
+        )
+        return found[0] if found else None
+
+    def mau_row(self, d: date) -> dict | None:
+        found = self.dicts(
+            "select month_start, active_users from reports.rpt_kpi_monthly where month_start = ?",
+            [month_start(d)],
+        )
+        return found[0] if found else None
+
+    def kpi_trend(self, period: Period, count: int) -> list[dict]:
+        return self.dicts(
+            f"""select {period.key_column} as k, gmv, net_revenue, spend, active_users, new_users
+                from reports.{period.table} where {period.key_column} <= ?
+                order by 1 desc limit ?""",
+            [period.start, count],
+        )[::-1]
+
+    # ------------------------------------------------------------------ charts
+    def retention(self, first: date, last: date) -> list[tuple]:
+        """(cohort_date, day_n, rate) over all channels; rate NULL where the cell is not mature (is_complete false)
+        or the cohort is empty."""
+        days = ", ".join(str(d) for d in RETENTION_DAYS)
+        return self.rows(
+            f"""select cohort_date, day_n,
+                       case when bool_and(is_complete) and sum(cohort_size) > 0
+                            then sum(retained_users) / sum(cohort_size) end as rate,
+                       sum(cohort_size) as size
+                from reports.rpt_retention_cohorts
+                where cohort_date between ? and ? and day_n in ({days})
+                group by 1, 2 order by 1, 2""",
+            [first, last],
+        )
+
+    def funnel(self, first: date, last: date) -> list[tuple]:
+        return self.rows(
+            """select channel, step_order, step_name, sum(users) as users
+               from reports.rpt_funnel_users where cohort_week between ? and ?
+               group by 1, 2, 3 order by 1, 2""",
+            [first, last],
+        )
+
+    def cac_ltv_month(self, last: date) -> date | None:
+        """The latest acquisition month up to `last` whose 30-day LTV is known (else the latest): a month too
+        recent for any LTV would show CAC alone."""
+        found = self.rows(
+            """select coalesce(max(acquisition_month) filter (where ltv_30d is not null), max(acquisition_month))
+               from reports.rpt_cac_ltv_monthly where acquisition_month <= ?""",
+            [last],
+        )
+        return found[0][0] if found else None
+
+    def cac_ltv(self, month: date) -> list[dict]:
+        return self.dicts(
+            """select channel, spend, new_users, cac, ltv_30d, ltv_90d, payback_days
+               from reports.rpt_cac_ltv_monthly where acquisition_month = ? and new_users > 0
+               order by spend desc, channel""",
+            [month],
+        )
+
+    def campaign_roi(self, first: date, last: date) -> list[dict]:
+        return self.dicts(
+            """select campaign_id, any_value(platform) as platform, any_value(channel) as channel,
+                      sum(spend) as spend, sum(attributed_revenue) as revenue,
+                      (sum(attributed_revenue) - sum(spend)) / sum(spend) as roi
+               from reports.rpt_campaign_roi_daily where report_date between ? and ?
+               group by 1 having sum(spend) > 0 order by roi desc, campaign_id""",
+            [first, last],
+        )
+
+    def spend_by_platform(self, first: date, last: date) -> list[tuple]:
+        return self.rows(
+            """select report_date, coalesce(platform, '') as platform, sum(spend)
+               from reports.rpt_campaign_roi_daily where report_date between ? and ?
+               group by 1, 2 order by 1, 2""",
+            [first, last],
+        )
+
+    def top_content(self, first: date, last: date, limit: int = 10) -> list[dict]:
+        return self.dicts(
+            """select content_id, platform, title, views, leads, attributed_signups, attributed_revenue
+               from reports.rpt_content_items where published_date between ? and ?
+               order by attributed_signups desc nulls last, leads desc nulls last, views desc nulls last,
+                        content_id
+               limit ?""",
+            [first, last, limit],
+        )
+
+    def lifecycle(self, first: date, last: date) -> list[tuple]:
+        return self.rows(
+            """select week_start, state, min(state_order) as state_order, sum(users)
+               from reports.rpt_user_lifecycle_weekly where week_start between ? and ?
+               group by 1, 2 order by 1, 3""",
+            [first, last],
+        )
+
+    def attribution(self, month: date) -> list[tuple]:
+        return self.rows(
+            """select channel, attribution_model, attributed_revenue
+               from reports.rpt_attribution_channels where attribution_month = ?
+               order by 1, 2""",
+            [month],
+        )
+
+    def activities(self, first: date, last: date) -> list[dict]:
+        return self.dicts(
+            """select activity_name, phase, phase_order, phase_start, phase_end, participants, gmv_cny,
+                      gmv_uplift, roi, uplift_roi, is_complete
+               from reports.rpt_activity_review where phase_start <= ? and phase_end >= ?
+               order by phase_start, activity_name, phase_order""",
+            [last, first],
+        )
+
+    def ab_tests(self, first: date, last: date) -> list[dict]:
+        return self.dicts(
+            """select experiment_name, variant_name, is_control, lift, p_value, is_significant,
+                      is_sample_too_small, is_complete, start_date, end_date
+               from reports.rpt_ab_tests where start_date <= ? and end_date >= ?
+               order by start_date, experiment_name, is_control desc, variant_name""",
+            [last, first],
+        )
+
+    # ------------------------------------------------------------------ what was published
+    def publication(self) -> tuple[str | None, object, list[tuple]]:
+        if not self.has_table("main", "publication"):
+            return None, None, []
+        rows = self.rows(
+            "select run_id, published_at, table_name, row_count from main.publication order by 3"
+        )
+        if not rows:
+            return None, None, []
+        return rows[0][0], rows[0][1], [(r[2], r[3]) for r in rows]

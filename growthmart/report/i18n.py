@@ -1,0 +1,237 @@
+"""Labels in Chinese and English (one setting: GROWTHMART_REPORT_LANG) and numbers formatted for people."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+LANGS = ("zh", "en")
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+# key -> (zh, en)
+_LABELS: dict[str, tuple[str, str]] = {
+    "title_daily": ("日报", "Daily report"),
+    "title_weekly": ("周报", "Weekly report"),
+    "title_monthly": ("月报", "Monthly report"),
+    "title_index": ("增长运营报表", "Growth reports"),
+    "daily": ("日报", "Daily"),
+    "weekly": ("周报", "Weekly"),
+    "monthly": ("月报", "Monthly"),
+    "index": ("报表目录", "All reports"),
+    "data_docs": (
+        "数据质量文档 (Great Expectations Data Docs)",
+        "Data quality docs (Great Expectations Data Docs)",
+    ),
+    "generated": ("生成于", "Generated"),
+    "published_run": ("发布批次", "Published by run"),
+    "incomplete_period": ("本期数据未完整加载", "this period is not fully loaded"),
+    "new_users": ("新增用户", "New users"),
+    "active_users_daily": ("日活 DAU", "DAU"),
+    "active_users_weekly": ("周活 WAU", "WAU"),
+    "active_users_monthly": ("月活 MAU", "MAU"),
+    "mau": ("月活 MAU (本月至今)", "MAU (month to date)"),
+    "gmv": ("GMV", "GMV"),
+    "net_revenue": ("净收入", "Net revenue"),
+    "arppu": ("客单价 ARPPU", "ARPPU"),
+    "spend": ("投放花费", "Spend"),
+    "cac": ("获客成本 CAC", "CAC"),
+    "roas": ("ROAS", "ROAS"),
+    "d1_retention": ("次日留存", "D1 retention"),
+    "d7_retention": ("7日留存", "D7 retention"),
+    "vs_previous_daily": ("较前一日", "vs previous day"),
+    "vs_previous_weekly": ("较上周", "vs previous week"),
+    "vs_previous_monthly": ("较上月", "vs previous month"),
+    "vs_week_ago": ("较上周同日", "vs same day last week"),
+    "vs_year_ago": ("较去年同期", "vs same period last year"),
+    "no_data": ("暂无数据", "No data"),
+    "kpis": ("核心指标", "Key metrics"),
+    "trend_daily": ("近30天趋势 (截至当日)", "Trend, trailing 30 days up to this day"),
+    "trend_weekly": ("近12周趋势", "Trend, trailing 12 weeks"),
+    "trend_monthly": ("近12个月趋势", "Trend, trailing 12 months"),
+    "retention": ("留存 cohort 热力图", "Retention cohort heatmap"),
+    "retention_note": (
+        "按注册日 cohort,全部渠道;空白 = 尚未成熟 (第 N 天还未到数据截止日),不是 0",
+        "signup-day cohorts, all channels; blank = not mature yet (day N after the data end), not 0",
+    ),
+    "cohort": ("注册日", "Cohort"),
+    "day_n": ("第 N 天", "Day N"),
+    "funnel": (
+        "用户漏斗:各步流失率 (按渠道)",
+        "User funnel: drop-off per step by channel",
+    ),
+    "cac_ltv": ("CAC 与 LTV (按渠道) 及回本天数", "CAC vs LTV by channel, and payback day"),
+    "payback_days": ("回本天数", "Payback day"),
+    "campaign_roi": ("活动投放 ROI 排名 (最好/最差)", "Campaign ROI ranking (best / worst)"),
+    "spend_platform": ("各平台花费", "Spend by platform"),
+    "top_content": ("内容 Top 10 (按带来注册)", "Top 10 content (by attributed signups)"),
+    "lifecycle": ("用户生命周期分层趋势", "User lifecycle layers"),
+    "attribution": ("多触点归因:各渠道归因收入", "Attributed revenue by channel and model"),
+    "activities": ("活动复盘", "Activity reviews"),
+    "ab_tests": ("A/B 实验结论", "A/B test verdicts"),
+    "window_trailing_days": ("近{n}天,截至{end}", "trailing {n} days up to {end}"),
+    "window_period": ("{start} 至 {end}", "{start} to {end}"),
+    "window_month": ("获客/归因月份 {month}", "acquisition / attribution month {month}"),
+    "window_weeks": ("近{n}周 cohort,截至{end}", "cohort weeks, trailing {n} up to {end}"),
+    "users": ("用户数", "Users"),
+    "non_ad_cost": ("非广告成本", "non-ad costs"),
+    "drop_off": ("流失", "drop-off"),
+    "ltv_30d": ("LTV 30天", "LTV 30d"),
+    "ltv_90d": ("LTV 90天", "LTV 90d"),
+    "roi": ("ROI", "ROI"),
+    "activity": ("活动", "Activity"),
+    "phase": ("阶段", "Phase"),
+    "dates": ("日期", "Dates"),
+    "participants": ("参与人数", "Participants"),
+    "uplift": ("GMV 提升", "GMV uplift"),
+    "uplift_roi": ("增量 ROI", "Incremental ROI"),
+    "experiment": ("实验", "Experiment"),
+    "variant": ("版本", "Variant"),
+    "lift": ("提升", "Lift"),
+    "p_value": ("p 值", "p-value"),
+    "verdict": ("结论", "Verdict"),
+    "v_control": ("对照组", "control"),
+    "v_significant_win": ("显著更好", "significantly better"),
+    "v_significant_loss": ("显著更差", "significantly worse"),
+    "v_not_significant": ("无显著差异", "no significant difference"),
+    "v_too_small": ("样本不足", "sample too small"),
+    "v_running": ("进行中", "running"),
+    "none_in_period": ("本期无", "None in this period"),
+    "quality": ("数据质量", "Data quality"),
+    "checks": ("检查", "Checks"),
+    "passed": ("通过", "passed"),
+    "failed": ("失败", "failed"),
+    "warned": ("警告", "warned"),
+    "quarantined": ("隔离行数", "Rows quarantined"),
+    "quarantine_note": (
+        "本期分区加载时被隔离的行 (按来源、原因)",
+        "rows quarantined when this period's partitions loaded (by source and reason)",
+    ),
+    "source": ("数据源", "Source"),
+    "reason": ("原因", "Reason"),
+    "rows": ("行数", "Rows"),
+    "freshness": ("数据新鲜度", "Freshness"),
+    "last_partition": ("最新分区", "Last loaded partition"),
+    "last_load": ("最近加载时间", "Last load time"),
+    "published_tables": ("已发布的表", "Published tables"),
+    "table": ("表", "Table"),
+    "no_run_record": (
+        "没有找到发布批次的运行记录 (该发布早于运行记录功能)",
+        "no run record for the published run (published before run records existed)",
+    ),
+    "check_of_run": ("发布批次的检查结果", "checks of the publishing run"),
+    "nothing": ("无", "none"),
+    "state_new": ("新用户", "new"),
+    "state_returning": ("留存", "returning"),
+    "state_resurrected": ("回流", "resurrected"),
+    "state_dormant": ("沉默", "dormant"),
+    "state_churned": ("流失", "churned"),
+    "step_visit": ("访问", "visit"),
+    "step_signup": ("注册", "signup"),
+    "step_activation": ("激活", "activation"),
+    "step_first_paid_order": ("首单", "first paid order"),
+    "step_repeat_paid_order": ("复购", "repeat order"),
+    "previous_page": ("上一期", "Previous"),
+    "next_page": ("下一期", "Next"),
+}
+
+
+class Labels:
+    def __init__(self, lang: str):
+        if lang not in LANGS:
+            raise ValueError(f"report language must be one of {LANGS}, not {lang!r}")
+        self.lang = lang
+        self._i = LANGS.index(lang)
+
+    def __call__(self, key: str, **fmt) -> str:
+        pair = _LABELS.get(key)
+        text = pair[self._i] if pair else key
+        return text.format(**fmt) if fmt else text
+
+    @property
+    def html_lang(self) -> str:
+        return HTML_LANG[self.lang]
+
+
+# How each KPI is shown: money (CNY), count, ratio (a share shown as %), multiple (ROAS).
+KIND = {
+    "new_users": "count",
+    "active_users": "count",
+    "mau": "count",
+    "gmv": "money",
+    "net_revenue": "money",
+    "arppu": "money2",
+    "spend": "money",
+    "cac": "money2",
+    "roas": "multiple",
+    "d1_retention": "ratio",
+    "d7_retention": "ratio",
+}
+
+
+def as_float(value) -> float | None:
+    if value is None:
+        return None
+    return float(value)
+
+
+def fmt_count(value) -> str:
+    return "—" if value is None else f"{int(round(float(value))):,}"
+
+
+def fmt_money(value, decimals: int = 0) -> str:
+    if value is None:
+        return "—"
+    v = float(value)
+    sign = "-" if v < 0 else ""
+    return f"{sign}¥{abs(v):,.{decimals}f}"
+
+
+def fmt_pct(value, decimals: int = 1) -> str:
+    return "—" if value is None else f"{float(value) * 100:.{decimals}f}%"
+
+
+def fmt_multiple(value) -> str:
+    return "—" if value is None else f"{float(value):.2f}×"
+
+
+def fmt_value(kind: str, value) -> str:
+    if kind == "count":
+        return fmt_count(value)
+    if kind == "money":
+        return fmt_money(value, 0)
+    if kind == "money2":
+        return fmt_money(value, 2)
+    if kind == "ratio":
+        return fmt_pct(value)
+    if kind == "multiple":
+        return fmt_multiple(value)
+    raise ValueError(kind)
+
+
+def raw(value) -> str:
+    """The number as stored, for data-value (the browser test compares it with the table cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def fmt_delta(kind: str, current, before) -> tuple[str, str]:
+    """Change from `before` to `current`: relative % for amounts, percentage points for ratios.
+
+    Returns (text, direction) with direction in up/down/flat/'' (unknown)."""
+    cur, bef = as_float(current), as_float(before)
+    if cur is None or bef is None:
+        return "—", ""
+    if kind == "ratio":
+        diff = (cur - bef) * 100
+        text = f"{diff:+.1f}pp"
+    else:
+        if bef == 0:
+            return "—", ""
+        diff = (cur - bef) / abs(bef)
+        text = f"{diff * 100:+.1f}%"
+    direction = "up" if diff > 1e-12 else "down" if diff < -1e-12 else "flat"
+    return text.replace("-", "−"), direction

@@ -1,0 +1,342 @@
+"""The static HTML reports without a browser: the pages the session's demo run published (tests/conftest.py
+demo_pipeline), parsed with html.parser and compared with the published DuckDB. The headless-Chromium test is
+tests/report/test_report_browser.py."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.publish.html_reports import report_scope
+from growthmart.report import MAX_PAGE_BYTES, build_reports
+from growthmart.report.data import RETENTION_DAYS
+
+ROOT = Path(__file__).resolve().parents[2]
+LAST_DAY = date(2026, 6, 4)  # the demo run's last day (tests/conftest.py DEMO_RUN)
+REQUIRED_METRICS = {
+    "new_users", "active_users", "mau", "gmv", "net_revenue", "arppu", "spend", "cac", "roas", "d1_retention",
+    "d7_retention",
+}  # fmt: skip
+CHARTS = {
+    "kpi_trend", "retention_heatmap", "funnel", "cac_ltv", "campaign_roi", "spend_platform", "top_content",
+    "lifecycle", "attribution",
+}  # fmt: skip
+
+
+class Page(HTMLParser):
+    """What the tests read from a page: tiles, charts, the quality panel, references, embedded chart specs."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.html_lang = None
+        self.tiles: list[dict] = []
+        self.charts: dict[str, dict] = {}
+        self.quality: dict | None = None
+        self.refs: list[str] = []
+        self.links: list[str] = []
+        self._in_specs = False
+        self.specs_text = ""
+        self.feed(text)
+        self.specs = json.loads(self.specs_text) if self.specs_text else {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if "kpi" in classes:
+            self.tiles.append(a)
+        if "chart" in classes and "data-chart" in a:
+            self.charts[a["data-chart"]] = a
+        if a.get("id") == "data-quality":
+            self.quality = a
+        for attr in ("src", "href", "srcset", "poster", "data"):
+            if a.get(attr):
+                self.refs.append(a[attr])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "script" and a.get("id") == "chart-specs":
+            self._in_specs = True
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_specs = False
+
+    def handle_data(self, data):
+        if self._in_specs:
+            self.specs_text += data
+
+
+def read(path: Path) -> Page:
+    return Page(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def data(demo_pipeline) -> Path:
+    assert demo_pipeline["code"] == 0, demo_pipeline["summary"][-3000:]
+    return demo_pipeline["data"]
+
+
+@pytest.fixture(scope="module")
+def reports(data) -> Path:
+    return data / "published" / "reports"
+
+
+@pytest.fixture(scope="module")
+def published(data):
+    con = duckdb.connect(str(data / "published" / "growthmart.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def expected_pages(published) -> set[str]:
+    q = "select strftime({c}, '{f}') from reports.{t}"
+    pages = {f"daily/{r[0]}.html" for r in published.execute(q.format(c="report_date", f="%Y-%m-%d", t="rpt_kpi_daily")).fetchall()}  # fmt: skip
+    pages |= {f"weekly/{r[0]}.html" for r in published.execute(q.format(c="week_start", f="%Y-%m-%d", t="rpt_kpi_weekly")).fetchall()}  # fmt: skip
+    pages |= {f"monthly/{r[0]}.html" for r in published.execute(q.format(c="month_start", f="%Y-%m", t="rpt_kpi_monthly")).fetchall()}  # fmt: skip
+    return pages
+
+
+def test_the_run_leaves_a_page_for_every_period_and_an_index_listing_them(demo_pipeline, reports, published):
+    pages = expected_pages(published)
+    assert len(pages) == 35 + 6 + 2  # 2026-05-01..06-04: 35 days, ISO weeks from 04-27 to 06-01, May and June
+    have = {str(p.relative_to(reports)) for p in reports.glob("*/*.html")}
+    assert have == pages
+    index = read(reports / "index.html")
+    assert set(index.links) >= pages
+    assert "../data_docs/index.html" in index.links
+    assert f"report index: {reports / 'index.html'}" in demo_pipeline["summary"]
+
+
+def test_pages_are_small_and_load_nothing_from_the_network(reports):
+    pages = list(reports.rglob("*.html"))
+    assert pages
+    for path in pages:
+        assert path.stat().st_size <= MAX_PAGE_BYTES, path
+        text = path.read_text(encoding="utf-8")
+        page = Page(text)
+        remote = [r for r in page.refs if r.startswith(("http:", "https:", "//"))]
+        assert not remote, (path, remote)
+        assert "@import" not in text and "url(http" not in text and "@font-face" not in text, path
+        for ref in page.refs:  # every local reference resolves (the chart library beside the pages)
+            target = (path.parent / ref.split("#")[0]).resolve()
+            assert target.exists() or ref.endswith("data_docs/index.html"), (path, ref)
+    scripts = [r for r in read(reports / "daily" / f"{LAST_DAY}.html").refs if r.endswith(".js")]
+    assert scripts == [f"../assets/{next((reports / 'assets').glob('plotly-*.min.js')).name}"]
+
+
+def test_tiles_show_the_published_cells(reports, published):
+    checked = 0
+    for path in sorted(reports.glob("*/*.html")):
+        page = read(path)
+        metrics = {t["data-metric"] for t in page.tiles}
+        assert metrics >= (REQUIRED_METRICS if "daily" in path.parts else REQUIRED_METRICS - {"mau"}), path
+        for tile in page.tiles:
+            table, column = tile["data-source"].split(".")
+            keycol, key = tile["data-key"].split("=")
+            rows = published.execute(
+                f"select {column} from reports.{table} where {keycol} = ?", [date.fromisoformat(key)]
+            ).fetchall()
+            assert len(rows) == 1, (path, tile)
+            cell = rows[0][0]
+            if cell is None:
+                assert tile["data-value"] == "", (path, tile)
+            else:
+                assert float(tile["data-value"]) == pytest.approx(float(cell), rel=1e-9, abs=0), (path, tile)
+            checked += 1
+    assert checked > 400
+
+
+def test_every_chart_is_drawn_from_an_embedded_spec_or_says_it_has_no_data(reports):
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    assert set(page.charts) == CHARTS
+    for chart_id, attrs in page.charts.items():
+        if attrs.get("data-rendered") == "empty":
+            assert chart_id not in page.specs
+        else:
+            assert page.specs[chart_id]["data"], chart_id
+    assert not [c for c, a in page.charts.items() if a.get("data-rendered") == "empty" and c != "top_content"]
+
+
+def test_immature_retention_cells_are_blank_not_zero(reports, published):
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    heat = page.specs["retention_heatmap"]["data"][0]
+    cohorts, columns = heat["y"], heat["x"]
+    assert columns == [f"D{n}" for n in RETENTION_DAYS]
+    blanks = 0
+    for cohort, row, text_row in zip(cohorts, heat["z"], heat["text"], strict=True):
+        for n, value, text in zip(RETENTION_DAYS, row, text_row, strict=True):
+            mature, retained, size = published.execute(
+                """select bool_and(is_complete), sum(retained_users), sum(cohort_size)
+                   from reports.rpt_retention_cohorts where cohort_date = ? and day_n = ?""",
+                [date.fromisoformat(cohort), n],
+            ).fetchone()
+            if not mature:
+                assert value is None and text == "", (cohort, n, value)
+                blanks += 1
+            else:
+                assert value == pytest.approx(retained / size), (cohort, n)
+                assert text.endswith("%")
+    assert blanks > 0  # the last 30 days' D30 cells at least
+
+
+def test_the_quality_panel_shows_the_publishing_runs_checks(demo_pipeline, reports, published):
+    panel = read(reports / "daily" / f"{LAST_DAY}.html").quality
+    summary = demo_pipeline["summary"]
+    line = next(s for s in summary.splitlines() if "checks evaluated:" in s)
+    passed = int(line.split(":")[1].split("passed")[0].strip())
+    assert int(panel["data-checks-passed"]) == passed
+    assert panel["data-checks-failed"] == "0"
+    assert int(panel["data-checks-warned"]) == int(line.split("failed,")[1].split("warned")[0])
+    assert panel["data-rows-quarantined"] == "0"
+    run_id = published.execute("select any_value(run_id) from main.publication").fetchone()[0]
+    record = json.loads((reports.parent / "run_records" / f"{run_id}.json").read_text(encoding="utf-8"))
+    assert {s for s, _, _ in record["freshness"]} >= {"app_users", "app_orders", "fx_rates"}
+    text = (reports / "daily" / f"{LAST_DAY}.html").read_text(encoding="utf-8")
+    assert "reports.rpt_kpi_daily" in text  # what was published is listed
+
+
+def copy_publication(data: Path, target: Path) -> Path:
+    published = target / "published"
+    published.mkdir(parents=True)
+    shutil.copy(data / "published" / "growthmart.duckdb", published / "growthmart.duckdb")
+    shutil.copytree(data / "published" / "run_records", published / "run_records")
+    return published
+
+
+def test_both_languages_render(data, tmp_path, monkeypatch):
+    published = copy_publication(data, tmp_path)
+    en = build_reports(published, period="daily", day=LAST_DAY, lang="en")
+    page = en[0].read_text(encoding="utf-8")
+    assert (
+        Page(page).html_lang == "en" and "Daily report" in page and "New users" in page and "日报" not in page
+    )
+    monkeypatch.delenv("GROWTHMART_REPORT_LANG", raising=False)
+    zh = build_reports(published, period="daily", day=LAST_DAY)[0].read_text(encoding="utf-8")  # default zh
+    assert Page(zh).html_lang == "zh-CN" and "日报" in zh and "新增用户" in zh
+    monkeypatch.setenv("GROWTHMART_REPORT_LANG", "en")
+    assert "Daily report" in build_reports(published, period="daily", day=LAST_DAY)[0].read_text(
+        encoding="utf-8"
+    )
+    monkeypatch.setenv("GROWTHMART_REPORT_LANG", "fr")
+    with pytest.raises(ValueError):
+        build_reports(published, period="daily", day=LAST_DAY)
+
+
+def test_make_report_builds_one_date_from_the_publication_alone(data, tmp_path):
+    """`make report DATE=...` runs `python -m growthmart.report --date ...`: no pipeline, no warehouse."""
+    published = copy_publication(data, tmp_path / "data")
+    env = {**os.environ, "GROWTHMART_DATA_DIR": str(tmp_path / "data"), "GROWTHMART_REPORT_LANG": "en"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "growthmart.report", "--date", "2026-05-20"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    pages = {str(p.relative_to(published / "reports")) for p in (published / "reports").glob("*/*.html")}
+    assert pages == {"daily/2026-05-20.html", "weekly/2026-05-18.html", "monthly/2026-05.html"}
+    assert (published / "reports" / "index.html").exists()
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+    panel = read(published / "reports" / "daily" / "2026-05-20.html").quality
+    assert int(panel["data-checks-passed"]) > 0  # from the run record, not from the pipeline
+    missing = subprocess.run(
+        [sys.executable, "-m", "growthmart.report", "--date", "2030-01-01"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 1 and "no published period contains 2030-01-01" in missing.stderr
+
+
+def test_a_nightly_run_rebuilds_only_its_days_pages(data, reports, monkeypatch):
+    """The daily job run for one partition (as the nightly schedule starts it), restricted to the report step:
+    only that day's page, its week's and month's and the index are written; a weekly report run writes its week."""
+    from assets.publish import REPORTS_KEY
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import DAILY_PIPELINE_JOB, WEEKLY_REPORT_JOB
+
+    monkeypatch.setenv("GROWTHMART_DATA_DIR", str(data))
+    before = {p: p.stat().st_mtime_ns for p in reports.rglob("*.html")}
+    job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, partition_key="2026-05-13", asset_selection=[REPORTS_KEY]
+        )
+    assert result.success
+    changed = {str(p.relative_to(reports)) for p, stamp in before.items() if p.stat().st_mtime_ns != stamp}
+    assert changed == {
+        "daily/2026-05-13.html",
+        "weekly/2026-05-11.html",
+        "monthly/2026-05.html",
+        "index.html",
+    }
+
+    # The weekly report job as its schedule starts it (the job's cadence tag + the schedule's report_through).
+    before = {p: p.stat().st_mtime_ns for p in reports.rglob("*.html")}
+    job = build_definitions().resolve_job_def(WEEKLY_REPORT_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance, tags={"growthmart/report_through": "2026-05-31"}, asset_selection=[REPORTS_KEY]
+        )
+    assert result.success
+    changed = {str(p.relative_to(reports)) for p, stamp in before.items() if p.stat().st_mtime_ns != stamp}
+    assert changed == {"weekly/2026-05-25.html", "index.html"}
+
+
+def test_report_runs_rebuild_the_page_of_their_period():
+    assert report_scope({"dagster/partition": "2026-05-13"}) == {
+        "range": (date(2026, 5, 13), date(2026, 5, 13))
+    }
+    assert report_scope(
+        {
+            "dagster/asset_partition_range_start": "2026-05-01",
+            "dagster/asset_partition_range_end": "2026-06-04",
+        }
+    ) == {"range": (date(2026, 5, 1), date(2026, 6, 4))}
+    assert report_scope({"growthmart/cadence": "weekly", "growthmart/report_through": "2026-05-31"}) == {
+        "period": "weekly",
+        "day": date(2026, 5, 31),
+    }
+    assert report_scope({}) == {}
+
+
+def test_the_panel_counts_the_quarantine_of_the_pages_days_and_says_when_no_record_exists(data, tmp_path):
+    from growthmart.report import write_run_record
+
+    published = copy_publication(data, tmp_path)
+    con = duckdb.connect(str(published / "growthmart.duckdb"), read_only=True)
+    run_id = con.execute("select any_value(run_id) from main.publication").fetchone()[0]
+    con.close()
+    write_run_record(
+        published,
+        run_id,
+        checks_passed=["a / ok"],
+        checks_failed=["raw/fx_rates / ge_fx_rates"],
+        checks_warned=[],
+        quarantine=[
+            (date(2026, 6, 3), "app_orders", "amount < 0: '<value>'", 2),
+            (date(2026, 6, 4), "app_orders", "amount < 0: '<value>'", 3),
+            (date(2026, 6, 4), "fx_rates", "missing rate", 1),
+        ],
+        freshness=[("app_orders", date(2026, 6, 4), "2026-06-05T01:00:00")],
+    )
+    day = build_reports(published, period="daily", day=LAST_DAY, lang="en")[0]
+    panel = read(day).quality
+    assert (panel["data-rows-quarantined"], panel["data-checks-failed"], panel["data-checks-passed"]) == (
+        "4",
+        "1",
+        "1",
+    )
+    assert "raw/fx_rates / ge_fx_rates" in day.read_text(encoding="utf-8")
+    week = build_reports(published, period="weekly", day=LAST_DAY, lang="en")[0]
+    assert read(week).quality["data-rows-quarantined"] == "6"  # 2026-06-01..07 holds all three days
+
+    (published / "run_records" / f"{run_id}.json").unlink()
+    day = build_reports(published, period="daily", day=LAST_DAY, lang="en")[0]
+    assert read(day).quality["data-checks-passed"] == ""
+    assert "no run record" in day.read_text(encoding="utf-8")
