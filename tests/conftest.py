@@ -1,7 +1,10 @@
-"""Shared fixtures: the dbt manifest is prepared once per session (as `make manifest` does)."""
+"""Shared fixtures: the dbt manifest is prepared once per session (as `make manifest` does), and the demo pipeline
+runs once per session for every module that reads what it leaves."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -19,6 +22,26 @@ def dbt_manifest() -> Path:
     if not manifest.exists():
         subprocess.run([sys.executable, "-m", "orchestration.dbt_manifest"], cwd=ROOT, check=True)
     return manifest
+
+
+# 35 days from 2026-05-01 (the last is 2026-06-04), 400 users.
+DEMO_RUN = ["--demo", "--days", "35", "--users", "400", "--seed", "7"]
+
+
+@pytest.fixture(scope="session")
+def demo_pipeline(tmp_path_factory, dbt_manifest) -> dict:
+    """The whole graph materialized once through Dagster on small demo data in a temporary data directory, shared
+    by tests/test_pipeline_integration.py and tests/report/ (the suite runs the pipeline once, not per module).
+    Returns {"data": data dir, "code": exit code, "summary": run summary}; the env is restored afterwards."""
+    from orchestration.cli import main
+
+    data = tmp_path_factory.mktemp("pipeline") / "data"
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.setenv("GROWTHMART_DATA_DIR", str(data))
+        mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+        code = main(["run", *DEMO_RUN, "--log-level", "WARNING"])
+    return {"data": data, "code": code, "summary": out.getvalue()}
 
 
 @pytest.fixture

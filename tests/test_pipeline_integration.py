@@ -9,8 +9,7 @@ import pytest
 
 from orchestration.cli import main
 
-DEMO = ["--days", "35", "--users", "400", "--seed", "7"]
-LAST_DAY = "2026-06-04"  # 2026-05-01 + 34 days
+LAST_DAY = "2026-06-04"  # the demo run's last day (tests/conftest.py DEMO_RUN: 2026-05-01 + 34 days)
 
 # The public contract of the published reports (issue #2): names and the columns BI may rely on.
 REPORT_COLUMNS = {
@@ -57,13 +56,13 @@ def run_cli(args: list[str]) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, dbt_manifest):
-    data = tmp_path_factory.mktemp("pipeline") / "data"
+def pipeline(demo_pipeline):
+    """The session's demo run (tests/conftest.py), with its data dir as this module's environment."""
+    data = demo_pipeline["data"]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GROWTHMART_DATA_DIR", str(data))
         mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
-        code, summary = run_cli(["--demo", *DEMO])
-        yield {"data": data, "code": code, "summary": summary, "mp": mp}
+        yield {**demo_pipeline, "mp": mp}
 
 
 @pytest.fixture(scope="module")
