@@ -13,6 +13,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -38,6 +39,15 @@ def chromium_missing() -> str | None:
         "Debian's chromium package is not installed (apt-get install chromium; .ci/run installs it)"
     )
     return f"Chromium is missing: no {CHROMIUM} and no chromium on PATH — {why}"
+
+
+def cjk_font_missing() -> bool:
+    """Without a CJK font Chromium draws Chinese labels as boxes: the test still runs, the screenshot is poorer."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return not out.strip()
 
 
 def launch(playwright):

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import broken_links, check_page, chromium_missing, displays, launch, numbers_shown, shows_nothing
+from browser import (
+    broken_links,
+    check_page,
+    chromium_missing,
+    cjk_font_missing,
+    displays,
+    launch,
+    numbers_shown,
+    shows_nothing,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_METRICS = {
@@ -224,6 +233,19 @@ def published(demo_pipeline):
     con.close()
 
 
+@pytest.fixture(scope="module")
+def checked(reports, published, browser):
+    """check_page once per page of the run (the daily page is read by two tests)."""
+    cache = {}
+
+    def check(path: Path, screenshot: Path | None = None):
+        if path not in cache:
+            cache[path] = check_page(browser, path, published, screenshot=screenshot)
+        return cache[path]
+
+    return check
+
+
 def artifact_path() -> Path:
     base = os.environ.get("GROWTHMART_TEST_ARTIFACTS")
     return (Path(base) if base else ROOT / "test-artifacts") / "daily_report.png"
@@ -233,18 +255,18 @@ def pages(reports: Path, period: str) -> list[Path]:
     return sorted((reports / period).glob("*.html"))
 
 
-def test_the_daily_report_renders_and_its_tiles_equal_the_published_tables(
-    reports, published, browser, capsys
-):
+def test_the_daily_report_renders_and_its_tiles_equal_the_published_tables(reports, checked, capsys):
     daily = pages(reports, "daily")
     assert daily, f"no daily pages under {reports}"
     shot = artifact_path()
     started = time.monotonic()
-    result = check_page(browser, daily[-1], published, screenshot=shot)
+    result = checked(daily[-1], screenshot=shot)
     took = time.monotonic() - started
+    fonts = " — no CJK font installed, Chinese labels show as boxes (apt-get install fonts-wqy-zenhei)"
     with capsys.disabled():
         print(
             f"\ndaily report screenshot: {shot} ({shot.stat().st_size // 1024} KiB, page checked in {took:.1f} s)"
+            + (fonts if cjk_font_missing() else "")
         )
     assert result.problems() == [], "\n".join(result.problems())
     assert result.lang in ("zh-CN", "en")
@@ -253,18 +275,20 @@ def test_the_daily_report_renders_and_its_tiles_equal_the_published_tables(
     assert shot.stat().st_size > 10_000
 
 
-def test_the_first_and_last_page_of_every_period_render_and_match(reports, published, browser):
+def test_the_first_and_last_page_of_every_period_render_and_match(reports, checked):
     """The first period has no previous one to compare with and immature retention (NULL tiles); the last is
     the one people read."""
     problems = []
     for period in ("daily", "weekly", "monthly"):
         found = pages(reports, period)
         assert found, f"no {period} pages under {reports}"
-        for path in {found[0], found[-1]}:
-            result = check_page(browser, path, published)
+        for path in dict.fromkeys([found[0], found[-1]]):
+            result = checked(path)
             problems += [f"{period}/{path.name}: {p}" for p in result.problems()]
             if not result.kpis:
                 problems.append(f"{period}/{path.name}: no KPI tiles")
+            if not result.charts:
+                problems.append(f"{period}/{path.name}: no charts")
     assert problems == [], "\n".join(problems)
 
 
@@ -277,9 +301,9 @@ def test_every_page_is_small_enough_to_mail(reports):
     assert too_big == []
 
 
-def test_the_index_loads_and_links_every_page(reports, browser):
+def test_the_index_loads_and_links_every_page(reports, checked):
     index = reports / "index.html"
-    result = check_page(browser, index)
+    result = checked(index)
     assert result.problems() == [], "\n".join(result.problems())
     assert broken_links(index, result.links) == []
     linked = {(index.parent / href.split("#")[0]).resolve() for href in result.links if "://" not in href}
