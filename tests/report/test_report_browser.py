@@ -309,3 +309,9 @@ def test_the_index_loads_and_links_every_page(reports, checked):
     linked = {(index.parent / href.split("#")[0]).resolve() for href in result.links if "://" not in href}
     every = {p.resolve() for period in ("daily", "weekly", "monthly") for p in pages(reports, period)}
     assert every - linked == set(), "pages the index does not list"
+    data_docs = [href for href in result.links if href.split("#")[0].endswith("data_docs/index.html")]
+    assert data_docs, "the index does not link the Great Expectations Data Docs"
+    docs_index = (index.parent / data_docs[0].split("#")[0]).resolve()
+    docs = checked(docs_index)  # opened from the report, so it has to work offline too
+    assert docs.problems() == [], "\n".join(docs.problems())
+    assert broken_links(docs_index, docs.links) == []
