@@ -28,7 +28,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "active_users_daily": ("日活 DAU", "DAU"),
     "active_users_weekly": ("周活 WAU", "WAU"),
     "active_users_monthly": ("月活 MAU", "MAU"),
-    "mau": ("月活 MAU (本月至今)", "MAU (month to date)"),
+    "mau": ("月活 MAU (所在自然月, 截至数据末日)", "MAU (calendar month, up to data end)"),
     "gmv": ("GMV", "GMV"),
     "net_revenue": ("净收入", "Net revenue"),
     "arppu": ("客单价 ARPPU", "ARPPU"),
