@@ -62,27 +62,7 @@ int_visits_classified as (
 
 conversions as (
 
-    select
-        'signup' as conversion_type,
-        user_id as conversion_id,
-        user_id,
-        false as is_first_order,
-        cast(0 as decimal(18, 4)) as net_revenue_cny,
-        signup_date as conversion_date,
-        signup_at as converted_at
-    from stg_app__users
-
-    union all
-
-    select
-        'order' as conversion_type,
-        order_id as conversion_id,
-        user_id,
-        order_sequence = 1 as is_first_order,
-        cast(net_revenue_cny as decimal(18, 4)) as net_revenue_cny,
-        created_date as conversion_date,
-        created_at as converted_at
-    from int_orders_netted
+    {{ signup_and_order_conversions('stg_app__users', 'int_orders_netted', signup_revenue='0') }}
 
 ),
 
@@ -246,17 +226,7 @@ credited as (
         net_revenue_cny,
         touch_age_days,
         {%- for model in models %}
-            cast(
-                case
-                    when is_path_end
-                        then
-                            1 - (
-                                sum({{ model }}_rounded) over (partition by conversion_type, conversion_id)
-                                - {{ model }}_rounded
-                            )
-                    else {{ model }}_rounded
-                end as decimal(18, 6)
-            ) as {{ model }}_credit,
+            {{ residual_at_path_end('1', model ~ '_rounded', 'decimal(18, 6)') }} as {{ model }}_credit,
         {%- endfor %}
         is_direct,
         has_touch,
@@ -343,17 +313,8 @@ final as (
             {{ model }}_credit,
         {%- endfor %}
         {%- for model in models %}
-            cast(
-                case
-                    when is_path_end
-                        then
-                            net_revenue_cny - (
-                                sum({{ model }}_revenue_rounded) over (partition by conversion_type, conversion_id)
-                                - {{ model }}_revenue_rounded
-                            )
-                    else {{ model }}_revenue_rounded
-                end as decimal(18, 4)
-            ) as {{ model }}_revenue_cny,
+            {{ residual_at_path_end('net_revenue_cny', model ~ '_revenue_rounded', 'decimal(18, 4)') }}
+                as {{ model }}_revenue_cny,
         {%- endfor %}
         is_direct,
         has_touch,

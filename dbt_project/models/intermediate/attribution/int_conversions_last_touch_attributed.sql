@@ -47,27 +47,7 @@ int_visits_classified as (
 
 conversions as (
 
-    select
-        'signup' as conversion_type,
-        user_id as conversion_id,
-        user_id,
-        false as is_first_order,
-        cast(null as decimal(18, 4)) as net_revenue_cny,
-        signup_date as conversion_date,
-        signup_at as converted_at
-    from stg_app__users
-
-    union all
-
-    select
-        'order' as conversion_type,
-        order_id as conversion_id,
-        user_id,
-        order_sequence = 1 as is_first_order,
-        net_revenue_cny,
-        created_date as conversion_date,
-        created_at as converted_at
-    from int_orders_netted
+    {{ signup_and_order_conversions('stg_app__users', 'int_orders_netted') }}
 
 ),
 
