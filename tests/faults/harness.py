@@ -1,0 +1,299 @@
+"""The fault suite's harness: the real CLI (`python -m orchestration.cli run`) in a child process on a small demo, and
+the invariants every fault scenario asserts afterwards.
+
+Each scenario drives `orchestration.cli` exactly as a person or the nightly job would, in its own process group so
+that it can be killed like a real run (SIGKILL of the CLI process only: the children it started must die with it).
+After the fault, the helpers below check what a trusted pipeline promises:
+
+- the previous publication is intact and readable (`publication_snapshot` before and after),
+- landed = loaded + quarantined per landing file, and every loaded row is in its raw table exactly once
+  (`reconcile`),
+- no process of the run outlives it (`orphans`),
+- no lock error reached the output (`LOCK_ERROR`).
+
+The suite's figures (scenarios, runs killed, runs recovered, rows lost, lock errors) are counted in `STATS` and
+printed at the end of the pytest session (tests/faults/conftest.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+# A small demo: 14 days from 2026-05-01 (last day 2026-05-14), 250 users. Big enough for every source and
+# report to have rows, small enough that a whole run costs the fixed cost of dbt and Dagster only.
+DEMO_ARGS = ["--days", "14", "--users", "250", "--seed", "11", "--start", "2026-05-01"]
+FIRST_DAY, LAST_DAY = "2026-05-01", "2026-05-14"
+RUN_TIMEOUT = 600
+# What DuckDB says when a second process opens a file another one writes.
+LOCK_ERROR = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
+
+STATS: Counter = Counter()  # scenarios, runs_killed, runs_recovered, rows_lost, lock_errors
+
+
+@dataclass
+class Run:
+    """A finished CLI run."""
+
+    args: list[str]
+    code: int
+    out: str
+    err: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.out + "\n" + self.err
+
+
+@dataclass
+class FaultEnv:
+    """A data directory of its own (landing, warehouse, publication, Dagster home) and the environment a run sees."""
+
+    data: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def landing(self) -> Path:
+        return self.data / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.data / "published"
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            GROWTHMART_DATA_DIR=str(self.data),
+            DAGSTER_HOME=str(self.data / "dagster_home"),
+            GROWTHMART_DUCKDB_THREADS="1",
+            GROWTHMART_DUCKDB_MEMORY_LIMIT="2GB",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra_env)
+        env.update(overrides)
+        return env
+
+    # -- running the CLI --------------------------------------------------------------------------------------------
+    def start(self, *args: str, log_level: str = "INFO", **env: str) -> subprocess.Popen:
+        """Start `orchestration.cli run ARGS` in a new session (its own process group); stdout is a file we tail."""
+        log = self.data.parent / f"run-{time.monotonic_ns()}.log"
+        handle = log.open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "run", *args, "--log-level", log_level],
+            cwd=ROOT,
+            env=self.env(**env),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+        )
+        proc.log_path = log  # type: ignore[attr-defined]
+        handle.close()
+        return proc
+
+    def run(self, *args: str, timeout: float = RUN_TIMEOUT, **env: str) -> Run:
+        proc = self.start(*args, **env)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            raise
+        out = read_log(proc)
+        STATS["lock_errors"] += len(LOCK_ERROR.findall(out))
+        return Run(list(args), proc.returncode, out)
+
+    def demo(self) -> Run:
+        """Generate the demo landing files and run the whole pipeline once (the publication later faults must keep)."""
+        return self.run("--demo", *DEMO_ARGS)
+
+
+def read_log(proc: subprocess.Popen) -> str:
+    return Path(proc.log_path).read_text(errors="replace")  # type: ignore[attr-defined]
+
+
+def wait_for_output(proc: subprocess.Popen, pattern: str | re.Pattern, timeout: float = RUN_TIMEOUT) -> str:
+    """Block until the run's output matches `pattern` (returns the match) or the run ends (AssertionError)."""
+    regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        match = regex.search(read_log(proc))
+        if match:
+            return match.group(0)
+        if proc.poll() is not None:
+            raise AssertionError(
+                f"run ended ({proc.returncode}) before {regex.pattern!r}:\n{read_log(proc)[-3000:]}"
+            )
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {regex.pattern!r}")
+
+
+def wait_for(
+    predicate, timeout: float = RUN_TIMEOUT, interval: float = 0.02, proc: subprocess.Popen | None = None
+):
+    """Poll `predicate()` until it returns something truthy (returned); fails if `proc` ends first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(
+                f"run ended ({proc.returncode}) before the condition:\n{read_log(proc)[-3000:]}"
+            )
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for the condition")
+
+
+def descendants(proc: subprocess.Popen) -> list[psutil.Process]:
+    try:
+        return psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def kill9(proc: subprocess.Popen) -> None:
+    """SIGKILL the CLI process alone, as `kill -9 <pid>` would: its children get no signal from us."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    STATS["runs_killed"] += 1
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Clean-up only: kill the whole process group of a run a test gave up on."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def orphans(data: Path, grace: float = 15.0) -> list[str]:
+    """Processes still alive `grace` seconds on whose environment names this data directory (dbt, a Dagster step
+    process...): a run's process that outlived it. The test process itself and its ancestors are ignored."""
+    me = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+
+    def alive() -> list[psutil.Process]:
+        found = []
+        for p in psutil.process_iter(["pid", "cmdline"]):
+            if p.pid in me:
+                continue
+            try:
+                if p.environ().get("GROWTHMART_DATA_DIR") == str(data) and p.status() != psutil.STATUS_ZOMBIE:
+                    found.append(p)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return found
+
+    deadline = time.monotonic() + grace
+    left = alive()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = alive()
+    return [f"{p.pid}: {' '.join(p.info['cmdline'] or [])[:200]}" for p in left]
+
+
+# -- the invariants ------------------------------------------------------------------------------------------------
+
+
+def publication_snapshot(published: Path) -> dict:
+    """What a BI reader sees: the publication record and the row count of every published table (DuckDB file), and
+    the Parquet files the `parquet` link points at with their sizes. Opening either must work (else it raises)."""
+    db = published / "growthmart.duckdb"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        run_id = con.execute("select any_value(run_id) from main.publication").fetchone()[0]
+        tables = {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for (t,) in con.execute("select table_name from main.publication order by 1").fetchall()
+        }
+        recorded = dict(con.execute("select table_name, row_count from main.publication").fetchall())
+    finally:
+        con.close()
+    assert tables == recorded, "published row counts differ from the publication record"
+    parquet = (published / "parquet").resolve()
+    files = {str(p.relative_to(parquet)): p.stat().st_size for p in sorted(parquet.rglob("*.parquet"))}
+    assert files, f"no Parquet files under {parquet}"
+    for path in files:  # each Parquet file must be readable whole
+        duckdb.execute(f"select count(*) from read_parquet('{(parquet / path).as_posix()}')").fetchall()
+    return {"run_id": run_id, "tables": tables, "parquet": files}
+
+
+def reconcile(warehouse: Path) -> dict[str, int]:
+    """landed = loaded + quarantined for every landing file the warehouse holds, and every loaded row counted once:
+    the raw table holds exactly rows_loaded rows of that file, raw.quarantine_rows exactly rows_quarantined.
+
+    Returns {"files": n, "rows_landed": n, "rows_lost": n}; rows_lost > 0 (added to STATS) is a failure."""
+    from growthmart.contracts import CONTRACTS
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
+        log = con.execute(
+            """select source, partition_date, source_file, rows_landed, rows_loaded, rows_quarantined
+               from raw.load_log"""
+        ).fetchall()
+        problems, lost = [], 0
+        for source, _day, file, landed, loaded, quarantined in log:
+            if landed != loaded + quarantined:
+                problems.append(
+                    f"{source} {file}: landed {landed} != loaded {loaded} + quarantined {quarantined}"
+                )
+                lost += abs(landed - loaded - quarantined)
+        for contract in CONTRACTS:
+            if contract.name not in tables:
+                continue
+            per_file = dict(
+                con.execute(
+                    f"""select _source_file, count(*) from raw."{contract.name}" group by 1"""
+                ).fetchall()
+            )
+            logged = {f: ld for s, _, f, _, ld, _ in log if s == contract.name}
+            for file, n in per_file.items():
+                if logged.get(file) != n:
+                    problems.append(
+                        f"{contract.name} {file}: {n} rows in raw, load_log says {logged.get(file)}"
+                    )
+                    lost += abs(n - (logged.get(file) or 0))
+        quarantined = dict(
+            con.execute(
+                "select source || '|' || source_file, count(*) from raw.quarantine_rows group by 1"
+            ).fetchall()
+        )
+        for source, _, file, _, _, q in log:
+            if quarantined.get(f"{source}|{file}", 0) != q:
+                problems.append(
+                    f"{source} {file}: {quarantined.get(f'{source}|{file}', 0)} quarantined rows kept, load_log says {q}"
+                )
+                lost += abs(quarantined.get(f"{source}|{file}", 0) - q)
+    finally:
+        con.close()
+    STATS["rows_lost"] += lost
+    assert not problems, "\n".join(problems[:20])
+    return {"files": len(log), "rows_landed": sum(r[3] for r in log), "rows_lost": lost}
+
+
+def copy_env(src: FaultEnv, dst_root: Path) -> FaultEnv:
+    """A copy of a data directory (after a run), so scenarios can start from the same published state."""
+    dst = dst_root / "data"
+    shutil.copytree(src.data, dst, symlinks=True)
+    return FaultEnv(dst, dict(src.extra_env))
