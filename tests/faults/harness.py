@@ -82,8 +82,6 @@ class FaultEnv:
         env.update(
             GROWTHMART_DATA_DIR=str(self.data),
             DAGSTER_HOME=str(self.data / "dagster_home"),
-            GROWTHMART_DUCKDB_THREADS="1",
-            GROWTHMART_DUCKDB_MEMORY_LIMIT="2GB",
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
