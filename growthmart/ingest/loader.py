@@ -329,7 +329,7 @@ def _split_csv(path: Path, width: int) -> tuple[list[tuple[int, list[str]]], lis
             end, odd = i, True
             while odd and end + 1 < len(lines):
                 end += 1
-                odd = bool(lines[end].count(b'"') % 2)
+                odd ^= bool(lines[end].count(b'"') % 2)  # parity of the quotes so far
             joined = None if odd else text(i, end)
             fields = _parse_csv_record(joined) if joined is not None else None
             if fields is None or len(fields) != width:

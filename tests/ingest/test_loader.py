@@ -390,7 +390,13 @@ def test_a_batch_of_csv_files_read_together_keeps_per_file_rows_rejects_and_load
     )
     # another column order, one optional column left out: read as a second group
     other = "广告ID,日期,账户ID,项目ID,项目名称,广告名称,展示数,点击数,消耗(元),转化数,转化金额(元)"
-    land(landing, OCEAN.name, "d.csv", other + "\n" + f"ad8,{DAYS[2]},acc1,prj1,p,n,10,1,1.00,0,\n", day=DAYS[2])
+    land(
+        landing,
+        OCEAN.name,
+        "d.csv",
+        other + "\n" + f"ad8,{DAYS[2]},acc1,prj1,p,n,10,1,1.00,0,\n",
+        day=DAYS[2],
+    )
     land(landing, OCEAN.name, "e.csv", HEADER + "\n", day=DAYS[2])  # header only
     together, one_by_one = _load_both_ways(tmp_path / "w", OCEAN, landing)
     assert together == one_by_one
