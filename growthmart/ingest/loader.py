@@ -5,9 +5,15 @@ Guarantees, per (source, partition day):
   transaction;
 - nothing is lost: every landed row ends up either in `raw.<source>` or in `raw.quarantine_rows` with a
   reason, and `raw.load_log` records landed = loaded + quarantined per file;
-- a file that cannot be parsed, misses a required column, duplicates another file byte for byte, or has more
-  than `max_bad_fraction` of its rows bad fails the whole load with a `LoadError` naming source, file, row
-  and column; the landing files are never modified.
+- a file that cannot be parsed, is empty (0 bytes or blank: a failed export), is a symlink leading out of the
+  landing directory, misses a required column, duplicates another file byte for byte, or has more than
+  `max_bad_fraction` of its rows bad fails the whole load with a `LoadError` naming source, file, row and
+  column; the landing files are never modified;
+- a value is never changed silently: one that cannot be read unambiguously, is out of its contract range, or
+  dates a daily report's row to another day than its folder's sends the row to quarantine (ingest/sql.py);
+- a CSV file's rows are numbered by physical line, and a malformed line costs that line only (`_split_csv`);
+- a column the contract knows but a file lacks, or the other way round, is reported (`PartitionLoad.warnings`,
+  `raw.load_warnings`).
 
 Speed: a backfill loads many days per transaction (`plan_batches`), and the files of a batch are read together
 (one DuckDB statement per source and file layout, not ~10 per file); see "batch staging" below.
@@ -240,6 +246,9 @@ def _csv_header(contract: SourceContract, path: Path) -> list[str]:
         raise LoadError(contract.name, path, f"unparseable file: not a UTF-8 CSV ({exc})") from exc
     if not header:
         raise LoadError(contract.name, path, "unparseable file: empty, no header row")
+    with path.open("rb") as fh:
+        if fh.readline().count(b'"') % 2:  # records are numbered by line from line 2 on
+            raise LoadError(contract.name, path, "unparseable file: the header is not one line", row=1)
     if len(set(header)) != len(header):
         dupes = sorted(h for h, n in Counter(header).items() if n > 1)
         raise LoadError(contract.name, path, f"header repeats column(s) {dupes}")

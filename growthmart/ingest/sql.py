@@ -80,7 +80,7 @@ def _why_unreadable(column: Column, v: str) -> str:
         hints = [
             (
                 f"contains({v}, ',')",
-                "ambiguous ',': a thousands separator stands between groups of three digits",
+                "ambiguous comma: a thousands separator stands only between groups of three digits",
             ),
         ]
         if column.type == "decimal":

@@ -63,7 +63,7 @@ NUMBERS = [
     ("消耗(元)", "12.5", 12.5, ""),
     ("消耗(元)", "-0", 0, ""),
     ("消耗(元)", "12.340000", 12.34, ""),  # trailing zeros change nothing
-    ("消耗(元)", '"12,5"', None, "cannot parse '12,5' as decimal (ambiguous ','"),
+    ("消耗(元)", '"12,5"', None, "cannot parse '12,5' as decimal (ambiguous comma"),
     ("消耗(元)", '"1,23"', None, "'1,23'"),
     ("消耗(元)", '"1234,567"', None, "'1234,567'"),
     ("消耗(元)", '",5"', None, "',5'"),
@@ -76,7 +76,7 @@ NUMBERS = [
     ("消耗(元)", "1e3", None, "cannot parse '1e3'"),
     ("消耗(元)", "-5.00", None, "'-5.00' is out of range: the contract says >= 0"),
     ("展示数", '"1,234"', 1234, ""),
-    ("展示数", '"1,2,3"', None, "展示数: cannot parse '1,2,3' as int (ambiguous ','"),
+    ("展示数", '"1,2,3"', None, "展示数: cannot parse '1,2,3' as int (ambiguous comma"),
     ("展示数", "12.0", None, "not an integer"),
     ("展示数", "-1", None, "'-1' is out of range"),
     ("点击率(%)", "2.5", 2.5, ""),
@@ -191,6 +191,13 @@ def test_a_malformed_line_is_quarantined_once(env):
     assert [r[0] for r in quarantined(con)] == [4, 6]
 
 
+def test_a_header_spanning_lines_fails_the_file(env):
+    landing, con = env
+    land(landing, OCEAN.name, "r.csv", HEADER.replace("账户ID", '"账户\nID"') + "\n" + row("ad1") + "\n")
+    with pytest.raises(LoadError, match="the header is not one line"):
+        load_partition(con, OCEAN, landing, DAY)
+
+
 # ---------------------------------------------------------------------------------------- empty files
 
 
@@ -292,14 +299,25 @@ def test_out_of_range_values_are_quarantined_as_the_contract_declares(env):
 
 
 def test_the_ge_raw_suite_checks_the_ranges_the_contract_declares():
+    """One place for a range: a bound declared on the contract's column is the bound the GE suite checks."""
+    from dataclasses import replace
+
     from growthmart.quality.settings import QualitySettings
     from growthmart.quality.suites import raw_expectations
 
     fx = get_contract("fx_rates")
-    between = [
-        e.kwargs for e in raw_expectations(fx, QualitySettings()) if e.kind == "ExpectColumnValuesToBeBetween"
-    ]
-    assert between == [{"column": "rate_to_cny", "min_value": 0, "strict_min": True}]
+    rate = replace(fx.column("rate_to_cny"), min_value=0.01, strict_min=False, max_value=50)
+    changed = replace(fx, columns=tuple(rate if c.name == "rate_to_cny" else c for c in fx.columns))
+    for contract, bounds in [
+        (fx, {"min_value": 0, "strict_min": True}),
+        (changed, {"min_value": 0.01, "max_value": 50}),
+    ]:
+        between = [
+            e.kwargs
+            for e in raw_expectations(contract, QualitySettings())
+            if e.kind == "ExpectColumnValuesToBeBetween"
+        ]
+        assert between == [{"column": "rate_to_cny", **bounds}]
 
 
 def test_a_renamed_optional_column_loads_with_a_warning_naming_source_file_and_columns(env):
