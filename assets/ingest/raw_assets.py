@@ -31,6 +31,8 @@ def partition_metadata(part: PartitionLoad) -> dict[str, dg.MetadataValue]:
     }
     if part.quarantine_reasons:
         meta["quarantine_reasons"] = dg.MetadataValue.json(dict(part.quarantine_reasons))
+    if part.warnings:  # columns missing from a file or unknown to the contract (also in raw.load_warnings)
+        meta["warnings"] = dg.MetadataValue.json(part.warnings)
     return meta
 
 
@@ -84,6 +86,8 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                     # without a partition key would be copied, range totals and all, into every one of
                     # a backfill's per-partition events.
                     context.add_asset_metadata(partition_metadata(part), partition_key=part.partition_date)
+                    for warning in part.warnings:
+                        context.log.warning(warning)
                 context.log.info(
                     f"{contract.name}: {done}/{len(keys)} partitions, {landed} rows landed, "
                     f"{loaded} loaded, {quarantined} quarantined"

@@ -72,12 +72,6 @@ CURRENCY_COLUMNS = {
     ("meta_ads_insights", "account_currency"),
     ("campaigns", "budget_currency"),
 }
-# Numeric columns default to >= 0 (counts, money, durations); these have tighter ranges.
-RANGE_OVERRIDES: dict[tuple[str, str], dict] = {
-    ("fx_rates", "rate_to_cny"): {"min_value": 0, "strict_min": True},
-    ("content_daily_stats", "completion_rate"): {"min_value": 0, "max_value": 1},  # a fraction
-    ("ocean_engine_ad_stats", "点击率(%)"): {"min_value": 0, "max_value": 100},  # percent
-}
 # (larger, smaller) pairs per source: clicks <= impressions on every ad platform, plus ordering rules.
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "ocean_engine_ad_stats": (("展示数", "点击数"),),
@@ -96,7 +90,6 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "experiments": (("end_date", "start_date"),),
 }
-RANGE_OVERRIDES[("activities", "baseline_days")] = {"min_value": 1}
 
 
 def raw_suite_name(contract: SourceContract) -> str:
@@ -124,9 +117,8 @@ def raw_expectations(contract: SourceContract, settings: QualitySettings) -> lis
     for col in contract.columns:
         if col.required:
             out.append(Expect.of("ExpectColumnValuesToNotBeNull", column=col.name))
-        if col.type in ("int", "decimal", "double"):
-            bounds = RANGE_OVERRIDES.get((name, col.name), {"min_value": 0})
-            out.append(Expect.of("ExpectColumnValuesToBeBetween", column=col.name, **bounds))
+        if col.bounds:  # declared in the contract; the loader quarantines values out of it
+            out.append(Expect.of("ExpectColumnValuesToBeBetween", column=col.name, **col.bounds))
         if col.type == "json":
             out.append(Expect.of("ExpectColumnValuesToBeJsonParseable", column=col.name))
         if (name, col.name) in ACCEPTED_VALUES:
