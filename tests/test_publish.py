@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.resources import WarehouseResource
 from growthmart.publish import PublishLockedError, publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,3 +287,41 @@ def test_the_summary_names_the_innermost_error_of_a_failed_step(tmp_path):
     lines = errors_section(result)
     assert lines[0].startswith("  ERROR in bi_copy: ") and "No space left on device" in lines[0], lines
     assert str(tmp_path / "published" / "x.parquet") in lines[0]
+
+
+def test_a_run_makes_the_raw_data_owner_only_and_the_publication_group_readable(tmp_path):
+    import dagster as dg
+
+    data = tmp_path / "data"
+    (data / "landing" / "orders").mkdir(parents=True)
+    (data / "landing" / "orders" / "day.csv").write_text("order_id\n1\n")
+    (data / "landing").chmod(0o755)
+    duckdb.connect(str(data / "warehouse.duckdb")).close()
+    (data / "warehouse.duckdb").chmod(0o644)  # as a deployment from before issue 10 left it
+
+    @dg.asset
+    def write_and_publish(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create table t as select 1 as x")
+        (data / "published" / "reports").mkdir(parents=True)
+        (data / "published" / "reports" / "index.html").write_text("<html></html>")
+
+    umask = os.umask(0o022)
+    try:
+        result = dg.materialize(
+            [write_and_publish],
+            resources={"warehouse": WarehouseResource(data_dir=str(data))},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        assert result.success
+        assert os.umask(0o022) == 0o022  # the run's umask is not left behind
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((data / "warehouse.duckdb").stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "landing").stat().st_mode) == 0o700
+    published = [
+        data / "published",
+        data / "published" / "reports",
+        data / "published" / "reports" / "index.html",
+    ]
+    assert [stat.S_IMODE(p.stat().st_mode) for p in published] == [0o750, 0o750, 0o640]
