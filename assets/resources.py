@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import PrivateAttr
 
-from growthmart.config import PRIVATE_UMASK, make_private, published_dir, share_with_readers
+from growthmart.config import run_file_modes
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -22,24 +20,13 @@ class WarehouseResource(dg.ConfigurableResource):
     threads: int = 2
     memory_limit: str = "4GB"  # keep well under the machine's RAM: DuckDB spills to temp_dir beyond it
     temp_dir: str = ""  # default <data_dir>/tmp
-    _umask_before: int | None = PrivateAttr(default=None)
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """For the run (once per run process): owner-only modes for everything created from here on, the
-        warehouse's WAL and dbt's files included (dbt inherits the umask), and for the existing private files
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """A run (once per run process) works under owner-only file modes; the publication is shared after it
         (growthmart/config.py says who reads what)."""
-        self._umask_before = os.umask(PRIVATE_UMASK)
-        make_private(self.data_dir)
-
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """After the run: what the run wrote under published/ (HTML reports, run records, Data Docs) made
-        readable by the BI readers' group again, then the process's umask back."""
-        try:
-            share_with_readers(published_dir(self.data_dir))
-        finally:
-            if self._umask_before is not None:
-                os.umask(self._umask_before)
-                self._umask_before = None
+        with run_file_modes(self.data_dir):
+            yield self
 
     @property
     def path(self) -> Path:

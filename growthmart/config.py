@@ -6,6 +6,8 @@ Nothing is read at import time: call `settings()` where a value is needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +128,23 @@ def private_paths(data_dir: Path | str) -> list[Path]:
         data / "tmp",
         data / "gx",
     ]
+
+
+@contextmanager
+def run_file_modes(data_dir: Path | str) -> Iterator[None]:
+    """For the length of a run: owner-only modes for whatever the process (and dbt, which inherits the umask)
+    creates — the warehouse's WAL included — and for the existing private paths; afterwards what the run wrote
+    under published/ (tables, HTML reports, run records, Data Docs) made readable by the BI readers' group, and
+    the process's umask back."""
+    before = os.umask(PRIVATE_UMASK)
+    try:
+        make_private(data_dir)
+        yield
+    finally:
+        try:
+            share_with_readers(published_dir(data_dir))
+        finally:
+            os.umask(before)
 
 
 def make_private(data_dir: Path | str) -> None:
