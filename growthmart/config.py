@@ -154,10 +154,12 @@ def make_private(data_dir: Path | str) -> None:
 
 
 def share_with_readers(path: Path) -> None:
-    """`path` and everything under it readable by the owner's group (BI readers), never by others.
-    Symbolic links are left alone (their mode means nothing; their target is shared on its own)."""
-    if path.is_symlink() or not path.exists():
+    """`path` and everything under it readable by the owner's group (BI readers), never by others. `path`
+    itself may be a symbolic link (published/ on another filesystem); links under it are left alone (their
+    mode means nothing; what `parquet` points at is under `.parquet_versions`)."""
+    if not path.exists():
         return
+    path = path.resolve()
     _chmod(path, SHARED_DIR_MODE if path.is_dir() else SHARED_FILE_MODE)
     if path.is_dir():
         for root, dirs, files in os.walk(path):

@@ -303,7 +303,8 @@ def test_a_run_makes_the_raw_data_owner_only_and_the_publication_group_readable(
     def write_and_publish(warehouse: WarehouseResource) -> None:
         with warehouse.connect() as con:
             con.execute("create table t as select 1 as x")
-        (data / "published" / "reports").mkdir(parents=True)
+        (tmp_path / "elsewhere" / "reports").mkdir(parents=True)  # published/ as a link to another filesystem
+        (data / "published").symlink_to(tmp_path / "elsewhere")
         (data / "published" / "reports" / "index.html").write_text("<html></html>")
 
     umask = os.umask(0o022)
@@ -320,7 +321,7 @@ def test_a_run_makes_the_raw_data_owner_only_and_the_publication_group_readable(
     assert stat.S_IMODE((data / "warehouse.duckdb").stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "landing").stat().st_mode) == 0o700
     published = [
-        data / "published",
+        tmp_path / "elsewhere",
         data / "published" / "reports",
         data / "published" / "reports" / "index.html",
     ]
