@@ -119,7 +119,8 @@ def published_dir(data_dir: Path | str) -> Path:
 
 def private_paths(data_dir: Path | str) -> list[Path]:
     """What holds user-level raw rows under the data directory: the warehouse and its WAL, the landing files,
-    DuckDB's default spill directory and the GE validation store."""
+    DuckDB's default spill directory, the GE validation store (unexpected values) and the default Dagster home
+    (its event log keeps the errors of the runs, which quote the rejected value, row and column)."""
     data = Path(data_dir)
     return [
         data / "warehouse.duckdb",
@@ -127,6 +128,7 @@ def private_paths(data_dir: Path | str) -> list[Path]:
         data / "landing",
         data / "tmp",
         data / "gx",
+        data / "dagster_home",
     ]
 
 
