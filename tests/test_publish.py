@@ -326,3 +326,14 @@ def test_a_run_makes_the_raw_data_owner_only_and_the_publication_group_readable(
         data / "published" / "reports" / "index.html",
     ]
     assert [stat.S_IMODE(p.stat().st_mode) for p in published] == [0o750, 0o750, 0o640]
+
+
+def test_a_publication_from_before_the_completion_marker_is_kept_as_complete(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    old = versions(published)
+    (published / ".parquet_versions" / old[0] / ".complete").unlink()  # as the previous layout left it
+    make_warehouse(wh, 2)
+    publish(wh, published)
+    assert versions(published)[0] == old[0]  # the version readers were reading is kept, not taken for debris

@@ -265,7 +265,8 @@ def test_after_a_run_raw_data_is_owner_only_and_the_publication_group_readable(o
     wal = env.warehouse.with_name("warehouse.duckdb.wal")
     for path in [env.warehouse, *([wal] if wal.exists() else [])]:
         assert mode(path) & 0o077 == 0, f"{path} is {oct(mode(path))}"
-    assert mode(env.landing) == 0o700
+    for folder in [env.landing, env.data / "dagster_home", env.data / "gx"]:
+        assert mode(folder) == 0o700, f"{folder} is {oct(mode(folder))}"
     shared = [env.published, *(p for p in env.published.rglob("*") if not p.is_symlink())]
     wrong = {str(p): oct(mode(p)) for p in shared if p.name != ".publish.lock" and mode(p) & 0o047 != 0o040}
     assert wrong == {}, wrong  # the owner's group reads every published file, others nothing
