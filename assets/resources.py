@@ -9,6 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from growthmart.config import run_file_modes
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """Connections to the working DuckDB warehouse under the data directory (single writer)."""
@@ -18,6 +20,13 @@ class WarehouseResource(dg.ConfigurableResource):
     threads: int = 2
     memory_limit: str = "4GB"  # keep well under the machine's RAM: DuckDB spills to temp_dir beyond it
     temp_dir: str = ""  # default <data_dir>/tmp
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """A run (once per run process) works under owner-only file modes; the publication is shared after it
+        (growthmart/config.py says who reads what)."""
+        with run_file_modes(self.data_dir):
+            yield self
 
     @property
     def path(self) -> Path:

@@ -106,6 +106,14 @@ def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     return out
 
 
+def root_cause(error) -> str:
+    """The innermost error of a step failure's chain (`raise ... from ...`): Dagster wraps what went wrong in
+    "Error occurred while executing op ...", the cause says what it was ("No space left on device: <path>")."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
     """Steps that raised (a contract violation, an errored validation, a dbt failure) and what was skipped."""
     out = []
@@ -114,7 +122,7 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
             continue
         data = event.step_failure_data
         message = (data.user_failure_data.description if data.user_failure_data else None) or (
-            data.error.message.strip() if data.error else "unknown error"
+            root_cause(data.error) if data.error else "unknown error"
         )
         out.append(f"  ERROR in {event.step_key}: {message.splitlines()[0][:400]}")
     skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]

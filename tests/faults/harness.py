@@ -227,7 +227,7 @@ def publication_snapshot(published: Path) -> dict:
     files = {str(p.relative_to(parquet)): p.stat().st_size for p in sorted(parquet.rglob("*.parquet"))}
     assert files, f"no Parquet files under {parquet}"
     for path in files:  # each Parquet file must be readable whole
-        duckdb.execute(f"select count(*) from read_parquet('{(parquet / path).as_posix()}')").fetchall()
+        duckdb.execute("select count(*) from read_parquet(?)", [(parquet / path).as_posix()]).fetchall()
     return {"run_id": run_id, "tables": tables, "parquet": files}
 
 
