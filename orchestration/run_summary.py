@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+
+from growthmart.quality.verdicts import failure_lines
 
 
 def _rule(title: str) -> str:
@@ -41,6 +44,51 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
     if reasons:
         out.append("quarantined rows by reason:")
         out += [f"  {source}: {n} × {reason}" for source, reason, n in reasons]
+    return out
+
+
+def run_days(tags) -> list[str]:
+    """The reporting-timezone days a run was launched for, from its partition tags."""
+    if "dagster/asset_partition_range_start" in tags:
+        first = date.fromisoformat(tags["dagster/asset_partition_range_start"])
+        last = date.fromisoformat(tags["dagster/asset_partition_range_end"])
+        return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return [tags["dagster/partition"]] if "dagster/partition" in tags else []
+
+
+def landing_lines(result: dg.ExecuteInProcessResult, warehouse_path: Path) -> list[str]:
+    """Late or changed earlier landing days the run loaded too, and the run's days without any landing file."""
+    out = []
+    for m in result.get_asset_materialization_events():
+        late = m.materialization.metadata.get("late_days_loaded")
+        for day, change in sorted((getattr(late, "value", None) or {}).items()):
+            out.append(f"LATE/CHANGED: {m.asset_key.path[-1]} {day} loaded again: {change}")
+    if out:
+        out.insert(
+            0,
+            "earlier landing days changed since they were loaded (reloaded; dbt recounts from the earliest):",
+        )
+    days = run_days(result.dagster_run.tags)
+    if days and warehouse_path.exists():
+        con = duckdb.connect(str(warehouse_path), read_only=True)
+        try:
+            with_files = {
+                r[0].isoformat()
+                for r in con.execute(
+                    "select distinct partition_date from raw.load_log where run_id = ?", [result.run_id]
+                ).fetchall()
+            }
+        except duckdb.Error:
+            with_files = set()
+        finally:
+            con.close()
+        empty = [d for d in days if d not in with_files]
+        if empty:
+            shown = ", ".join(empty[:10]) + (f" ... ({len(empty)} days)" if len(empty) > 10 else "")
+            out.append(
+                f"NO LANDING FILES for {shown} in any source (no folder, or an empty one): nothing loaded for "
+                "those days (a folder present but empty empties a day loaded before; a missing one keeps it)"
+            )
     return out
 
 
@@ -92,6 +140,29 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def _value(metadata: dict, key: str):
+    """A check's metadata value as plain Python (Dagster wraps each in a MetadataValue)."""
+    value = metadata.get(key)
+    return getattr(value, "value", value)
+
+
+def failed_check_lines(evaluation) -> list[str]:
+    """What a failed check found and where: the partitions it checked, each failed expectation with its column,
+    and the offending rows it names (day, source file, row, column, value); else its description."""
+    meta = {k: _value(evaluation.metadata, k) for k in evaluation.metadata}
+    out = []
+    if meta.get("partitions_validated") is not None:
+        days = meta["partitions_validated"]
+        shown = ", ".join(days[:10]) + (f" ... ({len(days)} days)" if len(days) > 10 else "")
+        out.append(
+            f"checked: {meta.get('partitions_chosen', '')} {shown or '(no partition)'}".replace("  ", " ")
+        )
+    lines = failure_lines(meta)
+    if not lines and evaluation.description:
+        lines = evaluation.description.strip().splitlines()[:6]
+    return out + lines
+
+
 def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     evaluations = result.get_asset_check_evaluations()
     passed, failed, warned = check_outcomes(evaluations)
@@ -100,9 +171,11 @@ def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
     for e in failed + warned:
         label = "FAILED" if e in failed else "warn"
-        unexpected = e.metadata.get("unexpected_count")
-        detail = f" ({getattr(unexpected, 'value', unexpected)} unexpected)" if unexpected is not None else ""
+        unexpected = _value(e.metadata, "unexpected_count")
+        detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
         out.append(f"  {label}: {check_name(e)}{detail}")
+        if e in failed:
+            out += [f"      {line}" for line in failed_check_lines(e)]
     return out
 
 
@@ -164,6 +237,7 @@ def render(
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines.append(_rule("loaded"))
     lines += loaded_section(warehouse_path, result.run_id)
+    lines += landing_lines(result, warehouse_path)
     lines.append(_rule("checks"))
     lines += checks_section(result)
     lines.append(_rule("errors"))
