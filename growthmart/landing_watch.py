@@ -48,9 +48,10 @@ def scan_landing(landing_dir: Path, sources: list[str]) -> dict[str, list]:
 
 
 def changed_partitions(current: dict[str, list], cursor: str | None) -> tuple[list[str], str]:
-    """Days whose files are new or changed since `cursor`; returns (sorted days, new cursor)."""
+    """Days whose files are new, changed or removed since `cursor`; returns (sorted days, new cursor)."""
     previous = json.loads(cursor) if cursor else {}
     days = {key.split("/")[1] for key, stamp in current.items() if previous.get(key) != stamp}
+    days |= {key.split("/")[1] for key in previous if key not in current}  # a removed file's rows leave raw
     return sorted(days), json.dumps(current, sort_keys=True)
 
 
