@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from growthmart.config import settings
 from growthmart.quality.verdicts import failure_lines
 
 
@@ -56,7 +57,7 @@ def run_days(tags) -> list[str]:
     return [tags["dagster/partition"]] if "dagster/partition" in tags else []
 
 
-def landing_lines(result: dg.ExecuteInProcessResult, warehouse_path: Path) -> list[str]:
+def landing_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     """Late or changed earlier landing days the run loaded too, and the run's days without any landing file."""
     out = []
     for m in result.get_asset_materialization_events():
@@ -68,27 +69,26 @@ def landing_lines(result: dg.ExecuteInProcessResult, warehouse_path: Path) -> li
             0,
             "earlier landing days changed since they were loaded (reloaded; dbt recounts from the earliest):",
         )
-    days = run_days(result.dagster_run.tags)
-    if days and warehouse_path.exists():
-        con = duckdb.connect(str(warehouse_path), read_only=True)
-        try:
-            with_files = {
-                r[0].isoformat()
-                for r in con.execute(
-                    "select distinct partition_date from raw.load_log where run_id = ?", [result.run_id]
-                ).fetchall()
-            }
-        except duckdb.Error:
-            with_files = set()
-        finally:
-            con.close()
-        empty = [d for d in days if d not in with_files]
-        if empty:
-            shown = ", ".join(empty[:10]) + (f" ... ({len(empty)} days)" if len(empty) > 10 else "")
-            out.append(
-                f"NO LANDING FILES for {shown} in any source (no folder, or an empty one): nothing loaded for "
-                "those days (a folder present but empty empties a day loaded before; a missing one keeps it)"
-            )
+    out += days_without_files(run_days(result.dagster_run.tags), settings().landing_dir)
+    return out
+
+
+def days_without_files(days: list[str], landing_dir: Path) -> list[str]:
+    """A line per run day (at most 10) without any landing file in any source: its folders are empty, or absent."""
+    out = []
+    for day in days:
+        folders = [p for p in Path(landing_dir).glob(f"*/{day}") if p.is_dir()]
+        if any(f for folder in folders for f in folder.iterdir() if not f.name.startswith(".")):
+            continue
+        where = (
+            f"empty folder(s) {', '.join(sorted(f.parent.name for f in folders))}, none for the other sources: "
+            "nothing loaded; an empty folder empties what was loaded for the day before"
+            if folders
+            else "no folder in any source: nothing loaded; what was loaded for the day before, if anything, is kept"
+        )
+        out.append(f"NO LANDING FILES for {day} ({where})")
+    if len(out) > 10:
+        out = [*out[:10], f"... and {len(out) - 10} more days without landing files"]
     return out
 
 
@@ -237,7 +237,7 @@ def render(
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines.append(_rule("loaded"))
     lines += loaded_section(warehouse_path, result.run_id)
-    lines += landing_lines(result, warehouse_path)
+    lines += landing_lines(result)
     lines.append(_rule("checks"))
     lines += checks_section(result)
     lines.append(_rule("errors"))

@@ -136,7 +136,9 @@ def test_a_failed_check_says_what_and_where_and_removing_the_bad_file_lets_the_n
         "LATE/CHANGED: ocean_engine_ad_stats 2026-05-14 loaded again: removed file(s), their rows leave raw: "
         f"ocean_engine_ad_stats/2026-05-14/{bad.name}" in run.out
     )
-    assert "NO LANDING FILES for 2026-05-15 in any source" in run.out
+    assert (
+        "NO LANDING FILES for 2026-05-15 (empty folder(s) app_events, none for the other sources" in run.out
+    )
     reconcile(fault_env.warehouse)
     # with the bad file's rows gone, what is published is the baseline again
     assert differences(baseline_tables, published_tables(fault_env.data)) == []

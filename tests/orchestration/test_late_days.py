@@ -12,6 +12,7 @@ from assets.transform.dbt_assets import window_bounds
 from growthmart.contracts import CONTRACTS
 from growthmart.ingest import load_partitions
 from growthmart.landing_watch import CHANGE_MARGIN, changed_days
+from orchestration.run_summary import days_without_files
 
 FX = next(c for c in CONTRACTS if c.name == "fx_rates")
 HEADER = "rate_date,currency,rate_to_cny\n"
@@ -100,3 +101,15 @@ def test_the_dbt_window_starts_at_the_earliest_day_loaded_since_the_last_publica
     )
     assert window_bounds(["2026-05-14"], full_refresh=True, loaded_days=["2026-05-09"]) is None
     assert window_bounds([], loaded_days=["2026-05-09"]) is None
+
+
+def test_the_summary_says_which_run_days_have_no_landing_file(tmp_path):
+    write(tmp_path, "2026-05-01", "fx.csv")
+    (tmp_path / "app_events" / "2026-05-02").mkdir(parents=True)  # an empty folder
+    (tmp_path / "app_events" / "2026-05-02" / ".partial").write_text("")  # hidden files are not landing files
+    lines = days_without_files(["2026-05-01", "2026-05-02", "2026-05-03"], tmp_path)
+    assert [line.split(" (")[0] for line in lines] == [
+        "NO LANDING FILES for 2026-05-02",
+        "NO LANDING FILES for 2026-05-03",
+    ]
+    assert "empty folder(s) app_events" in lines[0] and "no folder in any source" in lines[1]
