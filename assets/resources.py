@@ -9,7 +9,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from growthmart.config import DUCKDB_MEMORY_LIMIT_VAR, DUCKDB_TEMP_DIR_VAR, DUCKDB_THREADS_VAR
+from growthmart.config import (
+    DUCKDB_MEMORY_LIMIT_VAR,
+    DUCKDB_TEMP_DIR_VAR,
+    DUCKDB_THREADS_VAR,
+    run_file_modes,
+)
 from growthmart.runlock import writer_lock
 
 # How DuckDB and Python say that memory ran out.
@@ -36,13 +41,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Once per run process, for the whole run: the writer lock (waiting for it while another run holds it),
+        then owner-only file modes, the publication shared after it (growthmart/config.py says who reads what);
+        what killed runs left behind is recovered before the first step."""
         from assets.run_recovery import recover_dead_runs
         from assets.transform.dbt_assets import drop_stale_run_window
 
         log = context.log
         info = log.info if log else print
         warning = log.warning if log else print
-        with writer_lock(self.data_dir, context.run_id or "", say=info):
+        with writer_lock(self.data_dir, context.run_id or "", say=info), run_file_modes(self.data_dir):
             if context.instance is not None:
                 recover_dead_runs(context.instance, context.run_id, say=warning)
             drop_stale_run_window(self, say=warning)

@@ -6,6 +6,8 @@ Nothing is read at import time: call `settings()` where a value is needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,16 @@ DUCKDB_TEMP_DIR_VAR = "GROWTHMART_DUCKDB_TEMP_DIR"  # default: <data>/tmp, where
 REPORT_LANG_VAR = "GROWTHMART_REPORT_LANG"  # zh | en: labels of the HTML reports
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
+
+# Who may read what (issue 10). The warehouse, its WAL, DuckDB's spill files, the landing files and the GE
+# validations hold user-level raw rows: owner only. A run works under PRIVATE_UMASK, so whatever it creates
+# (a WAL dbt opens included) is owner-only; the publication (data/published/) is for BI readers in the owner's
+# group and is made group-readable explicitly; nobody else reads anything.
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+SHARED_FILE_MODE = 0o640
+SHARED_DIR_MODE = 0o750
 
 
 def _half_of_ram() -> str:
@@ -49,7 +61,7 @@ class Settings:
 
     @property
     def published_dir(self) -> Path:
-        return self.data_dir / "published"
+        return published_dir(self.data_dir)
 
     @property
     def published_db_path(self) -> Path:
@@ -99,3 +111,69 @@ def _report_lang(value: str) -> str:
     if lang not in ("zh", "en"):
         raise ValueError(f"{REPORT_LANG_VAR} must be zh or en, not {value!r}")
     return lang
+
+
+def published_dir(data_dir: Path | str) -> Path:
+    return Path(data_dir) / "published"
+
+
+def private_paths(data_dir: Path | str) -> list[Path]:
+    """What holds user-level raw rows under the data directory: the warehouse and its WAL, the landing files,
+    DuckDB's default spill directory, the GE validation store (unexpected values) and the default Dagster home
+    (its event log keeps the errors of the runs, which quote the rejected value, row and column)."""
+    data = Path(data_dir)
+    return [
+        data / "warehouse.duckdb",
+        data / "warehouse.duckdb.wal",
+        data / "landing",
+        data / "tmp",
+        data / "gx",
+        data / "dagster_home",
+    ]
+
+
+@contextmanager
+def run_file_modes(data_dir: Path | str) -> Iterator[None]:
+    """For the length of a run: owner-only modes for whatever the process (and dbt, which inherits the umask)
+    creates — the warehouse's WAL included — and for the existing private paths; afterwards what the run wrote
+    under published/ (tables, HTML reports, run records, Data Docs) made readable by the BI readers' group, and
+    the process's umask back."""
+    before = os.umask(PRIVATE_UMASK)
+    try:
+        make_private(data_dir)
+        yield
+    finally:
+        try:
+            share_with_readers(published_dir(data_dir))
+        finally:
+            os.umask(before)
+
+
+def make_private(data_dir: Path | str) -> None:
+    """Owner-only modes on the existing private paths (a directory's mode covers what is under it)."""
+    for path in private_paths(data_dir):
+        _chmod(path, PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+
+
+def share_with_readers(path: Path) -> None:
+    """`path` and everything under it readable by the owner's group (BI readers), never by others. `path`
+    itself may be a symbolic link (published/ on another filesystem); links under it are left alone (their
+    mode means nothing; what `parquet` points at is under `.parquet_versions`)."""
+    if not path.exists():
+        return
+    path = path.resolve()
+    _chmod(path, SHARED_DIR_MODE if path.is_dir() else SHARED_FILE_MODE)
+    if path.is_dir():
+        for root, dirs, files in os.walk(path):
+            for name in dirs:
+                _chmod(Path(root) / name, SHARED_DIR_MODE)
+            for name in files:
+                _chmod(Path(root) / name, SHARED_FILE_MODE)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if not path.is_symlink():
+            path.chmod(mode)
+    except FileNotFoundError:  # removed meanwhile (a WAL at a checkpoint)
+        pass

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 
 # Column types understood by the loader (see growthmart/ingest/loader.py for the parsing rules):
 #   string    – text, trimmed; '' → NULL
-#   int       – integer; thousands separators ("1,234") accepted
-#   decimal   – exact decimal(18, 4); thousands separators accepted (money)
-#   double    – floating point; thousands separators and a trailing '%' are NOT accepted
+#   int       – integer; thousands separators accepted only in groups of three ("1,234", not "12,5")
+#   decimal   – exact decimal(18, 4) (money); thousands separators as for int; at most 4 decimals
+#   double    – floating point; no thousands separators, '%', currency symbols, NaN or infinity
+# A numeric value that cannot be read unambiguously is quarantined, never rewritten (see ingest/sql.py).
 #   date      – YYYY-MM-DD or YYYY/MM/DD
 #   timestamp – ISO-8601; an explicit offset ('Z', '+08:00') is honoured, a naive value is read as UTC;
 #               stored as a naive UTC TIMESTAMP
 #   json      – any JSON value, stored as its JSON text (e.g. Meta's `actions` array)
 COLUMN_TYPES = ("string", "int", "decimal", "double", "date", "timestamp", "json")
+NUMERIC_TYPES = ("int", "decimal", "double")
 
 # Values that mean "no value" in real exports (Xiaohongshu/Baidu UI exports use '-' and '--').
 NULL_TOKENS = ("", "-", "--", "null", "NULL", "None", "#DIV/0!")
@@ -31,10 +33,34 @@ class Column:
     required: bool = False  # a NULL here sends the row to quarantine
     description: str = ""
     json_path: str | None = None  # JSON sources only: path inside a record when not the name itself
+    # Range of a numeric column (int, decimal, double): counts and money are >= 0 unless declared
+    # otherwise; min_value=None means no lower bound. The loader quarantines a value out of range and the
+    # GE raw suite checks the same bounds (`bounds`): the rule is declared here only.
+    min_value: float | None = 0
+    max_value: float | None = None
+    strict_min: bool = False  # the value must be > min_value
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
             raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def bounds(self) -> dict:
+        """The column's range as ExpectColumnValuesToBeBetween arguments; {} for a non-numeric column."""
+        if not self.is_numeric:
+            return {}
+        out: dict = {}
+        if self.min_value is not None:
+            out["min_value"] = self.min_value
+            if self.strict_min:
+                out["strict_min"] = True
+        if self.max_value is not None:
+            out["max_value"] = self.max_value
+        return out
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,10 @@ class SourceContract:
     # A full snapshot landed every day (a registry export) may legitimately repeat byte for byte across
     # days; only an identical second file within the same day is then a duplicate.
     is_snapshot: bool = False
+    # The column holding each row's report day, for sources whose folder day IS the report day (a daily ad
+    # report, daily content stats): a row dated another day is a misfiled export and is quarantined. Sources
+    # without it (events, orders, registries, costs) are not bound to their folder's day.
+    report_date_column: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,6 +101,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     # ---------------------------------------------------------------- ads
     SourceContract(
         name="ocean_engine_ad_stats",
+        report_date_column="日期",
         family="ads",
         format="csv",
         file_glob="*.csv",
@@ -87,7 +118,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("广告名称", "string", False, "promotion name"),
             C("展示数", "int", True, "show_cnt, impressions"),
             C("点击数", "int", True, "click_cnt, clicks"),
-            C("点击率(%)", "double", False, "ctr in percent; never loaded downstream, ratios are recomputed"),
+            C(
+                "点击率(%)",
+                "double",
+                False,
+                "ctr in percent; never loaded downstream, ratios are recomputed",
+                max_value=100,
+            ),
             C("消耗(元)", "decimal", True, "stat_cost, spend in yuan"),
             C("转化数", "int", False, "convert_cnt, platform-attributed conversions"),
             C("转化金额(元)", "decimal", False, "platform-attributed conversion value in yuan"),
@@ -95,6 +132,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="tencent_ads_daily_reports",
+        report_date_column="date",
         family="ads",
         format="json",
         file_glob="*.json",
@@ -120,6 +158,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="baidu_keyword_stats",
+        report_date_column="日期",
         family="ads",
         format="csv",
         file_glob="*.csv",
@@ -145,6 +184,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="meta_ads_insights",
+        report_date_column="date_start",
         family="ads",
         format="json",
         file_glob="*.json",
@@ -201,6 +241,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="content_daily_stats",
+        report_date_column="stat_date",
         family="content",
         format="csv",
         file_glob="*.csv",
@@ -213,7 +254,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("content_id", "string", True),
             C("channel", "string", True),
             C("views", "int", True),
-            C("completion_rate", "double"),
+            C("completion_rate", "double", max_value=1),
             C("avg_watch_seconds", "double"),
             C("likes", "int"),
             C("comments", "int"),
@@ -347,7 +388,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("wrapup_start", "date", False, "first day of the wrap-up (收尾期); NULL = no wrap-up"),
             C("end_date", "date", True, "last day of the activity"),
             C("coupon_code", "string", False, "coupon code of the activity, as orders carry it"),
-            C("baseline_days", "int", False, "days before the activity used as its baseline; NULL = 14"),
+            C(
+                "baseline_days",
+                "int",
+                False,
+                "days before the activity used as its baseline; NULL = 14",
+                min_value=1,
+            ),
         ),
     ),
     SourceContract(
@@ -383,6 +430,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="fx_rates",
+        report_date_column="rate_date",
         family="reference",
         format="csv",
         file_glob="*.csv",
@@ -392,7 +440,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
         columns=(
             C("rate_date", "date", True),
             C("currency", "string", True),
-            C("rate_to_cny", "double", True),
+            C("rate_to_cny", "double", True, strict_min=True),
         ),
     ),
     SourceContract(

@@ -2,21 +2,36 @@
 
 Readers never see a half-written state and never touch the pipeline's working warehouse (and so never hit
 its write lock): everything is written under a temporary name first, then `os.replace` swaps the DuckDB file
-and a symlink swap moves `parquet/` to the new version. A reader that opened the old file keeps reading it.
+and a symlink swap moves `parquet/` to the new version. A reader that opened the old file keeps reading it; a
+reader that resolved `parquet/` keeps reading that version, which the next publish keeps (KEEP_PARQUET_VERSIONS).
 Tables CRM and push tools import (CSV_EXPORTS) are also written as CSV next to their Parquet file, in the same
 version directory, so they swap with it.
+
+A publish that dies (SIGKILL, disk full, an exception) changes nothing a reader sees. What it leaves behind —
+its temporary DuckDB file and WAL, a Parquet version directory without the COMPLETE_MARKER — is debris the
+next publish removes first; it holds LOCK_FILE throughout, so debris found under the lock belongs to no live
+publish. A version is complete only once every file of it is on disk (fsync) and the marker is written, the
+last step before the swap; pruning keeps complete versions only and never removes the one being swapped out.
+
+Modes: the publication is for BI readers in the owner's group (growthmart/config.py SHARED_*_MODE).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from growthmart.config import SHARED_DIR_MODE, SHARED_FILE_MODE, share_with_readers
+from growthmart.ingest.sql import ident, literal
 
 PUBLISHED_SCHEMAS = ("reports", "marts")
 KEEP_PARQUET_VERSIONS = 2
@@ -25,6 +40,19 @@ CSV_EXPORTS = (("reports", "rpt_user_segments"),)
 # UTF-8 byte order mark: Excel and common CRM importers read a BOM-less CSV in the system code page (GBK on a
 # Chinese Windows), which garbles the Chinese tier labels and actions.
 UTF8_BOM = b"\xef\xbb\xbf"
+
+DB_NAME = "growthmart.duckdb"
+PARQUET_LINK = "parquet"
+VERSIONS_DIR = ".parquet_versions"
+COMPLETE_MARKER = ".complete"  # in a version directory: every file of it is on disk
+PUBLICATION_PARQUET = "publication.parquet"  # main.publication, in each Parquet version
+LOCK_FILE = ".publish.lock"
+TMP_DB_PREFIX = ".growthmart."  # .growthmart.<token>.duckdb.tmp and its .wal
+TMP_DB_SUFFIX = ".duckdb.tmp"
+
+
+class PublishLockedError(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -56,25 +84,39 @@ def publish(
 ) -> list[PublishedTable]:
     """Copy every table of `schemas` from the warehouse into `published_dir` (DuckDB + Parquet)."""
     published_dir.mkdir(parents=True, exist_ok=True)
-    token = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    tmp_db = published_dir / f".growthmart.{token}.duckdb.tmp"
-    versions = published_dir / ".parquet_versions"
-    parquet_version = versions / token
-    parquet_version.mkdir(parents=True)
+    published_dir.chmod(SHARED_DIR_MODE)
+    with _locked(published_dir / LOCK_FILE):
+        remove_debris(published_dir)
+        return _publish(warehouse_path, published_dir, schemas, run_id)
+
+
+def _publish(
+    warehouse_path: Path, published_dir: Path, schemas: tuple[str, ...], run_id: str | None
+) -> list[PublishedTable]:
+    # Microseconds: versions sort by creation even when two publishes fall in the same second.
+    token = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
+    tmp_db = published_dir / f"{TMP_DB_PREFIX}{token}{TMP_DB_SUFFIX}"  # same filesystem: os.replace is atomic
+    versions = published_dir / VERSIONS_DIR
+    versions.mkdir(exist_ok=True)
+    versions.chmod(SHARED_DIR_MODE)
+    version = versions / token
+    version.mkdir()
+    previous = current_version(published_dir)
     published: list[PublishedTable] = []
     try:
         con = duckdb.connect(str(tmp_db))
         try:
-            con.execute(f"attach '{warehouse_path}' as wh (read_only)")
+            con.execute(f"attach {literal(str(warehouse_path))} as wh (read_only)")
             for schema, name in _tables(con, "wh", schemas):
-                con.execute(f"create schema if not exists {schema}")
-                con.execute(f'create table {schema}."{name}" as select * from wh.{schema}."{name}"')
-                rows = con.execute(f'select count(*) from {schema}."{name}"').fetchone()[0]
-                (parquet_version / schema).mkdir(exist_ok=True)
-                target = parquet_version / schema / f"{name}.parquet"
-                con.execute(f"copy {schema}.\"{name}\" to '{target}' (format parquet)")
+                table = f"{ident(schema)}.{ident(name)}"
+                con.execute(f"create schema if not exists {ident(schema)}")
+                con.execute(f"create table {table} as select * from wh.{table}")
+                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+                (version / schema).mkdir(exist_ok=True)
+                target = version / schema / f"{name}.parquet"
+                con.execute(f"copy {table} to {literal(str(target))} (format parquet)")
                 if (schema, name) in CSV_EXPORTS:
-                    _write_csv(con, f'{schema}."{name}"', parquet_version / schema / f"{name}.csv")
+                    _write_csv(con, table, version / schema / f"{name}.csv")
                 published.append(PublishedTable(schema, name, rows))
             if not published:
                 raise RuntimeError(f"nothing to publish: no tables in schemas {schemas} of {warehouse_path}")
@@ -89,28 +131,142 @@ def publish(
                     [t.rows for t in published],
                 ],
             )
+            con.execute(
+                f"copy main.publication to {literal(str(version / PUBLICATION_PARQUET))} (format parquet)"
+            )
             con.execute("detach wh")
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp_db, published_dir / "growthmart.duckdb")
-        _swap_symlink(published_dir / "parquet", parquet_version)
+        tmp_db.chmod(SHARED_FILE_MODE)
+        share_with_readers(version)
+        _sync_tree(version)
+        _mark_complete(version)
+        os.replace(tmp_db, published_dir / DB_NAME)
+        _swap_symlink(published_dir / PARQUET_LINK, version)
+        _fsync_dir(published_dir)
     except BaseException:
-        tmp_db.unlink(missing_ok=True)
-        shutil.rmtree(parquet_version, ignore_errors=True)
+        _remove_tmp_db(tmp_db)
+        shutil.rmtree(version, ignore_errors=True)
         raise
-    _prune_versions(versions, keep=KEEP_PARQUET_VERSIONS)
+    _prune_versions(versions, keep=KEEP_PARQUET_VERSIONS, protect={version.name, previous})
     return published
+
+
+def remove_debris(published_dir: Path) -> list[Path]:
+    """Remove what dead publishes left in `published_dir` and return it: temporary DuckDB files, their WAL and
+    spill directory, temporary `parquet` links, Parquet versions never marked complete. The version `parquet/`
+    points at is complete however old (it was swapped in; an older layout's has no marker: it gets one). Call
+    it only under LOCK_FILE, so that nothing removed belongs to a live publish."""
+    debris = [*published_dir.glob(f"{TMP_DB_PREFIX}*{TMP_DB_SUFFIX}*")]
+    debris += [p for p in published_dir.glob(f".{PARQUET_LINK}.*") if p.is_symlink()]
+    current = current_version(published_dir)
+    versions = published_dir / VERSIONS_DIR
+    for version in sorted(versions.iterdir()) if versions.is_dir() else []:
+        if version.name == current and not is_complete(version):
+            _mark_complete(version)
+        elif version.is_dir() and not is_complete(version):
+            debris.append(version)
+    for path in debris:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    return debris
+
+
+def current_version(published_dir: Path) -> str | None:
+    """The name of the Parquet version `parquet/` points at (None before the first publish)."""
+    link = published_dir / PARQUET_LINK
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def is_complete(version: Path) -> bool:
+    return (version / COMPLETE_MARKER).is_file()
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (released by the kernel if the process dies); fail at once, naming the
+    holder, if another publish holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, SHARED_FILE_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            raise PublishLockedError(
+                f"another publish into {path.parent} is running (pid {holder} holds {path})"
+            ) from None
+        with contextlib.suppress(
+            OSError
+        ):  # who holds it, for the message above; a full disk must not fail here
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An OSError from writing `path` names it ("[Errno 28] No space left on device: '<path>'")."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
     """`table` as CSV with a header, UTF-8 with a BOM; DuckDB writes it, Python only prepends the BOM (streamed)."""
     plain = target.with_name(f".{target.name}.nobom")
-    con.execute(f"copy {table} to '{plain}' (format csv, header true, delimiter ',', quote '\"')")
-    with target.open("wb") as out, plain.open("rb") as body:
+    con.execute(f"copy {table} to {literal(str(plain))} (format csv, header true, delimiter ',', quote '\"')")
+    with _naming(target), target.open("wb") as out, plain.open("rb") as body:
         out.write(UTF8_BOM)
         shutil.copyfileobj(body, out, length=1 << 20)
     plain.unlink()
+
+
+def _sync_tree(root: Path) -> None:
+    """Every file and directory under `root` on disk: a full disk fails here, before the swap, and a crash
+    after the marker cannot leave a marked version with missing blocks."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(dirpath) / name
+            with _naming(path):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _mark_complete(version: Path) -> None:
+    marker = version / COMPLETE_MARKER
+    with _naming(marker):
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SHARED_FILE_MODE)
+        try:
+            os.fchmod(fd, SHARED_FILE_MODE)  # whatever the umask
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _fsync_dir(version)
+
+
+def _remove_tmp_db(tmp_db: Path) -> None:
+    tmp_db.unlink(missing_ok=True)
+    tmp_db.with_name(tmp_db.name + ".wal").unlink(missing_ok=True)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -121,6 +277,10 @@ def _swap_symlink(link: Path, target: Path) -> None:
     os.replace(tmp_link, link)
 
 
-def _prune_versions(versions: Path, keep: int) -> None:
-    for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+def _prune_versions(versions: Path, keep: int, protect: set[str | None]) -> None:
+    """Keep the newest `keep` complete versions and those in `protect` (the new one and the one just swapped
+    out, which readers may still be reading); incomplete versions are not counted (remove_debris removes them)."""
+    complete = sorted(p for p in versions.iterdir() if p.is_dir() and is_complete(p))
+    for old in complete[:-keep]:
+        if old.name not in protect:
+            shutil.rmtree(old, ignore_errors=True)

@@ -132,7 +132,7 @@ def writer_lock(
         return
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)  # its owner's runs only
     started = time.monotonic()
     try:
         next_report = started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +10,7 @@ import duckdb
 
 from assets.resources import is_out_of_memory, memory_advice
 from growthmart.config import settings
+from growthmart.quality.verdicts import failure_lines
 
 
 def _rule(title: str) -> str:
@@ -44,6 +46,50 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
     if reasons:
         out.append("quarantined rows by reason:")
         out += [f"  {source}: {n} × {reason}" for source, reason, n in reasons]
+    return out
+
+
+def run_days(tags) -> list[str]:
+    """The reporting-timezone days a run was launched for, from its partition tags."""
+    if "dagster/asset_partition_range_start" in tags:
+        first = date.fromisoformat(tags["dagster/asset_partition_range_start"])
+        last = date.fromisoformat(tags["dagster/asset_partition_range_end"])
+        return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return [tags["dagster/partition"]] if "dagster/partition" in tags else []
+
+
+def landing_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Late or changed earlier landing days the run loaded too, and the run's days without any landing file."""
+    out = []
+    for m in result.get_asset_materialization_events():
+        late = m.materialization.metadata.get("late_days_loaded")
+        for day, change in sorted((getattr(late, "value", None) or {}).items()):
+            out.append(f"LATE/CHANGED: {m.asset_key.path[-1]} {day} loaded again: {change}")
+    if out:
+        out.insert(
+            0,
+            "earlier landing days changed since they were loaded (reloaded; dbt recounts from the earliest):",
+        )
+    out += days_without_files(run_days(result.dagster_run.tags), settings().landing_dir)
+    return out
+
+
+def days_without_files(days: list[str], landing_dir: Path) -> list[str]:
+    """A line per run day (at most 10) without any landing file in any source: its folders are empty, or absent."""
+    out = []
+    for day in days:
+        folders = [p for p in Path(landing_dir).glob(f"*/{day}") if p.is_dir()]
+        if any(f for folder in folders for f in folder.iterdir() if not f.name.startswith(".")):
+            continue
+        where = (
+            f"empty folder(s) {', '.join(sorted(f.parent.name for f in folders))}, none for the other sources: "
+            "nothing loaded; an empty folder empties what was loaded for the day before"
+            if folders
+            else "no folder in any source: nothing loaded; what was loaded for the day before, if anything, is kept"
+        )
+        out.append(f"NO LANDING FILES for {day} ({where})")
+    if len(out) > 10:
+        out = [*out[:10], f"... and {len(out) - 10} more days without landing files"]
     return out
 
 
@@ -95,6 +141,29 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
+def _value(metadata: dict, key: str):
+    """A check's metadata value as plain Python (Dagster wraps each in a MetadataValue)."""
+    value = metadata.get(key)
+    return getattr(value, "value", value)
+
+
+def failed_check_lines(evaluation) -> list[str]:
+    """What a failed check found and where: the partitions it checked, each failed expectation with its column,
+    and the offending rows it names (day, source file, row, column, value); else its description."""
+    meta = {k: _value(evaluation.metadata, k) for k in evaluation.metadata}
+    out = []
+    if meta.get("partitions_validated") is not None:
+        days = meta["partitions_validated"]
+        shown = ", ".join(days[:10]) + (f" ... ({len(days)} days)" if len(days) > 10 else "")
+        out.append(
+            f"checked: {meta.get('partitions_chosen', '')} {shown or '(no partition)'}".replace("  ", " ")
+        )
+    lines = failure_lines(meta)
+    if not lines and evaluation.description:
+        lines = evaluation.description.strip().splitlines()[:6]
+    return out + lines
+
+
 def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     evaluations = result.get_asset_check_evaluations()
     passed, failed, warned = check_outcomes(evaluations)
@@ -103,10 +172,20 @@ def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
     for e in failed + warned:
         label = "FAILED" if e in failed else "warn"
-        unexpected = e.metadata.get("unexpected_count")
-        detail = f" ({getattr(unexpected, 'value', unexpected)} unexpected)" if unexpected is not None else ""
+        unexpected = _value(e.metadata, "unexpected_count")
+        detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
         out.append(f"  {label}: {check_name(e)}{detail}")
+        if e in failed:
+            out += [f"      {line}" for line in failed_check_lines(e)]
     return out
+
+
+def root_cause(error) -> str:
+    """The innermost error of a step failure's chain (`raise ... from ...`): Dagster wraps what went wrong in
+    "Error occurred while executing op ...", the cause says what it was ("No space left on device: <path>")."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -118,7 +197,7 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
             continue
         data = event.step_failure_data
         message = (data.user_failure_data.description if data.user_failure_data else None) or (
-            data.error.message.strip() if data.error else "unknown error"
+            root_cause(data.error) if data.error else "unknown error"
         )
         if is_out_of_memory(message) or (data.error and is_out_of_memory(data.error.to_string())):
             out_of_memory = True
@@ -183,6 +262,7 @@ def render(
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines.append(_rule("loaded"))
     lines += loaded_section(warehouse_path, result.run_id)
+    lines += landing_lines(result)
     lines.append(_rule("checks"))
     lines += checks_section(result)
     lines.append(_rule("errors"))

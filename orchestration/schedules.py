@@ -1,4 +1,9 @@
-"""Nightly, weekly and monthly schedules in the reporting timezone (Asia/Shanghai by default)."""
+"""Nightly, weekly and monthly schedules in the reporting timezone (Asia/Shanghai by default).
+
+The nightly run is for yesterday, but it also loads every earlier landing day whose files were added, replaced
+or removed since they were loaded (assets/ingest/raw_assets.py, growthmart/landing_watch.py), and its dbt window
+reaches back to them: a late file needs neither the landing sensor nor a hand-run backfill.
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from orchestration.jobs import DAILY_PIPELINE_JOB
     job_name=DAILY_PIPELINE_JOB,
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Runs daily_pipeline_job for every landing day whose files are new or changed.",
+    description="Runs daily_pipeline_job for every landing day whose files are new, changed or removed, as soon "
+    "as it notices (every run, the nightly one included, also picks up such earlier days by itself).",
 )
 def landing_files_sensor(context: dg.SensorEvaluationContext):
     current = scan_landing(settings().landing_dir, [c.name for c in CONTRACTS])

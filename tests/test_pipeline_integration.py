@@ -42,7 +42,7 @@ REPORT_COLUMNS = {
 }  # fmt: skip
 KPI_COLUMNS = {
     "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend", "cac",
-    "roas", "d1_retention", "d7_retention", "d30_retention",
+    "blended_roas", "d1_retention", "d7_retention", "d30_retention",
 }  # fmt: skip
 REPORT_COLUMNS |= {
     "rpt_kpi_daily": KPI_COLUMNS | {"report_date"},

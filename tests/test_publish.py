@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import csv
+import errno
+import fcntl
+import hashlib
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from growthmart.publish import publish
+from assets.resources import WarehouseResource
+from growthmart.publish import PublishLockedError, publish
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_warehouse(path, value: int) -> None:
@@ -114,3 +126,214 @@ def test_the_segments_csv_swaps_with_the_parquet_files(tmp_path):
     assert "新" in current.read_text(encoding="utf-8-sig")
     # a reader that resolved the previous version keeps a complete, consistent file
     assert "旧" in (old_version / "reports" / "rpt_user_segments.csv").read_text(encoding="utf-8-sig")
+
+
+# -- dead publishes, full disks, odd paths, modes, the lock (issue 10) ----------------------------------------------
+
+KILL_AT = {
+    # while DuckDB writes: the temporary file (and its WAL), a version with some Parquet files
+    "writing": "growthmart.publish._write_csv",
+    # everything written and on disk, the version not yet marked complete
+    "marking": "growthmart.publish._mark_complete",
+}
+
+
+def publish_killed(wh, published, at: str) -> None:
+    """A real publish in a child process, SIGKILLed (by itself, at a known point) as `kill -9` would."""
+    module, func = KILL_AT[at].rsplit(".", 1)
+    code = (
+        "import os, signal, sys; from pathlib import Path; import importlib\n"
+        f"m = importlib.import_module({module!r})\n"
+        f"setattr(m, {func!r}, lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))\n"
+        f"m.publish(Path({str(wh)!r}), Path({str(published)!r}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+
+def tree_digest(published) -> dict[str, str]:
+    """What a reader of the current publication gets: the DuckDB file and the Parquet version's files, hashed."""
+    files = [published / "growthmart.duckdb", *sorted((published / "parquet").resolve().rglob("*"))]
+    return {str(p.relative_to(published.resolve()) if p.is_relative_to(published.resolve()) else p): hashlib.sha256(
+        p.read_bytes()).hexdigest() for p in files if p.is_file()}  # fmt: skip
+
+
+def versions(published) -> list[str]:
+    return sorted(p.name for p in (published / ".parquet_versions").iterdir())
+
+
+@pytest.mark.parametrize("at", sorted(KILL_AT))
+def test_a_killed_publish_leaves_the_publication_and_the_next_removes_its_debris(tmp_path, at):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    make_segments(wh, "一")
+    publish(wh, published)
+    make_warehouse(wh, 2)
+    publish(wh, published)
+    complete = versions(published)
+    assert len(complete) == 2
+    before = tree_digest(published)
+
+    make_warehouse(wh, 3)
+    publish_killed(wh, published, at)
+    debris = [p.name for p in published.iterdir() if ".duckdb.tmp" in p.name]
+    assert debris and len(versions(published)) == 3  # the dead publish's files are there...
+    assert tree_digest(published) == before  # ...and readers see the previous publication, byte for byte
+
+    publish(wh, published)
+    assert [p.name for p in published.iterdir() if ".duckdb.tmp" in p.name] == []
+    after = versions(published)
+    # the previous complete version is kept beside the new one; the dead publish's incomplete one is gone
+    assert len(after) == 2 and after[0] == complete[1] and after[1] not in complete
+    assert all((published / ".parquet_versions" / v / ".complete").is_file() for v in after)
+    con = duckdb.connect(str(published / "growthmart.duckdb"), read_only=True)
+    assert con.execute("select new_users from reports.rpt_kpi_daily").fetchone() == (3,)
+    con.close()
+
+
+def test_debris_is_removed_only_under_the_lock_and_a_second_publish_is_refused(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    fd = os.open(published / ".publish.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a live publish holds it
+    try:
+        live = published / ".growthmart.20990101T000000000000-live.duckdb.tmp"
+        live.write_bytes(b"being written")
+        with pytest.raises(PublishLockedError, match="another publish into .* is running"):
+            publish(wh, published)
+        assert live.exists()  # not touched: it may belong to the live publish
+    finally:
+        os.close(fd)
+    publish(wh, published)
+    assert not live.exists()
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 4 MiB tmpfs mounted at tmp_path/small (root and mount(8) needed)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.strip() or proc.returncode}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def big_warehouse(path, rows: int) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists reports")
+    con.execute(
+        f"create or replace table reports.rpt_big as select range as i, md5(range::varchar) as s from range({rows})"
+    )
+    con.close()
+
+
+def test_a_full_disk_fails_the_publish_naming_the_cause_and_leaves_the_publication(tmp_path, small_fs):
+    wh, published = tmp_path / "warehouse.duckdb", small_fs / "published"
+    big_warehouse(wh, 20_000)
+    publish(wh, published)
+    before = tree_digest(published)
+    big_warehouse(wh, 60_000)  # a second copy beside the first does not fit in 4 MiB
+    with pytest.raises(Exception, match="No space left on device") as failure:
+        publish(wh, published)
+    assert str(published) in str(failure.value)  # names the file it could not write
+    assert tree_digest(published) == before
+    assert [p.name for p in published.iterdir() if ".duckdb.tmp" in p.name] == []
+    assert len(versions(published)) == 1
+
+
+def test_paths_with_a_quote_and_a_space_publish(tmp_path):
+    odd = tmp_path / "it's a dir"
+    odd.mkdir()
+    wh = odd / "ware'house.duckdb"
+    make_warehouse(wh, 5)
+    make_segments(wh, "五")
+    tables = publish(wh, odd / "pub'lished")
+    assert len(tables) == 3
+    csv_path = odd / "pub'lished" / "parquet" / "reports" / "rpt_user_segments.csv"
+    assert "五" in csv_path.read_text(encoding="utf-8-sig")
+
+
+def test_the_publication_is_group_readable_and_nothing_is_for_others(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    before = os.umask(0o077)  # as in a run: what is created is owner-only unless shared on purpose
+    try:
+        publish(wh, published)
+    finally:
+        os.umask(before)
+    modes = {
+        str(p.relative_to(published)): stat.S_IMODE(p.stat().st_mode)
+        for p in [published, *published.rglob("*")]
+        if not p.is_symlink() and p.name != ".publish.lock"
+    }
+    assert modes and all(m == (0o750 if (published / n).is_dir() else 0o640) for n, m in modes.items()), modes
+
+
+def test_the_summary_names_the_innermost_error_of_a_failed_step(tmp_path):
+    import dagster as dg
+
+    from orchestration.run_summary import errors_section
+
+    @dg.asset
+    def bi_copy() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "published" / "x.parquet"))
+
+    result = dg.materialize([bi_copy], raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+    lines = errors_section(result)
+    assert lines[0].startswith("  ERROR in bi_copy: ") and "No space left on device" in lines[0], lines
+    assert str(tmp_path / "published" / "x.parquet") in lines[0]
+
+
+def test_a_run_makes_the_raw_data_owner_only_and_the_publication_group_readable(tmp_path):
+    import dagster as dg
+
+    data = tmp_path / "data"
+    (data / "landing" / "orders").mkdir(parents=True)
+    (data / "landing" / "orders" / "day.csv").write_text("order_id\n1\n")
+    (data / "landing").chmod(0o755)
+    duckdb.connect(str(data / "warehouse.duckdb")).close()
+    (data / "warehouse.duckdb").chmod(0o644)  # as a deployment from before issue 10 left it
+
+    @dg.asset
+    def write_and_publish(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create table t as select 1 as x")
+        (tmp_path / "elsewhere" / "reports").mkdir(parents=True)  # published/ as a link to another filesystem
+        (data / "published").symlink_to(tmp_path / "elsewhere")
+        (data / "published" / "reports" / "index.html").write_text("<html></html>")
+
+    umask = os.umask(0o022)
+    try:
+        result = dg.materialize(
+            [write_and_publish],
+            resources={"warehouse": WarehouseResource(data_dir=str(data))},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        assert result.success
+        assert os.umask(0o022) == 0o022  # the run's umask is not left behind
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((data / "warehouse.duckdb").stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "landing").stat().st_mode) == 0o700
+    published = [
+        tmp_path / "elsewhere",
+        data / "published" / "reports",
+        data / "published" / "reports" / "index.html",
+    ]
+    assert [stat.S_IMODE(p.stat().st_mode) for p in published] == [0o750, 0o750, 0o640]
+
+
+def test_a_publication_from_before_the_completion_marker_is_kept_as_complete(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    old = versions(published)
+    (published / ".parquet_versions" / old[0] / ".complete").unlink()  # as the previous layout left it
+    make_warehouse(wh, 2)
+    publish(wh, published)
+    assert versions(published)[0] == old[0]  # the version readers were reading is kept, not taken for debris

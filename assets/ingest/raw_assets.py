@@ -12,6 +12,8 @@ from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.contracts import SourceContract
 from growthmart.ingest import LoadError, PartitionLoad, load_partitions, plan_batches
+from growthmart.ingest.loader import ensure_raw_tables
+from growthmart.landing_watch import DayChange, changed_days, loaded_files
 
 RAW_GROUP_PREFIX = "raw_"
 
@@ -66,7 +68,31 @@ def partition_metadata(part: PartitionLoad) -> dict[str, dg.MetadataValue]:
     }
     if part.quarantine_reasons:
         meta["quarantine_reasons"] = dg.MetadataValue.json(dict(part.quarantine_reasons))
+    if part.warnings:  # columns missing from a file or unknown to the contract (also in raw.load_warnings)
+        meta["warnings"] = dg.MetadataValue.json(part.warnings)
     return meta
+
+
+def days_to_load(
+    con, contract: SourceContract, landing: Path, keys: list[str], log
+) -> tuple[list[str], list[DayChange]]:
+    """The run's days, plus every earlier landing day whose files changed since they were loaded (a late file, a
+    restated or removed one: growthmart/landing_watch.py); minus run days whose folder is absent but that were
+    loaded before (an archived landing folder must not empty raw). Returns (days in order, the late days)."""
+    late = changed_days(con, contract, landing, min(keys), set(daily_partitions().get_partition_keys()))
+    for change in late:
+        log.warning(
+            f"{contract.name}: landing day {change.day} changed since it was loaded ({change.describe()}); "
+            "this run loads it again"
+        )
+    logged = loaded_files(con, contract.name)
+    kept = [d for d in keys if d in logged and not (landing / contract.name / d).is_dir()]
+    if kept:
+        log.warning(
+            f"{contract.name}: no landing folder for {', '.join(kept)}, loaded before: the rows loaded from it "
+            "are kept (an empty folder, not a missing one, empties a day)"
+        )
+    return sorted({*(d for d in keys if d not in kept), *(c.day for c in late)}), late
 
 
 def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
@@ -90,8 +116,10 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
         landed = loaded = quarantined = files = done = 0
         reasons: dict[str, int] = {}
         with transient_only(warehouse, contract.name), warehouse.connect() as con:
+            ensure_raw_tables(con, contract)  # the load log may not exist yet
+            days, late = days_to_load(con, contract, landing, keys, context.log)
             # Backfills load in batches of whole days (one transaction each, sized by landing bytes).
-            for batch in plan_batches(landing, contract, keys):
+            for batch in plan_batches(landing, contract, days):
                 try:
                     parts = load_partitions(con, contract, landing, batch, run_id=context.run_id)
                 except LoadError as exc:
@@ -119,11 +147,21 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                     # Each partition's materialization carries its own day's figures only: metadata
                     # without a partition key would be copied, range totals and all, into every one of
                     # a backfill's per-partition events.
-                    context.add_asset_metadata(partition_metadata(part), partition_key=part.partition_date)
+                    if part.partition_date in keys:  # a late day is no partition of this run
+                        context.add_asset_metadata(
+                            partition_metadata(part), partition_key=part.partition_date
+                        )
+                    for warning in part.warnings:
+                        context.log.warning(warning)
                 context.log.info(
-                    f"{contract.name}: {done}/{len(keys)} partitions, {landed} rows landed, "
+                    f"{contract.name}: {done}/{len(days)} partitions, {landed} rows landed, "
                     f"{loaded} loaded, {quarantined} quarantined"
                 )
+        if late:  # on the run's last partition: the run summary lists them
+            context.add_asset_metadata(
+                {"late_days_loaded": dg.MetadataValue.json({c.day: c.describe() for c in late})},
+                partition_key=keys[-1],
+            )
         if not files:
             context.log.warning(f"{contract.name}: no landing files for {keys[0]}..{keys[-1]}")
         if len(keys) > 1 and reasons:

@@ -19,10 +19,13 @@ from growthmart.contracts import SourceContract
 from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.settings import QualitySettings
-from growthmart.quality.verdicts import Verdict, freshness_verdict, volume_verdict
+from growthmart.quality.verdicts import Verdict, failure_lines, freshness_verdict, volume_verdict
 
 WARN = dg.AssetCheckSeverity.WARN
 ERROR = dg.AssetCheckSeverity.ERROR
+# A failed check names up to this many offending rows of each of its first FAILURES_LOCATED failed expectations.
+ROWS_PER_FAILURE = 3
+FAILURES_LOCATED = 10
 
 
 def run_id_of(context: dg.AssetCheckExecutionContext) -> str | None:
@@ -99,6 +102,16 @@ def validate_raw(
         }
     per_expectation = merge_counts(sql, ge)
     failed = [f for f in per_expectation if f["unexpected_count"]]
+    for entry in failed[:FAILURES_LOCATED]:  # where each failure is: source file, row, column, value
+        expect = next(
+            e
+            for e in expectations
+            if (pushdown.gx_type(e.kind), pushdown.expectation_column(e.kwargs))
+            == (entry["expectation"], entry.get("column"))
+        )
+        entry["rows"] = pushdown.offending_rows(
+            con, wh.RAW_SCHEMA, contract.name, expect, actual, partitions, limit=ROWS_PER_FAILURE
+        )
     meta |= {
         "evaluated": len(expectations),
         "failed": len(failed),
@@ -200,9 +213,13 @@ def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksD
 
 def _describe(passed: bool, meta: dict, partitions: Sequence[date], chosen: str) -> str:
     verdict = "passed" if passed else f"failed {meta['failed']} expectation(s)"
-    scope = f"{len(partitions)} partition(s) {chosen}" if partitions else "no partition loaded yet"
+    days = ", ".join(p.isoformat() for p in sorted(partitions)[:10]) + (
+        " ..." if len(partitions) > 10 else ""
+    )
+    scope = f"{len(partitions)} partition(s) {chosen} ({days})" if partitions else "no partition loaded yet"
+    failures = "" if passed else "\n" + "\n".join(failure_lines(meta))
     if "sql_rows_covered" not in meta:
-        return f"{meta['suite']} column contract {verdict} on {scope}"
+        return f"{meta['suite']} column contract {verdict} on {scope}{failures}"
     ge = (
         f", GX on {meta['ge_rows_validated']} rows of {meta['ge_partition']}"
         if "ge_partition" in meta
@@ -210,7 +227,7 @@ def _describe(passed: bool, meta: dict, partitions: Sequence[date], chosen: str)
     )
     return (
         f"{meta['suite']} {verdict} on {scope}: SQL over {meta['sql_rows_covered']} rows{ge} "
-        f"({meta['evaluated']} expectations)"
+        f"({meta['evaluated']} expectations){failures}"
     )
 
 

@@ -9,8 +9,9 @@ import logging
 import os
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -93,16 +94,40 @@ def build_args(full_refresh: bool = False) -> list[str]:
     return [*args, "--full-refresh"] if full_refresh else args
 
 
-def window_bounds(partition_keys: list[str], full_refresh: bool = False) -> tuple[str, str] | None:
+def window_bounds(
+    partition_keys: list[str], full_refresh: bool = False, loaded_days: Sequence[str] = ()
+) -> tuple[str, str] | None:
     """(partition_start, partition_end) of a run over `partition_keys` (reporting-timezone days), or None.
 
     Incremental models re-process raw rows landed on or after partition_start − incremental_lookback_days (no
-    upper bound: a re-run of an old day must not let an older version win, see DECISIONLOG). No keys (or a full
-    refresh) means no window: everything.
+    upper bound: a re-run of an old day must not let an older version win, see DECISIONLOG). The start is the
+    earliest of the run's days and `loaded_days` (days loaded since the last publication: a late or restated
+    landing day this run, or an earlier run that failed before publishing, loaded), so their rows are recounted.
+    No keys (or a full refresh) means no window: everything.
     """
     if not partition_keys or full_refresh:
         return None
-    return min(partition_keys), max(partition_keys)
+    return min([*partition_keys, *loaded_days]), max(partition_keys)
+
+
+def days_loaded_since_publication(warehouse: WarehouseResource, instance: dg.DagsterInstance) -> list[str]:
+    """Landing days (re)loaded into raw since the last publication (every loaded day if none): dbt has not
+    published them yet. Read from raw.load_log (`loaded_at`, naive UTC) and the publish asset's last
+    materialization."""
+    from assets.publish import PUBLISH_KEY  # the publish asset depends on this module
+
+    event = instance.get_latest_materialization_event(PUBLISH_KEY)
+    since = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event else datetime.min
+    with warehouse.connect() as con:
+        has_log = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_log'"
+        ).fetchone()[0]
+        if not has_log:
+            return []
+        rows = con.execute(
+            "select distinct partition_date from raw.load_log where loaded_at > ? order by 1", [since]
+        ).fetchall()
+    return [r[0].isoformat() for r in rows]
 
 
 @contextmanager
@@ -207,7 +232,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         )
         env.update(guard_env())  # dbt dies with this process, even on kill -9 (growthmart/child_guard.py)
         args = build_args(config.full_refresh)
-        bounds = window_bounds(run_window(context.run.tags), config.full_refresh)
+        loaded = days_loaded_since_publication(warehouse, context.instance)
+        bounds = window_bounds(run_window(context.run.tags), config.full_refresh, loaded)
         window = (
             f"partition window {bounds[0]}..{bounds[1]}" if bounds else "no partition window (everything)"
         )

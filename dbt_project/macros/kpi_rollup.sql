@@ -130,7 +130,8 @@ final as (
         {{ safe_divide('orders.gmv', 'orders.paying_users') }} as arppu,
         cast(coalesce(costs.spend, 0) as decimal(18, 4)) as spend,
         {{ safe_divide('nullif(costs.spend, 0)', 'signups.new_users') }} as cac,
-        {{ safe_divide('orders.net_revenue', 'costs.spend') }} as roas,
+        -- net revenue (0 on a day without orders) over all spend: 0 with spend and no orders, NULL without spend
+        {{ safe_divide('coalesce(orders.net_revenue, 0)', 'costs.spend') }} as blended_roas,
         {{ safe_divide('retention.retained_d1', 'retention.cohort_size_d1') }} as d1_retention,
         {{ safe_divide('retention.retained_d7', 'retention.cohort_size_d7') }} as d7_retention,
         {{ safe_divide('retention.retained_d30', 'retention.cohort_size_d30') }} as d30_retention,

@@ -5,9 +5,15 @@ Guarantees, per (source, partition day):
   transaction;
 - nothing is lost: every landed row ends up either in `raw.<source>` or in `raw.quarantine_rows` with a
   reason, and `raw.load_log` records landed = loaded + quarantined per file;
-- a file that cannot be parsed, misses a required column, duplicates another file byte for byte, or has more
-  than `max_bad_fraction` of its rows bad fails the whole load with a `LoadError` naming source, file, row
-  and column; the landing files are never modified.
+- a file that cannot be parsed, is empty (0 bytes or blank: a failed export), is a symlink leading out of the
+  landing directory, misses a required column, duplicates another file byte for byte, or has more than
+  `max_bad_fraction` of its rows bad fails the whole load with a `LoadError` naming source, file, row and
+  column; the landing files are never modified;
+- a value is never changed silently: one that cannot be read unambiguously, is out of its contract range, or
+  dates a daily report's row to another day than its folder's sends the row to quarantine (ingest/sql.py);
+- a CSV file's rows are numbered by physical line, and a malformed line costs that line only (`_split_csv`);
+- a column the contract knows but a file lacks, or the other way round, is reported (`PartitionLoad.warnings`,
+  `raw.load_warnings`).
 
 Speed: a backfill loads many days per transaction (`plan_batches`), and the files of a batch are read together
 (one DuckDB statement per source and file layout, not ~10 per file); see "batch staging" below.
@@ -16,7 +22,9 @@ Speed: a backfill loads many days per transaction (`plan_batches`), and the file
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -65,6 +73,21 @@ class FileLoad:
     rows_landed: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    missing_columns: list[str] = field(default_factory=list)  # known to the contract, absent from the file
+    unknown_columns: list[str] = field(default_factory=list)  # in the file, unknown to the contract (ignored)
+
+    def warnings(self, source: str) -> list[tuple[str | None, str]]:
+        """(column, message) for every column the file lacks or the contract does not know."""
+        where = f"source {source!r}, file {self.source_file}"
+        out = [
+            (c, f"{where}: column {c!r} of the contract is missing from the file; its values load as NULL")
+            for c in self.missing_columns
+        ]
+        for c in self.unknown_columns:
+            guess = difflib.get_close_matches(c, self.missing_columns, n=1, cutoff=0.6)
+            hint = f" (renamed from {guess[0]!r}?)" if guess else ""
+            out.append((c, f"{where}: column {c!r} is not in the contract and is ignored{hint}"))
+        return out
 
 
 @dataclass
@@ -86,6 +109,10 @@ class PartitionLoad:
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
 
+    @property
+    def warnings(self) -> list[str]:
+        return [message for f in self.files for _, message in f.warnings(self.source)]
+
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     for ddl in BOOKKEEPING_DDL:
@@ -101,7 +128,40 @@ def partition_files(landing_dir: Path, contract: SourceContract, partition_date:
     if not folder.is_dir():
         return []
     found = {*folder.glob(contract.file_glob), *folder.glob("*.parquet")}
-    return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+    # Symlinks are kept even when broken: `check_landing_file` judges them, a file must not vanish silently.
+    return sorted(p for p in found if (p.is_file() or p.is_symlink()) and not p.name.startswith("."))
+
+
+def _landed_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # a broken symlink: check_landing_file reports it
+        return 0
+
+
+def check_landing_file(contract: SourceContract, landing_dir: Path, path: Path) -> None:
+    """A landing file must be a regular file inside the landing directory, and not empty.
+
+    - A symlink is followed only when its target lies inside the landing directory (a registry linked from
+      another day, say); one pointing outside it, or nowhere, is refused: loading must read only what was
+      landed.
+    - A 0-byte (or blank) file is almost always a failed export, whatever the format: it fails the load. A
+      day without rows is a CSV with its header only, a JSON document with an empty record list, or no
+      file at all (JSON Lines has no header, so a day without events has no file).
+    """
+    if path.is_symlink() or not path.resolve().is_relative_to(Path(landing_dir).resolve()):
+        target = path.resolve()
+        if not target.exists():
+            raise LoadError(contract.name, path, f"broken symlink to {target}; refused")
+        if not target.is_relative_to(Path(landing_dir).resolve()):
+            raise LoadError(
+                contract.name, path, f"symlink to {target}, outside the landing directory; refused"
+            )
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError(contract.name, path, "empty file (0 bytes): probably a failed export")
+    if size <= 4096 and not path.read_bytes().lstrip(b"\xef\xbb\xbf").strip():
+        raise LoadError(contract.name, path, "empty file (blank): probably a failed export")
 
 
 def plan_batches(
@@ -118,7 +178,7 @@ def plan_batches(
     size = 0
     for day in partition_dates:
         day_size = sum(
-            p.stat().st_size * (PARQUET_EXPANSION if p.suffix == ".parquet" else 1)
+            _landed_size(p) * (PARQUET_EXPANSION if p.suffix == ".parquet" else 1)
             for p in partition_files(landing_dir, contract, day)
         )
         if not batches or size + day_size > max_bytes:
@@ -186,6 +246,9 @@ def _csv_header(contract: SourceContract, path: Path) -> list[str]:
         raise LoadError(contract.name, path, f"unparseable file: not a UTF-8 CSV ({exc})") from exc
     if not header:
         raise LoadError(contract.name, path, "unparseable file: empty, no header row")
+    with path.open("rb") as fh:
+        if fh.readline().count(b'"') % 2:  # records are numbered by line from line 2 on
+            raise LoadError(contract.name, path, "unparseable file: the header is not one line", row=1)
     if len(set(header)) != len(header):
         dupes = sorted(h for h, n in Counter(header).items() if n > 1)
         raise LoadError(contract.name, path, f"header repeats column(s) {dupes}")
@@ -203,9 +266,130 @@ def _csv_options(header: list[str]) -> str:
     )
 
 
+# CSV records and their line numbers. DuckDB's reader is fast but, on a malformed file, it may swallow the
+# lines after an unbalanced quote into one rejected "line", report a line twice, skip blank lines without
+# a trace or number records by their position: row numbers and counts would be wrong. So each CSV file is
+# first scanned (`_csv_layout`): a file whose every line holds balanced quotes and no line is blank has one
+# record per line, and DuckDB reads it (its result is still checked against the line count). Any other file
+# is split into records here (`_split_csv`), by one rule:
+#   - a line that parses on its own, with balanced quotes, is one record;
+#   - a line that opens a quoted field it does not close continues on the following lines until the quote
+#     closes (an embedded newline), if and only if those lines together parse as one record with exactly
+#     the header's number of fields; the record's row number is the line it starts on;
+#   - otherwise the line alone is malformed: it is quarantined once, with its line number, and the next line
+#     is read as a new record. A blank line is no record.
+# Row numbers are always the file's physical line numbers (the header is line 1).
+
+
+@dataclass
+class _CsvLayout:
+    simple: bool  # one record per line: every line has balanced quotes and none is blank
+    data_lines: int  # lines after the header
+
+
+def _csv_layout(path: Path) -> _CsvLayout:
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    body = lines[1:]
+    if b'"' not in data:
+        simple = all(line.strip() for line in body)
+    else:
+        simple = all(line.strip() and not line.count(b'"') % 2 for line in body)
+    return _CsvLayout(simple, len(body))
+
+
+def _parse_csv_record(text: str) -> list[str] | None:
+    """The fields of `text` when it is exactly one well-formed CSV record, else None."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def _split_csv(path: Path, width: int) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str, str]]]:
+    """([(line, fields)], [(line, reason, raw line)]) of a CSV file, by the rule above."""
+    lines = path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    records, rejects = [], []
+
+    def text(first: int, last: int) -> str | None:
+        try:
+            return b"\n".join(lines[first : last + 1]).decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError:
+            return None
+
+    i = 1  # lines[0] is the header (line 1)
+    while i < len(lines):
+        line = text(i, i)
+        if line is None:
+            rejects.append((i + 1, "malformed CSV line: not UTF-8", lines[i].decode("utf-8", "replace")))
+            i += 1
+            continue
+        if not line.strip():
+            i += 1
+            continue
+        fields = _parse_csv_record(line) if not lines[i].count(b'"') % 2 else None
+        end = i
+        if fields is None and lines[i].count(b'"') % 2:  # a quoted field left open: an embedded newline?
+            end, odd = i, True
+            while odd and end + 1 < len(lines):
+                end += 1
+                odd ^= bool(lines[end].count(b'"') % 2)  # parity of the quotes so far
+            joined = None if odd else text(i, end)
+            fields = _parse_csv_record(joined) if joined is not None else None
+            if fields is None or len(fields) != width:
+                fields, end = None, i
+        if fields is None:
+            reason = (
+                "malformed CSV line: unbalanced quote; the line is quarantined alone"
+                if lines[i].count(b'"') % 2
+                else "malformed CSV line: misplaced quote"
+            )
+            rejects.append((i + 1, reason, line))
+        elif len(fields) != width:
+            kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
+            rejects.append(
+                (i + 1, f"malformed CSV line: {kind}: {len(fields)} fields, the header has {width}", line)
+            )
+        else:
+            records.append((i + 1, fields))
+        i = end + 1
+    return records, rejects
+
+
 def _stage_csv(con, contract: SourceContract, path: Path) -> None:
     """Stage a CSV file as text into `_stage` (+ structurally broken lines into `_rejects`)."""
-    opts = _csv_options(_csv_header(contract, path))
+    header = _csv_header(contract, path)
+    _record_columns(con, path, header)
+    layout = _csv_layout(path)
+    if layout.simple and _stage_csv_duckdb(con, contract, path, header, layout.data_lines):
+        return
+    records, rejects = _split_csv(path, len(header))
+    columns = list(zip(*(fields for _, fields in records), strict=True)) or [() for _ in header]
+    selects = [f"unnest(?::varchar[]) as {ident(h)}" for h in header]
+    con.execute(
+        f"create or replace temp table _stage as select {', '.join(selects)}, unnest(?::bigint[]) as _row_number",
+        [*(list(c) for c in columns), [line for line, _ in records]],
+    )
+    _create_rejects(con, rejects)
+
+
+def _create_rejects(con, rejects: list[tuple[int, str, str]]) -> None:
+    con.execute(
+        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
+    )
+    if rejects:
+        con.executemany("insert into _rejects values (?, ?, ?)", rejects)
+
+
+def _stage_csv_duckdb(con, contract: SourceContract, path: Path, header: list[str], data_lines: int) -> bool:
+    """A one-record-per-line CSV file read by DuckDB; False when its records and rejects do not add up to
+    the file's lines (then `_split_csv` reads it)."""
+    opts = _csv_options(header)
     con.execute("drop table if exists _rejects_raw")
     con.execute("drop table if exists _rejects_scan")
     try:
@@ -213,11 +397,16 @@ def _stage_csv(con, contract: SourceContract, path: Path) -> None:
             f"create or replace temp table _stage_text as "
             f"select row_number() over () as _ordinal, * from read_csv({file_literal(path)}, {opts})"
         )
+        # DuckDB may report one line twice: one reject per line.
         rejects = con.execute(
-            "select line, error_type || ': ' || error_message, csv_line from _rejects_raw order by line"
+            """select line, min(error_type || ': ' || error_message), min(csv_line) from _rejects_raw
+               group by line order by line"""
         ).fetchall()
     except duckdb.Error as exc:
         raise LoadError(contract.name, path, f"unparseable file: {exc}") from exc
+    parsed = con.execute("select count(*) from _stage_text").fetchone()[0]
+    if parsed + len(rejects) != data_lines or any("\n" in (r[2] or "").rstrip("\r\n") for r in rejects):
+        return False
     # Line of the k-th parsed record = k + 1 (header) + rejected lines before it (one line per record);
     # reject j at line r_j has r_j - 1 - j parsed records before it.
     con.execute("create or replace temp table _reject_lines(line bigint, seq bigint)")
@@ -232,14 +421,16 @@ def _stage_csv(con, contract: SourceContract, path: Path) -> None:
                       as _row_number
            from _stage_text s"""
     )
-    con.execute(
-        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
-    )
-    if rejects:
-        con.executemany(
-            "insert into _rejects values (?, ?, ?)",
-            [(line, f"malformed CSV line: {msg}", raw) for line, msg, raw in rejects],
-        )
+    _create_rejects(con, [(line, f"malformed CSV line: {msg}", raw) for line, msg, raw in rejects])
+    return True
+
+
+def _record_columns(con, path: Path, names) -> None:
+    """Remember the columns (CSV header, JSON keys, Parquet schema) a file has: missing and unknown ones are
+    reported as warnings."""
+    names = list(names)
+    if names:
+        con.execute("insert into _columns_seen select ?, unnest(?::varchar[])", [str(path), names])
 
 
 def _stage_json_records(con, contract: SourceContract, path: Path) -> None:
@@ -254,6 +445,8 @@ def _stage_json_records(con, contract: SourceContract, path: Path) -> None:
     ).fetchone()
     have = {c.name for c, n in zip(contract.columns, present, strict=True) if n}
     total = con.execute("select count(*) from _records").fetchone()[0]
+    keys = con.execute("select distinct unnest(json_keys(rec)) from _records order by 1").fetchall()
+    _record_columns(con, path, [k for (k,) in keys])
     if total:
         _require_columns(contract, path, have)
     extracts = []
@@ -285,9 +478,7 @@ def _stage_json(con, contract: SourceContract, path: Path) -> None:
             f"unparseable file: expected JSON with records at {contract.records_path} ({exc})",
         ) from exc
     _stage_json_records(con, contract, path)
-    con.execute(
-        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
-    )
+    _create_rejects(con, [])
 
 
 # JSON Lines are read line by line as text: JSON text cannot hold a raw \x1f, so each line is one value and
@@ -339,6 +530,7 @@ def _stage_parquet(con, contract: SourceContract, path: Path) -> None:
     except duckdb.Error as exc:
         raise LoadError(contract.name, path, f"unparseable file: not a Parquet file ({exc})") from exc
     _require_columns(contract, path, have)
+    _record_columns(con, path, sorted(have))
     # Text round trip so Parquet rows go through the same typing and quarantine rules as CSV and JSON
     # (timestamps render in the session's UTC, offsets included).
     cols = [
@@ -351,9 +543,7 @@ def _stage_parquet(con, contract: SourceContract, path: Path) -> None:
         )
     except duckdb.Error as exc:
         raise LoadError(contract.name, path, f"unparseable file: {exc}") from exc
-    con.execute(
-        "create or replace temp table _rejects(_row_number bigint, reason varchar, raw_record varchar)"
-    )
+    _create_rejects(con, [])
 
 
 STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl, "parquet": _stage_parquet}
@@ -433,6 +623,7 @@ def _batch_parquet(con, contract: SourceContract, paths: list[Path]) -> None:
         except LoadError as exc:
             raise _FileByFile from exc
         groups.setdefault((names, types), []).append(path)
+        _record_columns(con, path, names)
     for (names, _), group in groups.items():
         cols = ", ".join(
             f"cast(t.{ident(c.name)} as varchar) as {ident(c.name)}"
@@ -465,6 +656,7 @@ def _require_known_files(con, table: str, column: str) -> None:
 
 def _batch_csv(con, contract: SourceContract, paths: list[Path]) -> None:
     groups: dict[tuple[str, ...], list[Path]] = {}
+    lines: dict[str, int] = {}
     for path in paths:
         try:
             header = _csv_header(contract, path)
@@ -472,9 +664,28 @@ def _batch_csv(con, contract: SourceContract, paths: list[Path]) -> None:
             raise _FileByFile from exc
         if any(h == "_ordinal" or h.startswith("_gm_") for h in header):
             raise _FileByFile
+        layout = _csv_layout(path)
+        if not layout.simple:  # records span lines or lines are malformed: split it file by file
+            raise _FileByFile
+        lines[str(path)] = layout.data_lines
         groups.setdefault(tuple(header), []).append(path)
+        _record_columns(con, path, header)
     for header, group in groups.items():
         _batch_csv_group(con, contract, list(header), group)
+    # Every file's records and rejected lines must add up to its lines (see `_csv_layout`).
+    counted = dict(
+        con.execute(
+            """select p, sum(n) from (
+                   select f._path as p, count(s._row_number) as n
+                   from _files f left join _stage_all s on s._source_file = f._source_file group by 1
+                   union all
+                   select f._path, count(r._row_number)
+                   from _files f left join _rejects_all r on r._source_file = f._source_file group by 1)
+               group by 1"""
+        ).fetchall()
+    )
+    if any(counted.get(p) != n for p, n in lines.items()):
+        raise _FileByFile
 
 
 def _batch_csv_group(con, contract: SourceContract, header: list[str], paths: list[Path]) -> None:
@@ -485,13 +696,14 @@ def _batch_csv_group(con, contract: SourceContract, header: list[str], paths: li
         f"create or replace temp table _stage_text as select row_number() over () as _ordinal, * "
         f"from read_csv({_file_list(paths)}, {_csv_options(header)}, filename = {literal(FILE_COLUMN)})"
     )
-    con.execute(
+    con.execute(  # one reject per line: DuckDB may report a line twice
         """create or replace temp table _reject_lines as
-           select s.file_path as _path, r.line,
-                  row_number() over (partition by s.file_path order by r.line) as seq,
-                  'malformed CSV line: ' || r.error_type || ': ' || r.error_message as reason,
-                  r.csv_line as raw_record
-           from _rejects_raw r join _rejects_scan s using (scan_id, file_id)"""
+           select _path, line, row_number() over (partition by _path order by line) as seq, reason, raw_record
+           from (select s.file_path as _path, r.line,
+                        min('malformed CSV line: ' || r.error_type || ': ' || r.error_message) as reason,
+                        min(r.csv_line) as raw_record
+                 from _rejects_raw r join _rejects_scan s using (scan_id, file_id)
+                 group by all)"""
     )
     _require_known_files(con, "_stage_text", FILE_COLUMN)
     _require_known_files(con, "_reject_lines", "_path")
@@ -528,6 +740,7 @@ def _batch_records(con, contract: SourceContract) -> None:
         if incomplete:
             raise _FileByFile
     _require_known_files(con, "_records_all", "_path")
+    con.execute("insert into _columns_seen select distinct _path, unnest(json_keys(rec)) from _records_all")
     extracts = ", ".join(
         f"r.rec {'->' if c.type == 'json' else '->>'} {literal(c.name)} as {ident(c.name)}"
         for c in contract.columns
@@ -588,6 +801,7 @@ def _create_batch_tables(con, contract: SourceContract) -> None:
         "create or replace temp table _rejects_all (_source_file varchar, _row_number bigint, "
         "_partition_date date, reason varchar, raw_record varchar)"
     )
+    con.execute("create or replace temp table _columns_seen (_path varchar, name varchar)")
 
 
 def _append_staged_file(con, contract: SourceContract, rel: str, day: str) -> None:
@@ -613,7 +827,8 @@ def _type_batch(con, contract: SourceContract) -> None:
     clean = ", ".join(f"{cleaned(c)} as __c{i}" for i, c in cols)
     typed_cols = ", ".join(f"{typed(c, f'__c{i}')} as __t{i}" for i, c in cols)
     final = ", ".join(f"__t{i} as {ident(c.name)}" for i, c in cols)
-    problems = ", ".join(problem(c, f"__c{i}", f"__t{i}") for i, c in cols)
+    day = {contract.report_date_column: "_partition_date"}
+    problems = ", ".join(problem(c, f"__c{i}", f"__t{i}", day.get(c.name)) for i, c in cols)
     nulls = ", ".join(f"null as {ident(c.name)}" for c in contract.columns)
     con.execute(
         f"""create or replace temp table _typed_all as
@@ -665,6 +880,9 @@ def load_partitions(
     landing_dir = Path(landing_dir)
     ensure_raw_tables(con, contract)
     files = {day: partition_files(landing_dir, contract, day) for day in partition_dates}
+    for day_files in files.values():
+        for path in day_files:
+            check_landing_file(contract, landing_dir, path)
     digests = {path: _sha256(path) for day_files in files.values() for path in day_files}
 
     entries = [
@@ -682,13 +900,19 @@ def load_partitions(
     }
     with_rows = {p: d for p, d in digests.items() if per_file.get(str(p.relative_to(landing_dir)), (0,))[0]}
     _check_duplicate_files(con, contract, partition_dates, with_rows)
+    seen = dict(con.execute("select _path, list(distinct name) from _columns_seen group by 1").fetchall())
     results = []
     for day, day_files in files.items():
         result = PartitionLoad(contract.name, day)
         for path in day_files:
             rel = str(path.relative_to(landing_dir))
             landed, good = per_file.get(rel, (0, 0))
-            result.files.append(FileLoad(rel, digests[path], landed, good, landed - good))
+            load = FileLoad(rel, digests[path], landed, good, landed - good)
+            if str(path) in seen:  # a JSON file without records has no keys to judge
+                names = set(seen[str(path)])
+                load.missing_columns = [c for c in contract.column_names if c not in names]
+                load.unknown_columns = sorted(names - set(contract.column_names))
+            result.files.append(load)
             _fail_if_mostly_bad(con, contract, path, rel, landed, landed - good, max_bad_fraction)
         results.append(result)
 
@@ -747,10 +971,11 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
             "delete from raw.quarantine_rows where source = ? and partition_date in (select d from _batch_days)",
             [contract.name],
         )
-        con.execute(
-            "delete from raw.load_log where source = ? and partition_date in (select d from _batch_days)",
-            [contract.name],
-        )
+        for table_name in ("raw.load_log", "raw.load_warnings"):
+            con.execute(
+                f"delete from {table_name} where source = ? and partition_date in (select d from _batch_days)",
+                [contract.name],
+            )
         # By name: a table upgraded in place (raw_table_upgrade_ddl) has its newer columns after the lineage ones.
         con.execute(
             f"""insert into {table} ({cols}, _source_file, _row_number, _partition_date, _loaded_at)
@@ -790,6 +1015,20 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
                    select unnest(?::varchar[]), cast(unnest(?::varchar[]) as date), unnest(?::varchar[]),
                           unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::bigint[]), unnest(?::bigint[]),
                           current_localtimestamp(), ?""",
+                [*(list(f) for f in fields), run_id],
+            )
+        warnings = [
+            (r.source, r.partition_date, f.source_file, column, message)
+            for r in results
+            for f in r.files
+            for column, message in f.warnings(r.source)
+        ]
+        if warnings:
+            fields = list(zip(*warnings, strict=True))
+            con.execute(
+                """insert into raw.load_warnings
+                   select unnest(?::varchar[]), cast(unnest(?::varchar[]) as date), unnest(?::varchar[]),
+                          unnest(?::varchar[]), unnest(?::varchar[]), current_localtimestamp(), ?""",
                 [*(list(f) for f in fields), run_id],
             )
         con.execute("commit")

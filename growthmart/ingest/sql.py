@@ -38,6 +38,21 @@ def cleaned(column: Column) -> str:
     return f"(case when trim({ref}) in ({tokens}) then null else trim({ref}) end)"
 
 
+# Numbers are read only when their text means one number beyond doubt (RE2 patterns, matched whole); anything
+# else is quarantined with its text, never rewritten. A ',' is a thousands separator only between groups of
+# exactly three digits after a first group of one to three ("1,234", "1,234,567.89"): "12,5" (a decimal
+# comma?), "1,2,3", "1,23", "1234,567" and ",5" are ambiguous. No currency symbols, '%', spaces inside,
+# full-width digits, NaN or infinity. A decimal keeps 4 places: a fifth significant one would be rounded.
+_GROUPED = "([0-9]+|[0-9]{1,3}(,[0-9]{3})+)"
+INT_PATTERN = f"[+-]?{_GROUPED}"
+DECIMAL_PATTERN = f"[+-]?({_GROUPED}(\\.[0-9]{{0,4}}0*)?|\\.[0-9]{{1,4}}0*)"
+DOUBLE_PATTERN = "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?"
+
+
+def _matches(v: str, pattern: str) -> str:
+    return f"regexp_full_match({v}, {literal(pattern)})"
+
+
 def typed(column: Column, v: str) -> str:
     """Expression that parses the cleaned text `v` to the column's type, NULL when it cannot."""
     t = column.type
@@ -45,12 +60,11 @@ def typed(column: Column, v: str) -> str:
         return v
     if t == "int":
         # Integers only: "12.5" must not silently round.
-        return f"(case when regexp_full_match(replace({v}, ',', ''), '[+-]?[0-9]+') \
-then try_cast(replace({v}, ',', '') as bigint) end)"
+        return f"(case when {_matches(v, INT_PATTERN)} then try_cast(replace({v}, ',', '') as bigint) end)"
     if t == "decimal":
-        return f"try_cast(replace({v}, ',', '') as decimal(18, 4))"
+        return f"(case when {_matches(v, DECIMAL_PATTERN)} then try_cast(replace({v}, ',', '') as decimal(18, 4)) end)"
     if t == "double":
-        return f"try_cast({v} as double)"
+        return f"(case when {_matches(v, DOUBLE_PATTERN)} then try_cast({v} as double) end)"
     if t == "date":
         return f"cast(try_strptime({v}, ['%Y-%m-%d', '%Y/%m/%d']) as date)"
     if t == "timestamp":
@@ -60,15 +74,63 @@ then try_cast(replace({v}, ',', '') as bigint) end)"
     raise ValueError(t)
 
 
-def problem(column: Column, v: str, t: str) -> str:
-    """Why a value is unacceptable (NULL when it is fine), from its cleaned text `v` and typed value `t`."""
+def _why_unreadable(column: Column, v: str) -> str:
+    """A hint appended to "cannot parse" for the numeric texts that look like numbers but are ambiguous."""
+    if column.type in ("int", "decimal"):
+        hints = [
+            (
+                f"contains({v}, ',')",
+                "ambiguous comma: a thousands separator stands only between groups of three digits",
+            ),
+        ]
+        if column.type == "decimal":
+            hints.append(
+                (f"regexp_full_match({v}, '[+-]?[0-9,]*\\.[0-9]{{5,}}')", "more than 4 decimal places")
+            )
+        if column.type == "int":
+            hints.append((f"contains({v}, '.')", "not an integer; it is never rounded"))
+        whens = " ".join(f"when {cond} then {literal(' (' + hint + ')')}" for cond, hint in hints)
+        return f"(case {whens} else '' end)"
+    return "''"
+
+
+def _quoted(v: str) -> str:
+    return f"{literal(chr(39))} || {v} || {literal(chr(39))}"
+
+
+def problem(column: Column, v: str, t: str, partition_date: str | None = None) -> str:
+    """Why a value is unacceptable (NULL when it is fine), from its cleaned text `v` and typed value `t`.
+
+    `partition_date` (an SQL expression) is given for the contract's report-date column: a row dated another
+    day than its folder's is a misfiled export.
+    """
     checks = [
         f"when {v} is not null and {t} is null then "
-        f"{literal(column.name + ': cannot parse ' + chr(39))} || {v} "
-        f"|| {literal(chr(39) + ' as ' + column.type)}"
+        f"{literal(column.name + ': cannot parse ')} || {_quoted(v)} "
+        f"|| {literal(' as ' + column.type)} || {_why_unreadable(column, v)}"
     ]
     if column.required:
         checks.append(f"when {v} is null then {literal(column.name + ': required value missing')}")
+    bounds = column.bounds
+    if "min_value" in bounds:
+        low, strict = bounds["min_value"], bounds.get("strict_min", False)
+        below, rule = ("<=", ">") if strict else ("<", ">=")
+        checks.append(
+            f"when {t} {below} {low} then {literal(column.name + ': ')} || {_quoted(v)} "
+            f"|| {literal(f' is out of range: the contract says {rule} {low:g}')}"
+        )
+    if "max_value" in bounds:
+        high = bounds["max_value"]
+        checks.append(
+            f"when {t} > {high} then {literal(column.name + ': ')} || {_quoted(v)} "
+            f"|| {literal(f' is out of range: the contract says <= {high:g}')}"
+        )
+    if partition_date is not None:
+        checks.append(
+            f"when {t} <> {partition_date} then {literal(column.name + ': ')} || {_quoted(v)} "
+            f"|| {literal(' is not the day of its folder ')} || cast({partition_date} as varchar) "
+            f"|| {literal(' (a misfiled export?)')}"
+        )
     return "(case " + " ".join(checks) + " end)"
 
 
@@ -110,6 +172,17 @@ BOOKKEEPING_DDL = (
         rows_loaded bigint not null,
         rows_quarantined bigint not null,
         loaded_at timestamp not null,
+        run_id varchar
+    )""",
+    # A file's columns the contract knows but the file lacks, or the other way round (a renamed column?):
+    # the rows load, the warning is kept with the partition (replaced with it on reload).
+    """create table if not exists raw.load_warnings (
+        source varchar not null,
+        partition_date date not null,
+        source_file varchar not null,
+        column_name varchar,
+        warning varchar not null,
+        warned_at timestamp not null,
         run_id varchar
     )""",
 )

@@ -373,20 +373,7 @@ def build_query(
     """
     source = f"{ident(schema)}.{ident(table)}"
     partitioned = PARTITION_COLUMN in column_types
-    if partitions is None:
-        where = "TRUE"
-    elif not partitions:
-        where = "FALSE"
-    elif not partitioned:
-        raise PushdownError(f"{schema}.{table} has no {PARTITION_COLUMN} column to select partitions by")
-    else:
-        days = sorted(set(partitions))
-        col = ident(PARTITION_COLUMN)
-        # The BETWEEN lets DuckDB skip row groups by their min/max before the IN list is probed.
-        where = (
-            f"{col} BETWEEN {literal(days[0])} AND {literal(days[-1])} "
-            f"AND {col} IN ({', '.join(literal(d) for d in days)})"
-        )
+    where = _scope(schema, table, column_types, partitions)
     latest = f"max({ident(PARTITION_COLUMN)})" if partitioned else "CAST(NULL AS DATE)"
     ctes = [f"scoped AS NOT MATERIALIZED (SELECT * FROM {source} WHERE {where})"]
     flags = []  # each row-level predicate, evaluated once per row
@@ -415,6 +402,76 @@ def build_query(
     flagged = f"(SELECT *, {', '.join(flags)} FROM scoped)" if flags else "scoped"
     ctes.insert(1, f"row_checks AS (SELECT {', '.join(row_items)} FROM {flagged})")
     return f"WITH {', '.join(ctes)}\nSELECT {', '.join(selects)}\nFROM {' CROSS JOIN '.join(joins)}"
+
+
+def _scope(
+    schema: str, table: str, column_types: Mapping[str, str], partitions: Sequence[date] | None
+) -> str:
+    """The WHERE condition selecting `partitions` (None: every row; an empty list: none)."""
+    if partitions is None:
+        return "TRUE"
+    if not partitions:
+        return "FALSE"
+    if PARTITION_COLUMN not in column_types:
+        raise PushdownError(f"{schema}.{table} has no {PARTITION_COLUMN} column to select partitions by")
+    days = sorted(set(partitions))
+    col = ident(PARTITION_COLUMN)
+    # The BETWEEN lets DuckDB skip row groups by their min/max before the IN list is probed.
+    return (
+        f"{col} BETWEEN {literal(days[0])} AND {literal(days[-1])} "
+        f"AND {col} IN ({', '.join(literal(d) for d in days)})"
+    )
+
+
+def offending_rows(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    expect: Expect,
+    column_types: Mapping[str, str],
+    partitions: Sequence[date] | None,
+    limit: int = 3,
+) -> list[dict[str, Any]]:
+    """Up to `limit` rows breaking `expect`, in load order, each as {partition, file, row, column, value}: where
+    a failure came from (raw lineage columns; absent ones are left out). Run only for a failed expectation."""
+    (t,) = translate([expect], column_types)
+    where = _scope(schema, table, column_types, partitions)
+    source = f"{ident(schema)}.{ident(table)}"
+    if isinstance(t.check, _RowCheck):
+        condition = t.check.unexpected
+        value = (
+            _Columns(column_types).text(expect.kwargs["column"])
+            if "column" in expect.kwargs
+            else t.check.sample
+        )
+    else:
+        keys = ", ".join(t.check.keys)
+        condition = (
+            f"({t.check.domain}) AND ({keys}) IN (SELECT ({keys}) FROM {source} WHERE {where} "
+            f"AND {t.check.domain} GROUP BY {keys} HAVING count(*) > 1)"
+        )
+        value = f"CAST(row({keys}) AS VARCHAR)"
+    lineage = [c for c in (PARTITION_COLUMN, *LOCATOR_COLUMNS) if c in column_types]
+    select = ", ".join([*(f"{ident(c)}" for c in lineage), f"{value} AS __gm_value"])
+    sql = (
+        f"SELECT {select} FROM {source} WHERE ({where}) AND ({condition}) "
+        f"ORDER BY {', '.join(ident(c) for c in lineage) or 'ALL'} LIMIT {int(limit)}"
+    )
+    try:
+        if JSON_UDF in sql:
+            _register_udfs(con)
+        rows = con.execute(sql).fetchall()
+    except duckdb.Error as exc:
+        raise PushdownError(f"{schema}.{table}: the offending-rows query failed: {exc}") from exc
+    names = {PARTITION_COLUMN: "partition", "_source_file": "file", "_row_number": "row"}
+    out = []
+    for row in rows:
+        entry = {
+            names[c]: (v.isoformat() if isinstance(v, date) else v)
+            for c, v in zip(lineage, row, strict=False)
+        }
+        out.append(entry | {"column": t.column, "value": row[-1]})
+    return out
 
 
 def _json_parseable_udf(values: Any) -> Any:

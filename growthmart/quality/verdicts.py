@@ -73,3 +73,19 @@ def freshness_verdict(
     meta["unexpected_count"] = 0 if passed else 1
     reason = f"latest partition {latest_partition} is {lag} day(s) behind {expected} (allowed {max_lag_days})"
     return Verdict(passed, reason, meta)
+
+
+def failure_lines(meta: dict) -> list[str]:
+    """A failed validation's metadata as text: one line per failed expectation (expectation, column, count)
+    and one per offending row it names (day, source file, row number, column, value)."""
+    out = []
+    for f in meta.get("failed_expectations") or []:
+        column = f" on {f['column']}" if f.get("column") else ""
+        observed = f"; observed {f['observed']}" if f.get("observed") and not f.get("rows") else ""
+        out.append(f"{f['expectation']}{column}: {f['unexpected_count']} unexpected{observed}")
+        out += [
+            f"  day {r.get('partition', '?')}, file {r.get('file', '?')}, row {r.get('row', '?')}, "
+            f"column {r.get('column')}: {r.get('value')!r}"
+            for r in f.get("rows") or []
+        ]
+    return out

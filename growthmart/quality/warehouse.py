@@ -99,6 +99,16 @@ def partition_row_counts(
     return {p: int(counts.get(p, 0)) for p in partitions}
 
 
+def empty_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> list[str]:
+    """The raw sources of `sources` without a row (a table not created yet counts as empty)."""
+    return [
+        s
+        for s in sources
+        if not table_exists(con, RAW_SCHEMA, s)
+        or not con.execute(f"select exists (select 1 from {qualified(RAW_SCHEMA, s)})").fetchone()[0]
+    ]
+
+
 def partition_slice(con: duckdb.DuckDBPyConnection, source: str, partition: date, limit: int) -> pd.DataFrame:
     """The first `limit` rows of one partition in load order (file, then line): a bounded, repeatable slice."""
     sql = (

@@ -13,7 +13,7 @@ import duckdb
 PERIODS = ("daily", "weekly", "monthly")
 KEY_COLUMN = {"daily": "report_date", "weekly": "week_start", "monthly": "month_start"}
 KPI_TABLE = {"daily": "rpt_kpi_daily", "weekly": "rpt_kpi_weekly", "monthly": "rpt_kpi_monthly"}
-KPI_COLUMNS = ("new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "roas")
+KPI_COLUMNS = ("new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "blended_roas")
 KPI_COLUMNS += ("d1_retention", "d7_retention", "is_complete")
 RETENTION_DAYS = (0, 1, 2, 3, 7, 14, 30)
 

@@ -34,7 +34,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "arppu": ("客单价 ARPPU", "ARPPU"),
     "spend": ("投放花费", "Spend"),
     "cac": ("获客成本 CAC", "CAC"),
-    "roas": ("ROAS", "ROAS"),
+    "blended_roas": ("综合 ROAS (净收入/总花费)", "Blended ROAS (net revenue / all spend)"),
     "d1_retention": ("次日留存", "D1 retention"),
     "d7_retention": ("7日留存", "D7 retention"),
     "vs_previous_daily": ("较前一日", "vs previous day"),
@@ -161,7 +161,7 @@ KIND = {
     "arppu": "money2",
     "spend": "money",
     "cac": "money2",
-    "roas": "multiple",
+    "blended_roas": "multiple",
     "d1_retention": "ratio",
     "d7_retention": "ratio",
 }

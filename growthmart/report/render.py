@@ -32,7 +32,7 @@ TILES = (
     "arppu",
     "spend",
     "cac",
-    "roas",
+    "blended_roas",
     "d1_retention",
     "d7_retention",
 )

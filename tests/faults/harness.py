@@ -82,8 +82,6 @@ class FaultEnv:
         env.update(
             GROWTHMART_DATA_DIR=str(self.data),
             DAGSTER_HOME=str(self.data / "dagster_home"),
-            GROWTHMART_DUCKDB_THREADS="1",
-            GROWTHMART_DUCKDB_MEMORY_LIMIT="2GB",
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
@@ -229,7 +227,7 @@ def publication_snapshot(published: Path) -> dict:
     files = {str(p.relative_to(parquet)): p.stat().st_size for p in sorted(parquet.rglob("*.parquet"))}
     assert files, f"no Parquet files under {parquet}"
     for path in files:  # each Parquet file must be readable whole
-        duckdb.execute(f"select count(*) from read_parquet('{(parquet / path).as_posix()}')").fetchall()
+        duckdb.execute("select count(*) from read_parquet(?)", [(parquet / path).as_posix()]).fetchall()
     return {"run_id": run_id, "tables": tables, "parquet": files}
 
 

@@ -16,8 +16,10 @@ OCEAN = get_contract("ocean_engine_ad_stats")
 HEADER = "日期,账户ID,项目ID,项目名称,广告ID,广告名称,展示数,点击数,点击率(%),消耗(元),转化数,转化金额(元)"
 
 
-def ocean_row(ad: str, clicks: str = "5", spend: str = "5.00", impressions: str = "100") -> str:
-    return f"{DAY},acc1,prj1,项目,{ad},广告,{impressions},{clicks},5.0,{spend},1,"
+def ocean_row(
+    ad: str, clicks: str = "5", spend: str = "5.00", impressions: str = "100", day: str = DAY
+) -> str:
+    return f"{day},acc1,prj1,项目,{ad},广告,{impressions},{clicks},5.0,{spend},1,"
 
 
 @pytest.fixture
@@ -371,18 +373,30 @@ def _load_both_ways(folder: Path, contract, landing) -> tuple[dict, dict]:
 def test_a_batch_of_csv_files_read_together_keeps_per_file_rows_rejects_and_load_log(tmp_path):
     landing = tmp_path / "landing"
     land(landing, OCEAN.name, "a.csv", HEADER + "\n" + ocean_row("ad1") + "\n" + ocean_row("ad2") + "\n")
-    ragged = [ocean_row("ad3"), ocean_row("adx") + ",extra", ocean_row("ad4", clicks="x"), ocean_row("ad5")]
+    d1 = DAYS[1]
+    ragged = [
+        ocean_row("ad3", day=d1),
+        ocean_row("adx", day=d1) + ",extra",
+        ocean_row("ad4", clicks="x", day=d1),
+        ocean_row("ad5", day=d1),
+    ]
     land(landing, OCEAN.name, "b.csv", HEADER + "\n" + "\n".join(ragged) + "\n", day=DAYS[1])
     land(
         landing,
         OCEAN.name,
         "c.csv",
-        HEADER + "\n" + ocean_row("ad6") + ",extra\n" + ocean_row("ad7") + "\n",
+        HEADER + "\n" + ocean_row("ad6", day=d1) + ",extra\n" + ocean_row("ad7", day=d1) + "\n",
         day=DAYS[1],
     )
     # another column order, one optional column left out: read as a second group
     other = "广告ID,日期,账户ID,项目ID,项目名称,广告名称,展示数,点击数,消耗(元),转化数,转化金额(元)"
-    land(landing, OCEAN.name, "d.csv", other + "\n" + f"ad8,{DAY},acc1,prj1,p,n,10,1,1.00,0,\n", day=DAYS[2])
+    land(
+        landing,
+        OCEAN.name,
+        "d.csv",
+        other + "\n" + f"ad8,{DAYS[2]},acc1,prj1,p,n,10,1,1.00,0,\n",
+        day=DAYS[2],
+    )
     land(landing, OCEAN.name, "e.csv", HEADER + "\n", day=DAYS[2])  # header only
     together, one_by_one = _load_both_ways(tmp_path / "w", OCEAN, landing)
     assert together == one_by_one
@@ -403,8 +417,9 @@ def test_a_batch_of_json_and_jsonl_files_read_together_matches_file_by_file(tmp_
     tencent = get_contract("tencent_ads_daily_reports")
     base = {"date": DAY, "account_id": "1", "campaign_id": "c", "adgroup_id": "g", "view_count": 100}
     for i, day in enumerate(DAYS):
-        records = [dict(base, dynamic_creative_id=f"d{i}{j}", valid_click_count=3, cost=5) for j in range(2)]
-        records.append(dict(base, dynamic_creative_id=f"dx{i}", valid_click_count="3.5", cost=1))
+        dated = dict(base, date=day)
+        records = [dict(dated, dynamic_creative_id=f"d{i}{j}", valid_click_count=3, cost=5) for j in range(2)]
+        records.append(dict(dated, dynamic_creative_id=f"dx{i}", valid_click_count="3.5", cost=1))
         land(landing, tencent.name, f"t{i}.json", json.dumps({"data": {"list": records}}), day=day)
     land(landing, tencent.name, "empty.json", json.dumps({"data": {"list": []}}), day=DAYS[1])
     together, one_by_one = _load_both_ways(tmp_path / "json", tencent, landing)
@@ -469,9 +484,9 @@ def _errors_both_ways(con, contract, landing) -> tuple[LoadError, LoadError]:
 def test_a_bad_file_in_a_batch_fails_exactly_as_when_loaded_on_its_own(env):
     landing, con = env
     land(landing, OCEAN.name, "a.csv", HEADER + "\n" + ocean_row("ad1") + "\n")
-    rows = [ocean_row(f"ad{i}", impressions="many") for i in range(3)]
+    rows = [ocean_row(f"ad{i}", impressions="many", day=DAYS[1]) for i in range(3)]
     bad = land(landing, OCEAN.name, "b.csv", HEADER + "\n" + "\n".join(rows) + "\n", day=DAYS[1])
-    land(landing, OCEAN.name, "c.csv", HEADER + "\n" + ocean_row("ad9") + "\n", day=DAYS[2])
+    land(landing, OCEAN.name, "c.csv", HEADER + "\n" + ocean_row("ad9", day=DAYS[2]) + "\n", day=DAYS[2])
     together, one_by_one = _errors_both_ways(con, OCEAN, landing)
     assert (together.file, together.row, together.column) == (str(bad), 2, "展示数")
     assert str(together) == str(one_by_one)
@@ -487,7 +502,7 @@ def test_a_file_name_with_glob_characters_is_loaded_as_itself(tmp_path):
     landing = tmp_path / "landing"
     land(landing, OCEAN.name, "r[1].csv", HEADER + "\n" + ocean_row("ad1") + "\n")
     land(landing, OCEAN.name, "r1.csv", HEADER + "\n" + ocean_row("ad2") + "\n" + ocean_row("ad3") + "\n")
-    land(landing, OCEAN.name, "r*.csv", HEADER + "\n" + ocean_row("ad4") + "\n", day=DAYS[1])
+    land(landing, OCEAN.name, "r*.csv", HEADER + "\n" + ocean_row("ad4", day=DAYS[1]) + "\n", day=DAYS[1])
     together, one_by_one = _load_both_ways(tmp_path / "w", OCEAN, landing)
     assert together == one_by_one
     assert [(Path(r[2]).name, r[4]) for r in together["load_log"]] == [
@@ -532,7 +547,7 @@ def test_a_range_run_records_each_partition_with_its_own_days_figures(tmp_path):
         "a.csv",
         HEADER + "\n" + ocean_row("ad1") + "\n" + ocean_row("ad2", clicks="x") + "\n",
     )
-    land(landing, OCEAN.name, "b.csv", HEADER + "\n" + ocean_row("ad3") + "\n", day=DAYS[1])
+    land(landing, OCEAN.name, "b.csv", HEADER + "\n" + ocean_row("ad3", day=DAYS[1]) + "\n", day=DAYS[1])
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             [build_raw_asset(OCEAN)],

@@ -22,3 +22,13 @@ def test_new_and_changed_files_mark_their_days_once(tmp_path):
     os.utime(day1 / "a.csv", ns=(1, 1))
     days, _ = changed_partitions(scan_landing(tmp_path, ["app_users"]), cursor)
     assert days == ["2026-06-18", "2026-06-19"]
+
+
+def test_a_removed_file_marks_its_day(tmp_path):
+    day = tmp_path / "app_users" / "2026-06-18"
+    day.mkdir(parents=True)
+    (day / "a.csv").write_text("x")
+    (day / "b.csv").write_text("y")
+    _, cursor = changed_partitions(scan_landing(tmp_path, ["app_users"]), None)
+    (day / "b.csv").unlink()
+    assert changed_partitions(scan_landing(tmp_path, ["app_users"]), cursor)[0] == ["2026-06-18"]

@@ -120,6 +120,38 @@ def test_a_known_bad_row_fails_the_ge_suite_naming_the_expectation(
     assert meta(result)["unexpected_count"] >= 1
 
 
+def test_a_failure_names_the_days_checked_and_each_offending_row_file_row_column_and_value(con, run_check):
+    source = contract("app_orders")
+    load_partition(con, source, date(2026, 1, 3), changes={0: {"status": "shipped"}})  # older, not checked
+    load_partition(con, source, DAY, rows=4, changes={1: {"status": "shipped"}, 3: {"status": "lost"}})
+    result = run_check(CHECKS[("app_orders", "ge_app_orders")])
+    assert not result.passed
+    (failure,) = meta(result)["failed_expectations"]
+    file = f"app_orders/{DAY}/file.csv"
+    assert failure["rows"] == [
+        {"partition": DAY.isoformat(), "file": file, "row": 2, "column": "status", "value": "shipped"},
+        {"partition": DAY.isoformat(), "file": file, "row": 4, "column": "status", "value": "lost"},
+    ]
+    assert meta(result)["partitions_validated"] == [DAY.isoformat()]
+    # the description says it too, for the UI and the run summary
+    assert "(2026-01-05)" in result.description
+    assert f"day 2026-01-05, file {file}, row 2, column status: 'shipped'" in result.description
+
+
+def test_a_duplicate_key_failure_names_every_row_of_the_key(con):
+    source = contract("app_orders")
+    load_partition(con, source, DAY, rows=3)
+    first = "(select {c} from raw.app_orders where _row_number = 1)"
+    con.execute(
+        f"update raw.app_orders set order_id = {first.format(c='order_id')}, "
+        f"updated_at = {first.format(c='updated_at')} where _row_number = 3"
+    )
+    passed, metadata = validate_raw(con, source, [DAY], QualitySettings())
+    assert not passed
+    failure = next(f for f in metadata["failed_expectations"] if f["expectation"].endswith("to_be_unique"))
+    assert [r["row"] for r in failure["rows"]] == [1, 3]
+
+
 def test_a_retyped_column_fails_the_column_contract_before_the_data_is_read(con, run_check):
     source = contract("ocean_engine_ad_stats")
     create_raw_table(con, source, **{"点击数": "varchar"})

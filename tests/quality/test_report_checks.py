@@ -66,6 +66,9 @@ BAD_REPORT_VALUES = [
     ("rpt_kpi_daily", {"d7_retention": 1.01}, "d7_retention"),
     ("rpt_kpi_weekly", {"week_start": None}, "week_start"),
     ("rpt_kpi_monthly", {"net_revenue": 150.0, "gmv": 100.0}, "gmv, net_revenue"),
+    # blended ROAS: 0 (not NULL) with spend and no revenue; NULL (not 0) without spend
+    ("rpt_kpi_daily", {"net_revenue": 0.0, "blended_roas": None}, "blended_roas where spend > 0"),
+    ("rpt_kpi_weekly", {"spend": 0.0, "cac": None, "blended_roas": 0.0}, "blended_roas where spend == 0"),
     ("rpt_attribution_channels", {"share_of_conversions": 1.5}, "share_of_conversions"),
     ("rpt_attribution_channels", {"attribution_model": "data_driven"}, "attribution_model"),
     ("rpt_attribution_channels", {"spend": 0.0, "roas": 0.0}, "roas where spend == 0"),
@@ -116,6 +119,28 @@ def test_an_empty_report_fails(con, run_check):
     create_report(con, "rpt_kpi_monthly", [])
     result = run_check(CHECKS[("rpt_kpi_monthly", "ge_rpt_kpi_monthly")])
     assert not result.passed
+
+
+@pytest.mark.parametrize("report", sorted(suites.REPORT_INPUTS))
+def test_a_report_of_an_unused_source_may_be_empty_only_while_its_inputs_are(report, con, run_check):
+    """A team without A/B tests (activities, content) has empty inputs: their report is empty and publishes. The
+    same empty report fails as soon as one of its input sources has a row."""
+    create_report(con, report, [])
+    con.execute("create schema if not exists raw")
+    inputs = suites.REPORT_INPUTS[report]
+    con.execute(f"create table raw.{inputs[0]} (x integer)")  # the others were never loaded: no table
+    result = run_check(CHECKS[(report, f"ge_{report}")])
+    assert result.passed, meta(result)["failed_expectations"]
+    assert meta(result)["empty_inputs"] == list(inputs)
+    assert "may be empty" in result.description
+
+    con.execute(f"insert into raw.{inputs[-1]} select 1" if inputs[-1] == inputs[0] else
+                f"create table raw.{inputs[-1]} as select 1 as x")  # fmt: skip
+    result = run_check(CHECKS[(report, f"ge_{report}")])
+    assert not result.passed
+    assert "expect_table_row_count_to_be_between" in {
+        f["expectation"] for f in meta(result)["failed_expectations"]
+    }
 
 
 @pytest.mark.parametrize("check_name", ["ge_rpt_funnel_users", "funnel_counts_non_increasing"])

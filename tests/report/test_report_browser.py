@@ -28,7 +28,7 @@ from browser import (
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED_METRICS = {
-    "new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "roas", "d1_retention", "d7_retention",
+    "new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "blended_roas", "d1_retention", "d7_retention",
 }  # fmt: skip
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 

@@ -22,7 +22,7 @@ from growthmart.report.data import RETENTION_DAYS
 ROOT = Path(__file__).resolve().parents[2]
 LAST_DAY = date(2026, 6, 4)  # the demo run's last day (tests/conftest.py DEMO_RUN)
 REQUIRED_METRICS = {
-    "new_users", "active_users", "mau", "gmv", "net_revenue", "arppu", "spend", "cac", "roas", "d1_retention",
+    "new_users", "active_users", "mau", "gmv", "net_revenue", "arppu", "spend", "cac", "blended_roas", "d1_retention",
     "d7_retention",
 }  # fmt: skip
 CHARTS = {
