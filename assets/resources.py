@@ -9,11 +9,25 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from growthmart.config import run_file_modes
+from growthmart.config import (
+    DUCKDB_MEMORY_LIMIT_VAR,
+    DUCKDB_TEMP_DIR_VAR,
+    DUCKDB_THREADS_VAR,
+    run_file_modes,
+)
+from growthmart.runlock import writer_lock
+
+# How DuckDB and Python say that memory ran out.
+OUT_OF_MEMORY_TEXT = "Out of Memory Error"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Connections to the working DuckDB warehouse under the data directory (single writer)."""
+    """Connections to the working DuckDB warehouse under the data directory (single writer).
+
+    In a run, the resource holds the data directory's writer lock (growthmart.runlock) from its set-up, before any
+    step, to the end of the run: runs never interleave, whoever launched them (the CLI, the daemon, the UI). Once
+    it holds the lock it recovers what killed runs left behind (assets/run_recovery.py).
+    """
 
     data_dir: str
     timezone: str = "Asia/Shanghai"
@@ -21,16 +35,26 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = "4GB"  # keep well under the machine's RAM: DuckDB spills to temp_dir beyond it
     temp_dir: str = ""  # default <data_dir>/tmp
 
-    @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
-        """A run (once per run process) works under owner-only file modes; the publication is shared after it
-        (growthmart/config.py says who reads what)."""
-        with run_file_modes(self.data_dir):
-            yield self
-
     @property
     def path(self) -> Path:
         return Path(self.data_dir) / "warehouse.duckdb"
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Once per run process, for the whole run: the writer lock (waiting for it while another run holds it),
+        then owner-only file modes, the publication shared after it (growthmart/config.py says who reads what);
+        what killed runs left behind is recovered before the first step."""
+        from assets.run_recovery import recover_dead_runs
+        from assets.transform.dbt_assets import drop_stale_run_window
+
+        log = context.log
+        info = log.info if log else print
+        warning = log.warning if log else print
+        with writer_lock(self.data_dir, context.run_id or "", say=info), run_file_modes(self.data_dir):
+            if context.instance is not None:
+                recover_dead_runs(context.instance, context.run_id, say=warning)
+            drop_stale_run_window(self, say=warning)
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -50,3 +74,46 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    def out_of_memory_message(self, what: str, error: BaseException | str) -> str:
+        return out_of_memory_message(
+            what, error, self.memory_limit, self.threads, self.temp_dir or str(Path(self.data_dir) / "tmp")
+        )
+
+
+def is_out_of_memory(error: BaseException | str | None) -> bool:
+    """Whether an error (or an error it was raised from) says memory ran out: DuckDB's OutOfMemoryException or
+    its message (also when wrapped, e.g. in a loader error or dbt's output), or Python's MemoryError."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, str):
+            return OUT_OF_MEMORY_TEXT.lower() in error.lower()
+        seen.add(id(error))
+        if isinstance(error, MemoryError | duckdb.OutOfMemoryException):
+            return True
+        if OUT_OF_MEMORY_TEXT.lower() in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def memory_advice(memory_limit: str, threads: int | str, temp_dir: str) -> str:
+    """Which limit memory ran out under and what to do about it."""
+    return (
+        f"DuckDB may use {DUCKDB_MEMORY_LIMIT_VAR}={memory_limit} with {DUCKDB_THREADS_VAR}={threads}. Raise "
+        f"{DUCKDB_MEMORY_LIMIT_VAR} (default: half the RAM) or lower {DUCKDB_THREADS_VAR} (each thread needs its "
+        f"own buffers), check that {DUCKDB_TEMP_DIR_VAR} ({temp_dir}) has free space to spill to, and run again. "
+        "Not retried: the same data would need the same memory."
+    )
+
+
+def out_of_memory_message(
+    what: str, error: BaseException | str, memory_limit: str, threads: int | str, temp_dir: str
+) -> str:
+    """Say that memory ran out, under which limit, and what to do (the step's failure description)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    said = next(
+        (line for line in lines if OUT_OF_MEMORY_TEXT.lower() in line.lower()),
+        lines[0] if lines else type(error).__name__,
+    )
+    return f"Out of memory {what}. {memory_advice(memory_limit, threads, temp_dir)} The error: {said}"

@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
+import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,9 +44,45 @@ def landing_days(landing_dir: Path) -> list[str]:
     return sorted(days)
 
 
+def _interrupt(signum: int, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a run as Ctrl-C does (a clean failure: dbt stopped, the writer lock released), not abruptly.
+    Inside the Dagster run, Dagster maps SIGTERM to its own interrupt handling the same way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: argparse.Namespace) -> int:
+    from growthmart.runlock import writer_lock
+
     cfg = settings()
     ensure_dagster_home(cfg.data_dir)
+    run_id = str(uuid.uuid4())
+    print(f"run {run_id} on {cfg.data_dir}", flush=True)
+    try:
+        # One writer per data directory, from before the first write (the demo's landing files) to the end.
+        with (
+            sigterm_as_interrupt(),
+            writer_lock(cfg.data_dir, run_id, say=lambda line: print(line, flush=True)),
+        ):
+            return _run(args, cfg, run_id)
+    except KeyboardInterrupt as exc:
+        name = str(exc) or "SIGINT"
+        print(f"run {run_id} stopped by {name}; the writer lock is released", file=sys.stderr, flush=True)
+        return 130 if name == "SIGINT" else 143
+
+
+def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     started = time.monotonic()
     if args.demo:
         from growthmart.demo.generator import DemoParams, generate
@@ -76,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
+            run_id=run_id,
             tags={
                 "dagster/asset_partition_range_start": first,
                 "dagster/asset_partition_range_end": last,

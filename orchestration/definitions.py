@@ -29,6 +29,9 @@ def build_definitions() -> dg.Definitions:
         schedules=build_schedules(),
         sensors=[landing_files_sensor],
         resources=build_resources(),
+        # Every job, the UI's ad-hoc materializations included, runs its steps in the run's process: that process
+        # holds the writer lock for the whole run (assets/resources.py), and DuckDB allows one writing process.
+        executor=dg.in_process_executor,
     )
 
 

@@ -1,4 +1,9 @@
-"""Jobs select assets by group, never by importing asset functions."""
+"""Jobs select assets by group, never by importing asset functions.
+
+Every job writes the one DuckDB warehouse; runs never interleave because each holds the data directory's writer lock
+for its whole length (growthmart/runlock.py, taken by the warehouse resource), and every job runs its steps in the
+run's own process (the in-process executor, set once for all jobs in orchestration/definitions.py).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,6 @@ import dagster as dg
 
 from assets.ingest.raw_assets import RAW_GROUP_PREFIX
 from assets.partitions import daily_partitions
-
-# Every job writes the one DuckDB file: runs carrying this tag are queued one at a time (dagster.yaml).
-WRITER_TAGS = {"growthmart/warehouse": "writer"}
 
 DAILY_PIPELINE_JOB = "daily_pipeline_job"
 INGEST_JOB = "ingest_job"
@@ -30,30 +32,24 @@ def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
             description="Load a day's (or a range's) landing files, rebuild the dbt models, check, publish, HTML reports.",
             selection=dg.AssetSelection.all(),
             partitions_def=daily_partitions(),
-            tags=WRITER_TAGS,
-            executor_def=dg.in_process_executor,
         ),
         dg.define_asset_job(
             name=INGEST_JOB,
             description="Load landing files into the raw schema only (with the raw checks).",
             selection=raw,
             partitions_def=daily_partitions(),
-            tags=WRITER_TAGS,
-            executor_def=dg.in_process_executor,
         ),
         dg.define_asset_job(
             name=WEEKLY_REPORT_JOB,
             description="Rebuild the report tables (rpt_kpi_weekly among them) from the current marts; publish; the week's HTML report.",
             selection=reports_and_publish,
-            tags={**WRITER_TAGS, "growthmart/cadence": "weekly"},
-            executor_def=dg.in_process_executor,
+            tags={"growthmart/cadence": "weekly"},
         ),
         dg.define_asset_job(
             name=MONTHLY_REPORT_JOB,
             description="Rebuild the report tables (rpt_kpi_monthly, rpt_cac_ltv_monthly); publish; the month's HTML report.",
             selection=reports_and_publish,
-            tags={**WRITER_TAGS, "growthmart/cadence": "monthly"},
-            executor_def=dg.in_process_executor,
+            tags={"growthmart/cadence": "monthly"},
         ),
     ]
     return {j.name: j for j in jobs}

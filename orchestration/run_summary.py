@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.resources import is_out_of_memory, memory_advice
 from growthmart.config import settings
 from growthmart.quality.verdicts import failure_lines
 
@@ -207,8 +208,9 @@ def root_cause(error) -> str:
 
 
 def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Steps that raised (a contract violation, an errored validation, a dbt failure) and what was skipped."""
-    out = []
+    """Steps that raised (a contract violation, an errored validation, a dbt failure) and what was skipped; when
+    memory ran out, which limit and what to do, once."""
+    out, out_of_memory = [], False
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE":
             continue
@@ -216,7 +218,22 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
         message = (data.user_failure_data.description if data.user_failure_data else None) or (
             root_cause(data.error) if data.error else "unknown error"
         )
+        if is_out_of_memory(message) or (data.error and is_out_of_memory(data.error.to_string())):
+            out_of_memory = True
+            out.append(f"  ERROR in {event.step_key}: out of memory")
+            continue
+        if data.error and data.error.cls_name == "DagsterExecutionInterruptedError":
+            out.append(
+                f"  ERROR in {event.step_key}: interrupted (Ctrl-C or SIGTERM); the run was stopped there"
+            )
+            continue
         out.append(f"  ERROR in {event.step_key}: {message.splitlines()[0][:400]}")
+    if out_of_memory:
+        cfg = settings()
+        out.append(
+            "  Out of memory: "
+            + memory_advice(cfg.duckdb_memory_limit, cfg.duckdb_threads, str(cfg.duckdb_temp_dir))
+        )
     skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
     if skipped:
         more = " ..." if len(skipped) > 8 else ""

@@ -1,25 +1,60 @@
 """One daily-partitioned Dagster asset per raw source, loading landing files through the contract loader."""
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets.partitions import daily_partitions
-from assets.resources import WarehouseResource
+from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.contracts import SourceContract
 from growthmart.ingest import LoadError, PartitionLoad, load_partitions, plan_batches
 from growthmart.ingest.loader import ensure_raw_tables
 from growthmart.landing_watch import DayChange, changed_days, loaded_files
 
 RAW_GROUP_PREFIX = "raw_"
-WRITER_POOL = "duckdb_writer"  # one writer at a time on the DuckDB file (limit set in dagster.yaml)
 
-# Transient failures (a lock held by a BI tool, a file still being copied) are retried with backoff;
-# contract violations are raised as Failure(allow_retries=False): retrying cannot fix a bad file.
+# Only transient failures are retried, with backoff (transient_only below): the warehouse locked by another
+# process (a BI tool, a hand-run dbt), a landing file that cannot be opened yet (still being copied or moved in).
+# Everything else fails at once with allow_retries=False: a contract violation (retrying cannot fix a bad
+# file), out of memory (the same data needs the same memory), a bug.
 TRANSIENT_RETRY = dg.RetryPolicy(
     max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+# DuckDB, when another process holds the file; when a file cannot be opened or read.
+WAREHOUSE_LOCKED = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
+FILE_NOT_READY = re.compile(r"No files found|Cannot open file|No such file|Permission denied", re.IGNORECASE)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed: a lock held by another process, a file not (yet) readable."""
+    if isinstance(error, duckdb.IOException):
+        return bool(WAREHOUSE_LOCKED.search(str(error)) or FILE_NOT_READY.search(str(error)))
+    return isinstance(error, FileNotFoundError | PermissionError | BlockingIOError | InterruptedError)
+
+
+@contextmanager
+def transient_only(warehouse: WarehouseResource, source: str) -> Iterator[None]:
+    """Let only transient errors reach the retry policy; any other error fails the step at once."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as exc:
+        if is_out_of_memory(exc):
+            raise dg.Failure(
+                description=warehouse.out_of_memory_message(f"loading raw.{source}", exc),
+                allow_retries=False,
+                metadata={"source": source},
+            ) from exc
+        if is_transient(exc):
+            raise
+        raise dg.Failure(
+            description=f"{type(exc).__name__}: {exc}", allow_retries=False, metadata={"source": source}
+        ) from exc
 
 
 def partition_metadata(part: PartitionLoad) -> dict[str, dg.MetadataValue]:
@@ -68,7 +103,6 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
         partitions_def=daily_partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
         retry_policy=TRANSIENT_RETRY,
-        pool=WRITER_POOL,
         kinds={"duckdb", contract.format},
         metadata={
             "dagster/table_name": f"warehouse.raw.{contract.name}",
@@ -81,7 +115,7 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
         keys = context.partition_keys
         landed = loaded = quarantined = files = done = 0
         reasons: dict[str, int] = {}
-        with warehouse.connect() as con:
+        with transient_only(warehouse, contract.name), warehouse.connect() as con:
             ensure_raw_tables(con, contract)  # the load log may not exist yet
             days, late = days_to_load(con, contract, landing, keys, context.log)
             # Backfills load in batches of whole days (one transaction each, sized by landing bytes).
@@ -89,6 +123,8 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 try:
                     parts = load_partitions(con, contract, landing, batch, run_id=context.run_id)
                 except LoadError as exc:
+                    if is_out_of_memory(exc):
+                        raise  # not the file's fault: transient_only says memory ran out
                     raise dg.Failure(
                         description=str(exc),
                         allow_retries=False,

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest.raw_assets import WRITER_POOL
 from assets.publish.publish_asset import PUBLISH_KEY
 from assets.resources import WarehouseResource
 from growthmart.report import build_range, build_reports, index_path, write_run_record
@@ -80,7 +79,6 @@ def build_html_reports_asset() -> dg.AssetsDefinition:
         key=REPORTS_KEY,
         deps=[PUBLISH_KEY],
         group_name="publish",
-        pool=WRITER_POOL,
         kinds={"html"},
         description="data/published/reports/: daily, weekly and monthly HTML reports and their index (offline).",
     )

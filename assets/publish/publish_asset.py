@@ -4,7 +4,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
 from assets.transform import dbt_keys_in_groups
 from growthmart.publish import PUBLISHED_SCHEMAS, publish
@@ -21,7 +20,6 @@ def build_publish_asset() -> dg.AssetsDefinition:
         key=PUBLISH_KEY,
         deps=deps,
         group_name="publish",
-        pool=WRITER_POOL,
         kinds={"duckdb", "parquet"},
         description="data/published/growthmart.duckdb and data/published/parquet/ for BI tools (read-only).",
     )

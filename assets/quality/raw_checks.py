@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 import dagster as dg
 import duckdb
 
-from assets.ingest.raw_assets import WRITER_POOL
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
 from growthmart.quality import data_docs, gx_runner, pushdown, suites
@@ -182,7 +181,6 @@ def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksD
         asset=dg.AssetKey(["raw", contract.name]),
         name=f"ge_{contract.name}",
         blocking=True,
-        pool=WRITER_POOL,
         description=f"Great Expectations suite {suites.raw_suite_name(contract)}: the column contract, "
         "then required values, ranges, accepted values and keys of every row of the partitions this run "
         "loaded (pushed down to one DuckDB query), and the same suite in GX on a bounded slice of the latest.",
@@ -237,7 +235,6 @@ def _volume_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChe
     @dg.asset_check(
         asset=dg.AssetKey(["raw", contract.name]),
         name="volume",
-        pool=WRITER_POOL,
         description=f"Rows of the latest loaded partition within [{cfg.volume_min_ratio}x, "
         f"{cfg.volume_max_ratio}x] the median of the previous {cfg.volume_history_partitions} partitions.",
     )
@@ -265,7 +262,6 @@ def _freshness_check(contract: SourceContract, cfg: QualitySettings) -> dg.Asset
     @dg.asset_check(
         asset=dg.AssetKey(["raw", contract.name]),
         name="freshness",
-        pool=WRITER_POOL,
         description=f"The latest loaded partition is at most {cfg.freshness_max_lag_days} day(s) older than "
         "yesterday in the reporting timezone.",
     )

@@ -15,7 +15,6 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from assets.ingest.raw_assets import WRITER_POOL
 from assets.quality.raw_checks import run_id_of
 from assets.resources import WarehouseResource
 from growthmart.quality import data_docs, gx_runner, invariants, pushdown, suites
@@ -208,9 +207,7 @@ def _check(
     description: str,
     evaluate: Callable[[duckdb.DuckDBPyConnection, str], tuple[bool, str, dict]],
 ) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=report_asset_key(report), name=name, blocking=True, pool=WRITER_POOL, description=description
-    )
+    @dg.asset_check(asset=report_asset_key(report), name=name, blocking=True, description=description)
     def _report_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
+    DagsterDbtCliRuntimeError,
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
@@ -25,8 +27,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.ingest.raw_assets import WRITER_POOL
-from assets.resources import WarehouseResource
+from assets.resources import WarehouseResource, is_out_of_memory
+from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -134,8 +136,8 @@ def run_window_table(
 ) -> Iterator[None]:
     """Write the run's window for dbt to read, and remove it afterwards (also when dbt fails).
 
-    Removing it matters: a later hand-run `dbt build` must not silently inherit an old run's window. A stale
-    table left by a killed process is replaced at the next run's start.
+    Removing it matters: a later hand-run `dbt build` must not silently inherit an old run's window. A table left
+    by a killed process is dropped when the next run starts (drop_stale_run_window) and replaced here anyway.
     """
     with warehouse.connect() as con:
         con.execute(f"create schema if not exists {RUN_WINDOW_TABLE.split('.')[0]}")
@@ -152,6 +154,35 @@ def run_window_table(
     finally:
         with warehouse.connect() as con:
             con.execute(f"drop table if exists {RUN_WINDOW_TABLE}")
+
+
+def drop_stale_run_window(warehouse: WarehouseResource, say) -> str | None:
+    """Drop a run window left by a run that was killed while dbt ran; returns the run id it names, if any.
+
+    Called by a run holding the writer lock before its first step: no dbt of a live run can be using it.
+    """
+    if not warehouse.path.exists():
+        return None
+    schema, table = RUN_WINDOW_TABLE.split(".")
+    try:
+        with warehouse.connect() as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()[0]
+            if not found:
+                return None
+            row = con.execute(f"select any_value(run_id) from {RUN_WINDOW_TABLE}").fetchone()
+            con.execute(f"drop table {RUN_WINDOW_TABLE}")
+    except duckdb.IOException as exc:
+        # The warehouse is locked by another process: the run's own steps will fail on it and say so.
+        say(f"could not look for a stale {RUN_WINDOW_TABLE}: {str(exc).splitlines()[0]}")
+        return None
+    stale = row[0] if row else None
+    say(
+        f"dropped {RUN_WINDOW_TABLE} left by run {stale}, which ended without removing it (killed while dbt ran?)"
+    )
+    return stale
 
 
 def stop_dbt(process: subprocess.Popen, log: logging.Logger | dg.DagsterLogManager) -> None:
@@ -181,7 +212,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         project=dbt_project(),
         dagster_dbt_translator=translator,
         name="growthmart_dbt",
-        pool=WRITER_POOL,
         # Not partitioned itself: the window comes from the run's partition tags (see run_window). Partitioning
         # the 45 models made Dagster record a materialization per model per day — at 10M events / 365 days,
         # 200 s of event writing on top of a 91 s dbt build (bench, 2026-11-26).
@@ -200,6 +230,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             warehouse.memory_limit,
             warehouse.temp_dir or Path(warehouse.data_dir) / "tmp",
         )
+        env.update(guard_env())  # dbt dies with this process, even on kill -9 (growthmart/child_guard.py)
         args = build_args(config.full_refresh)
         loaded = days_loaded_since_publication(warehouse, context.instance)
         bounds = window_bounds(run_window(context.run.tags), config.full_refresh, loaded)
@@ -214,6 +245,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH)
                 try:
                     yield from invocation.stream()
+                except DagsterDbtCliRuntimeError as exc:
+                    if is_out_of_memory(exc):
+                        raise dg.Failure(
+                            description=warehouse.out_of_memory_message("in the dbt build", exc),
+                            allow_retries=False,
+                        ) from exc
+                    raise
                 finally:
                     stop_dbt(invocation.process, context.log)
         finally:

@@ -193,3 +193,13 @@ def test_weekly_report_schedule_runs_monday_for_yesterdays_partition(defs):
     ) as context:
         requests = list(schedule.evaluate_tick(context).run_requests)
     assert [r.tags["growthmart/report_through"] for r in requests] == ["2026-06-21"]
+
+
+def test_every_job_runs_in_the_runs_process_and_no_step_waits_for_a_pool(defs):
+    """The run's process holds the writer lock for the whole run (assets/resources.py): steps in other processes
+    would take it step by step, letting another run in between. Pools are records a killed run holds forever."""
+    repo = defs.get_repository_def()
+    jobs = [*repo.get_all_jobs(), defs.resolve_implicit_global_asset_job_def()]
+    assert {j.executor_def.name for j in jobs} == {dg.in_process_executor.name}
+    pools = {node.name: node.pool for job in jobs for node in job.all_node_defs if node.pool}
+    assert pools == {}
