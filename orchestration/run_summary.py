@@ -34,6 +34,7 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
             [run_id],
         ).fetchall()
         reasons = [(source, reason, n) for _, source, reason, n in quarantine_counts(con, run_id)]
+        warnings = load_warnings(con, run_id)
     finally:
         con.close()
     out = [f"{'source':<28}{'days':>6}{'files':>7}{'landed':>10}{'loaded':>10}{'quarantined':>13}"]
@@ -46,7 +47,25 @@ def loaded_section(warehouse_path: Path, run_id: str) -> list[str]:
     if reasons:
         out.append("quarantined rows by reason:")
         out += [f"  {source}: {n} × {reason}" for source, reason, n in reasons]
+    if warnings:
+        out.append("columns the files and the contracts disagree on (loaded; check the export):")
+        out += [f"  {source} {day} {file}: {warning}" for source, day, file, warning in warnings]
     return out
+
+
+def load_warnings(con: duckdb.DuckDBPyConnection, run_id: str, most: int = 20) -> list[tuple]:
+    """The loader's warnings of a run (a known column missing from a file, a header the contract does not know):
+    (source, day, file, warning), the first `most` of them; none where the table predates them."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_warnings'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    return con.execute(
+        """select source, cast(partition_date as varchar), source_file, warning from raw.load_warnings
+           where run_id = ? order by 1, 2, 3, 4 limit ?""",
+        [run_id, most],
+    ).fetchall()
 
 
 def run_days(tags) -> list[str]:

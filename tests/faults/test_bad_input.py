@@ -205,8 +205,11 @@ def test_every_class_of_bad_file_in_one_run(fault_env):
         ).fetchall()
         assert [c for c, _ in warnings] == ["转化数", "转化次数"]
         assert "(renamed from '转化数'?)" in warnings[1][1]
+        summary = run.text[run.text.index("columns the files and the contracts disagree on") :]
         for _, warning in warnings:
-            assert warning in run.text
+            assert (
+                f"ocean_engine_ad_stats 2026-05-14 {renamed}: {warning}" in summary
+            )  # the run summary's list
     finally:
         con.close()
 

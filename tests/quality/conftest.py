@@ -29,7 +29,9 @@ def run_check(warehouse, con, instance) -> Callable[[dg.AssetChecksDefinition], 
 
     def _run(check: dg.AssetChecksDefinition) -> dg.AssetCheckResult:
         con.execute("checkpoint")
-        context = dg.build_asset_check_context(resources={"warehouse": warehouse}, instance=instance)
+        # The resource as a value: its run-level set-up (file modes, writer lock) belongs to runs, not to a check.
+        resources = {"warehouse": dg.ResourceDefinition.hardcoded_resource(warehouse)}
+        context = dg.build_asset_check_context(resources=resources, instance=instance)
         return check(context)
 
     return _run
