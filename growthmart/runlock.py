@@ -152,7 +152,9 @@ def writer_lock(
                 )
                 next_report = now + report_every
             time.sleep(poll)
-        _write_holder(fd, run_id)
+        # Who holds it is for the waiters' messages only: a full disk must not fail the run here.
+        with contextlib.suppress(OSError):
+            _write_holder(fd, run_id)
     except BaseException:
         os.close(fd)
         raise
