@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import hashlib
 import io
 import re
 from collections import Counter
@@ -43,6 +42,7 @@ from growthmart.ingest.sql import (
     raw_table_upgrade_ddl,
     typed,
 )
+from growthmart.landing_watch import sha256  # one fingerprint of a landing file, for the log and the watch
 
 DEFAULT_MAX_BAD_FRACTION = 0.5
 # A load batch (one transaction) holds whole days up to this much landing data. Every batch pays a fixed
@@ -196,14 +196,6 @@ def glob_escaped(path: Path) -> str:
 
 def file_literal(path: Path) -> str:
     return literal(glob_escaped(path))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_duplicate_files(con, contract: SourceContract, days: list[str], files: dict[Path, str]) -> None:
@@ -883,7 +875,7 @@ def load_partitions(
     for day_files in files.values():
         for path in day_files:
             check_landing_file(contract, landing_dir, path)
-    digests = {path: _sha256(path) for day_files in files.values() for path in day_files}
+    digests = {path: sha256(path) for day_files in files.values() for path in day_files}
 
     entries = [
         (p, str(p.relative_to(landing_dir)), day) for day, day_files in files.items() for p in day_files

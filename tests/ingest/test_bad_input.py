@@ -8,37 +8,16 @@ quarantined; a missing or unknown column is reported.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import duckdb
 import pytest
+from landing_files import DAY, HEADER, OCEAN, land
 
 from growthmart.contracts import get_contract
 from growthmart.ingest import LoadError, load_partition, load_partitions
 
-DAY = "2026-06-18"
-OCEAN = get_contract("ocean_engine_ad_stats")
-HEADER = "日期,账户ID,项目ID,项目名称,广告ID,广告名称,展示数,点击数,点击率(%),消耗(元),转化数,转化金额(元)"
-
 
 def row(ad: str, spend: str = "5.00", impressions: str = "100", ctr: str = "5.0", day: str = DAY) -> str:
     return f"{day},acc1,prj1,项目,{ad},广告,{impressions},5,{ctr},{spend},1,"
-
-
-@pytest.fixture
-def env(tmp_path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute("set TimeZone = 'UTC'")
-    yield tmp_path / "landing", con
-    con.close()
-
-
-def land(landing: Path, source: str, name: str, content: str | bytes, day: str = DAY) -> Path:
-    folder = landing / source / day
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return path
 
 
 def quarantined(con) -> list[tuple]:
