@@ -99,11 +99,15 @@ def test_a_failed_check_says_what_and_where_and_removing_the_bad_file_lets_the_n
 ):
     published = publication_snapshot(fault_env.published)
     baseline_tables = published_tables(fault_env.data)
-    # a row the loader accepts (well-typed) but the raw GE suite refuses: negative spend
+    # a row the loader accepts (every value well-typed and in range) but the raw GE suite refuses: more clicks
+    # than impressions (a rule across columns, which only the suite checks; negative spend is the loader's)
     ads_day = fault_env.landing / "ocean_engine_ad_stats" / "2026-05-14"
     bad = ads_day / "extra_ocean_engine_2026-05-14.csv"
     rewrite_csv(
-        only_file(ads_day), bad, lambda r: r | {"广告ID": "7329999999999999999", "消耗(元)": "-3.50"}, rows=1
+        only_file(ads_day),
+        bad,
+        lambda r: r | {"广告ID": "7329999999999999999", "展示数": "3", "点击数": "50"},
+        rows=1,
     )
     # a file delivered twice under another name, late, for an earlier day
     users = only_file(fault_env.landing / "app_users" / "2026-05-11")
@@ -115,11 +119,12 @@ def test_a_failed_check_says_what_and_where_and_removing_the_bad_file_lets_the_n
     summary = run.out[run.out.index("== checks") :]
     assert "FAILED: raw/ocean_engine_ad_stats / ge_ocean_engine_ad_stats" in summary
     assert "checked: loaded by this run 2026-05-14" in summary
-    assert "expect_column_values_to_be_between on 消耗(元): 1 unexpected" in summary
-    assert (
-        f"day 2026-05-14, file ocean_engine_ad_stats/2026-05-14/{bad.name}, row 2, column 消耗(元): '-3.5000'"
-        in summary
+    assert "expect_column_pair_values_a_to_be_greater_than_b on 展示数, 点击数: 1 unexpected" in summary
+    offending = (
+        f"day 2026-05-14, file ocean_engine_ad_stats/2026-05-14/{bad.name}, row 2, column 展示数, 点击数: "
     )
+    assert offending in summary
+    assert "3" in summary.split(offending, 1)[1].splitlines()[0]  # the value as it stands in the row
     assert f"byte-identical duplicate of {users.name}" in summary and resent.name in summary
     assert "NOT published" in summary
     assert publication_snapshot(fault_env.published) == published
