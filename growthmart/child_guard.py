@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 PARENT_PID_VAR = "GROWTHMART_GUARD_PARENT_PID"
+CWD_VAR = "GROWTHMART_GUARD_CWD"  # the directory the program runs in (default: where the guard was started)
 
 # A shell line that Python reads as a string expression: sh runs the interpreter on this file, Python skips it.
 _GUARD = """#!/bin/sh
@@ -46,6 +47,8 @@ except (OSError, AttributeError):
 parent = os.environ.get({var!r})
 if parent and os.getppid() != int(parent):
     sys.exit(f"{{PROGRAM}} not started: the process that started it (pid {{parent}}) is gone")
+if os.environ.get({cwd_var!r}):
+    os.chdir(os.environ[{cwd_var!r}])
 os.execv(PROGRAM, [PROGRAM, *sys.argv[1:]])
 """
 _SHELL_SAFE = re.compile(r'^[^"$`\\\n]+$')
@@ -56,7 +59,7 @@ def guard_script(program: str, python: str = sys.executable) -> str:
         raise ValueError(
             f"cannot write a guard for {program!r} run by {python!r}: quote characters in a path"
         )
-    return _GUARD.format(python=python, program=program, var=PARENT_PID_VAR)
+    return _GUARD.format(python=python, program=program, var=PARENT_PID_VAR, cwd_var=CWD_VAR)
 
 
 def guarded(program: str, folder: Path) -> str:
@@ -78,6 +81,7 @@ def guarded(program: str, folder: Path) -> str:
     return str(path)
 
 
-def guard_env() -> dict[str, str]:
-    """Variables to pass to a guarded child: the pid the guard checks its parent against."""
-    return {PARENT_PID_VAR: str(os.getpid())}
+def guard_env(cwd: Path | str | None = None) -> dict[str, str]:
+    """Variables to pass to a guarded child: the pid the guard checks its parent against, and the directory to
+    run the program in (the caller's process may not change its own: other threads depend on it)."""
+    return {PARENT_PID_VAR: str(os.getpid()), **({CWD_VAR: str(cwd)} if cwd is not None else {})}

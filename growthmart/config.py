@@ -17,6 +17,9 @@ START_DATE_VAR = "GROWTHMART_START_DATE"  # first daily partition
 DUCKDB_THREADS_VAR = "GROWTHMART_DUCKDB_THREADS"  # default: every core
 DUCKDB_MEMORY_LIMIT_VAR = "GROWTHMART_DUCKDB_MEMORY_LIMIT"  # default: half the machine's RAM
 DUCKDB_TEMP_DIR_VAR = "GROWTHMART_DUCKDB_TEMP_DIR"  # default: <data>/tmp, where DuckDB spills
+# Set for the pipeline's dbt only (dbt_profile_env): the warehouse and spill folder relative to the data directory.
+DBT_WAREHOUSE_VAR = "GROWTHMART_DBT_WAREHOUSE"
+DBT_TEMP_DIR_VAR = "GROWTHMART_DBT_TEMP_DIR"
 REPORT_LANG_VAR = "GROWTHMART_REPORT_LANG"  # zh | en: labels of the HTML reports
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
@@ -80,16 +83,21 @@ class Settings:
 def dbt_profile_env(
     data_dir: Path | str, threads: int, memory_limit: str, temp_dir: Path | str
 ) -> dict[str, str]:
-    """The variables dbt_project/profiles.yml reads: the warehouse path and DuckDB's limits.
+    """The variables dbt_project/profiles.yml reads when the pipeline runs dbt: the warehouse and DuckDB's limits.
 
-    Set the same way when the manifest is prepared at setup and for every run: dbt keeps its partial-parse state
-    only while the rendered profile is unchanged, so any difference would make a run parse the project again.
+    The pipeline runs dbt *in the data directory* (the guard's working directory, growthmart/child_guard.py), so
+    the warehouse is named relative to it, `warehouse.duckdb`, and so is the spill folder when it lies inside it.
+    dbt keeps its partial-parse state only while the rendered profile is unchanged, and an absolute path would
+    differ between data directories: every run in another folder (a test's, a benchmark's, a restored copy)
+    would parse the whole project again (~12 s). Set the same way when the manifest is prepared at setup.
+    A hand-run dbt, without these variables, finds the warehouse through GROWTHMART_DATA_DIR (profiles.yml).
     """
+    data, temp = Path(data_dir).resolve(), Path(temp_dir).resolve()
     return {
-        DATA_DIR_VAR: str(data_dir),
+        DBT_WAREHOUSE_VAR: "warehouse.duckdb",
         DUCKDB_THREADS_VAR: str(int(threads)),
         DUCKDB_MEMORY_LIMIT_VAR: str(memory_limit),
-        DUCKDB_TEMP_DIR_VAR: str(temp_dir),
+        DBT_TEMP_DIR_VAR: str(temp.relative_to(data)) if temp.is_relative_to(data) else str(temp),
     }
 
 

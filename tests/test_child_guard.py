@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from growthmart.child_guard import PARENT_PID_VAR, guard_script, guarded
+from growthmart.child_guard import PARENT_PID_VAR, guard_env, guard_script, guarded
 from growthmart.runlock import process_alive
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -75,3 +75,15 @@ def test_paths_that_would_break_the_guard_are_refused():
     with pytest.raises(ValueError):
         guard_script('/opt/we"ird/dbt')
     assert "/opt/with space/dbt" in guard_script("/opt/with space/dbt")
+
+
+def test_the_guard_runs_the_program_in_the_directory_it_is_given(tmp_path):
+    guard = guarded("pwd", tmp_path)
+    here = tmp_path / "it's a dir"
+    here.mkdir()
+    proc = subprocess.run(
+        [guard], env={**os.environ, **guard_env(cwd=here)}, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip() == str(here)
+    unmoved = subprocess.run([guard], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert unmoved.stdout.strip() == str(tmp_path)

@@ -222,15 +222,17 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
     ):
-        # The dbt profile reads the warehouse path and DuckDB's limits from the same settings as the resource;
-        # set for the dbt subprocess only, then restored, so nothing leaks into later runs in this process.
+        # The dbt profile reads the warehouse path (relative to the data directory dbt runs in) and DuckDB's limits
+        # from the same settings as the resource; set for the dbt subprocess only, then restored, so nothing leaks
+        # into later runs in this process.
         env = dbt_profile_env(
             warehouse.data_dir,
             warehouse.threads,
             warehouse.memory_limit,
             warehouse.temp_dir or Path(warehouse.data_dir) / "tmp",
         )
-        env.update(guard_env())  # dbt dies with this process, even on kill -9 (growthmart/child_guard.py)
+        # dbt dies with this process, even on kill -9, and runs in the data directory (growthmart/child_guard.py)
+        env.update(guard_env(cwd=warehouse.data_dir))
         args = build_args(config.full_refresh)
         loaded = days_loaded_since_publication(warehouse, context.instance)
         bounds = window_bounds(run_window(context.run.tags), config.full_refresh, loaded)
