@@ -18,12 +18,14 @@ printed at the end of the pytest session (tests/faults/conftest.py).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,8 +40,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_ARGS = ["--days", "14", "--users", "250", "--seed", "11", "--start", "2026-05-01"]
 FIRST_DAY, LAST_DAY = "2026-05-01", "2026-05-14"
 RUN_TIMEOUT = 600
+DATA_FOLDER = "it's data"  # every data directory of the suite: a quote and a space
 # What DuckDB says when a second process opens a file another one writes.
 LOCK_ERROR = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
+# What dbt says when its parse state does not fit the run (every data directory renders the same profile, so a
+# run in a restored copy must never parse the project again: ~12 s each).
+REPARSE = "Unable to do partial parsing"
 
 STATS: Counter = Counter()  # scenarios, runs_killed, runs_recovered, rows_lost, lock_errors
 
@@ -64,6 +70,7 @@ class FaultEnv:
 
     data: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    first_run: Run | None = None  # the baseline's demo run
 
     @property
     def landing(self) -> Path:
@@ -115,6 +122,7 @@ class FaultEnv:
             raise
         out = read_log(proc)
         STATS["lock_errors"] += len(LOCK_ERROR.findall(out))
+        STATS["dbt_reparses"] += out.count(REPARSE)
         return Run(list(args), proc.returncode, out)
 
     def demo(self) -> Run:
@@ -291,7 +299,96 @@ def reconcile(warehouse: Path) -> dict[str, int]:
 
 
 def copy_env(src: FaultEnv, dst_root: Path) -> FaultEnv:
-    """A copy of a data directory (after a run), so scenarios can start from the same published state."""
-    dst = dst_root / "data"
+    """A copy of a data directory (after a run), so scenarios can start from the same published state. Its path
+    holds a quote and a space, as the baseline's does: every run of the suite goes through paths that need
+    quoting (in SQL, in the shell, in dbt's profile)."""
+    dst = dst_root / DATA_FOLDER
     shutil.copytree(src.data, dst, symlinks=True)
     return FaultEnv(dst, dict(src.extra_env))
+
+
+# -- the publication as a BI reader sees it ---------------------------------------------------------------------
+
+TMP_DB_GLOB = ".growthmart.*.duckdb.tmp*"
+
+
+def debris(published: Path) -> list[str]:
+    """What a dead publish leaves: temporary DuckDB files (and WAL), Parquet versions never marked complete."""
+    found = [p.name for p in published.glob(TMP_DB_GLOB)]
+    versions = published / ".parquet_versions"
+    found += [f"{v.name} (incomplete)" for v in versions.iterdir() if not (v / ".complete").is_file()]
+    return found
+
+
+def complete_versions(published: Path) -> list[str]:
+    return sorted(v.name for v in (published / ".parquet_versions").iterdir() if (v / ".complete").is_file())
+
+
+def digest(published: Path) -> dict[str, str]:
+    """The bytes a reader of the current publication gets: the DuckDB file and the current Parquet version."""
+    version = (published / "parquet").resolve()
+    files = {"growthmart.duckdb": published / "growthmart.duckdb"}
+    files.update({str(p.relative_to(version)): p for p in sorted(version.rglob("*")) if p.is_file()})
+    return {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in files.items()}
+
+
+def summary_errors(text: str) -> str:
+    """The run summary's errors section."""
+    start = text.find("== errors")
+    assert start >= 0, text[-3000:]
+    return text[start : text.find("== published", start)]
+
+
+class Reader(threading.Thread):
+    """A BI reader for the length of a run: one read-only DuckDB connection opened before the run and held
+    throughout (never closed early), and the Parquet files read again and again, each time from the version
+    `parquet/` resolves to, checked against that version's publication record. Every failure is kept."""
+
+    def __init__(self, published: Path):
+        super().__init__(daemon=True)
+        self.published = published
+        self.held = duckdb.connect(str(published / "growthmart.duckdb"), read_only=True)
+        self.stop = threading.Event()
+        self.errors: list[str] = []
+        self.held_run_ids: set[str] = set()
+        self.parquet_run_ids: list[str] = []
+
+    def run(self) -> None:
+        parquet = duckdb.connect()
+        try:
+            while not self.stop.is_set():
+                self._read(parquet)
+                time.sleep(0.2)  # a BI tool refreshing, not a busy loop on a shared machine
+        finally:
+            parquet.close()
+            self.held.close()
+
+    def _read(self, parquet: duckdb.DuckDBPyConnection) -> None:
+        try:
+            record = dict(self.held.execute("select table_name, row_count from main.publication").fetchall())
+            counts = {t: self.held.execute(f"select count(*) from {t}").fetchone()[0] for t in record}
+            if counts != record:
+                self.errors.append(f"held connection: counts {counts} differ from its record {record}")
+            self.held_run_ids.add(
+                self.held.execute("select any_value(run_id) from main.publication").fetchone()[0]
+            )
+
+            version = (self.published / "parquet").resolve()
+            rows = parquet.execute(
+                "select run_id, table_name, row_count from read_parquet(?)",
+                [str(version / "publication.parquet")],
+            ).fetchall()
+            for _run_id, table, recorded in rows:
+                schema, name = table.split(".")
+                n = parquet.execute(
+                    "select count(*) from read_parquet(?)", [str(version / schema / f"{name}.parquet")]
+                ).fetchone()[0]
+                if n != recorded:
+                    self.errors.append(f"{version.name}: {table} has {n} rows, its record says {recorded}")
+            self.parquet_run_ids.append(rows[0][0])
+        except Exception as exc:  # any failed read is a broken promise
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+
+    def finish(self) -> None:
+        self.stop.set()
+        self.join(timeout=30)

@@ -1,13 +1,20 @@
 """Killed, interrupted, concurrent and out-of-memory runs (issue 10): the real CLI, from a published baseline.
 
-- kill -9 of the CLI during ingest, dbt or publish: nothing of the run survives it, the previous publication is
-  intact, and the next run, with no manual clean-up, recovers the dead run (names it) and succeeds;
-- SIGTERM during dbt: a clean failure, dbt stopped, the writer lock released;
-- two runs started together: the second waits for the first (and says so), never a lock error, and what it
-  publishes is what its own checks validated after its own dbt build;
-- out of memory: the run fails at once, saying memory ran out under which limit, never retried.
+One night of faults on one data directory, each run facing what the one before it left, with no clean-up by
+hand and a BI reader holding the publication open throughout:
 
-Runs cover the baseline's last day only (one-day runs cost the fixed cost of Dagster and dbt).
+1. out of memory: the run fails at once, saying memory ran out under which limit, never retried;
+2. kill -9 of the CLI during ingest: nothing of the run survives it;
+3. the next run recovers the dead one (names it); SIGTERM during its dbt build: a clean failure, dbt stopped, the
+   writer lock released, nothing left to recover;
+4. kill -9 during dbt: dbt dies with the run;
+5. kill -9 during publish: the publication stays byte-identical, the dead publish's debris stays behind;
+6. two runs started together: the first recovers the dead run and removes the debris, the second waits for the
+   first (and says so), never a lock error, and what it publishes is what its own checks validated after its
+   own dbt build. The reader saw the old publication, then the first run's, then the second's, each whole.
+
+After every fault the previous publication is intact and no process of the run is left. Runs cover the
+baseline's last day only (one-day runs cost the fixed cost of Dagster and dbt).
 """
 
 from __future__ import annotations
@@ -16,18 +23,23 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 import dagster as dg
 import duckdb
 import psutil
-import pytest
 from harness import (
     LAST_DAY,
     LOCK_ERROR,
+    REPARSE,
     STATS,
+    TMP_DB_GLOB,
     FaultEnv,
-    Run,
+    Reader,
+    complete_versions,
+    debris,
     descendants,
+    digest,
     kill9,
     kill_group,
     orphans,
@@ -56,10 +68,6 @@ def dbt_child(proc: subprocess.Popen) -> psutil.Process | None:
     return None
 
 
-def publishing(env: FaultEnv) -> bool:
-    return any(env.published.glob(".growthmart.*.duckdb.tmp"))
-
-
 def published_run_id(env: FaultEnv) -> str:
     con = duckdb.connect(str(env.published / "growthmart.duckdb"), read_only=True)
     try:
@@ -85,97 +93,137 @@ def run_window_left(env: FaultEnv) -> bool:
         con.close()
 
 
-def rerun_recovers(env: FaultEnv, dead_run_id: str, before: dict) -> Run:
-    """The next run, with no clean-up by hand: it names the dead run it recovered, succeeds and publishes."""
-    run = env.run(*DAY)
-    assert run.code == 0, run.text[-5000:]
-    assert re.search(rf"recovered run {dead_run_id} ", run.out), run.out[:5000]
-    STATS["runs_recovered"] += 1
-    assert not LOCK_ERROR.search(run.out), run.out[-5000:]
-    with instance_of(env) as instance:
-        dead = instance.get_run_by_id(dead_run_id)
-        assert dead.status == dg.DagsterRunStatus.FAILURE
-        assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
-    after = publication_snapshot(env.published)
-    assert after["run_id"] != before["run_id"]
-    assert set(after["tables"]) == set(before["tables"])
-    reconcile(env.warehouse)
-    assert not run_window_left(env)
-    return run
+def in_dbt(proc: subprocess.Popen) -> None:
+    """Wait until the run's dbt is writing the warehouse."""
+    wait_for(lambda: dbt_child(proc), proc=proc)
+    wait_for_output(proc, r"START sql")
 
 
-@pytest.mark.parametrize("stage", ["ingest", "dbt", "publish"])
-def test_kill_9_leaves_nothing_running_and_the_next_run_recovers(fault_env: FaultEnv, stage: str):
-    before = publication_snapshot(fault_env.published)
-    proc = fault_env.start(*DAY)
+def kill_when(proc: subprocess.Popen, ready) -> None:
     try:
-        run_id = run_id_of(proc)
-        if stage == "ingest":
-            wait_for_output(proc, r"raw__\w+ - \w+: 1/1 partitions")
-        elif stage == "dbt":
-            wait_for(lambda: dbt_child(proc), proc=proc)
-            wait_for_output(proc, r"START sql")  # dbt is writing the warehouse
-        else:
-            wait_for(lambda: publishing(fault_env), interval=0.01, proc=proc)
+        ready()
         kill9(proc)
     finally:
         if proc.poll() is None:
             kill_group(proc)
-    assert orphans(fault_env.data, grace=5) == []
-    assert publication_snapshot(fault_env.published) == before
-    rerun_recovers(fault_env, run_id, before)
 
 
-def test_sigterm_during_dbt_is_a_clean_failure(fault_env: FaultEnv):
-    before = publication_snapshot(fault_env.published)
-    proc = fault_env.start(*DAY)
+def assert_untouched(env: FaultEnv, before: dict, before_digest: dict) -> None:
+    """The publication a fault must not touch, and no process of the faulted run left behind."""
+    assert orphans(env.data, grace=5) == []
+    assert publication_snapshot(env.published) == before and digest(env.published) == before_digest
+
+
+def recovered(out: str, dead_run_id: str) -> None:
+    assert re.search(rf"recovered run {dead_run_id} ", out), out[:5000]
+    STATS["runs_recovered"] += 1
+
+
+def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication(fault_env: FaultEnv):
+    env = fault_env
+    published = env.published
+    before, before_digest, versions = (
+        publication_snapshot(published),
+        digest(published),
+        complete_versions(published),
+    )
+    reader = Reader(published)
+    reader.start()
     try:
-        wait_for(lambda: dbt_child(proc), proc=proc)
-        wait_for_output(proc, r"START sql")
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=90)
-    finally:
-        if proc.poll() is None:
-            kill_group(proc)
-    out = read_log(proc)
-    assert proc.returncode != 0
-    assert "FAILED" in out or "stopped by SIGTERM" in out, out[-3000:]
-    assert orphans(fault_env.data, grace=0) == []
-    assert not run_window_left(fault_env)
-    assert publication_snapshot(fault_env.published) == before
-    with instance_of(fault_env) as instance:
-        assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
-    # Nothing to recover: the next run starts at once (the lock was released) and succeeds.
-    run = fault_env.run(*DAY)
-    assert run.code == 0, run.text[-5000:]
-    assert "recovered run" not in run.out and "waiting for the writer lock" not in run.out
+        # 1. out of memory: fails at once, says which limit, no retry
+        run = env.run(*DAY, GROWTHMART_DUCKDB_MEMORY_LIMIT="1MB")
+        assert run.code != 0
+        assert "Out of memory" in run.out and "GROWTHMART_DUCKDB_MEMORY_LIMIT=1MB" in run.out, run.out[-5000:]
+        assert "Exceeded max_retries" not in run.out and "RETRY" not in run.out
+        assert_untouched(env, before, before_digest)
 
+        # 2. kill -9 during ingest
+        proc = env.start(*DAY)
+        in_ingest = run_id_of(proc)
+        kill_when(proc, lambda: wait_for_output(proc, r"raw__\w+ - \w+: 1/1 partitions"))
+        assert_untouched(env, before, before_digest)
 
-def test_two_runs_started_together_run_one_after_the_other(fault_env: FaultEnv):
-    procs = [fault_env.start(*DAY), fault_env.start(*DAY)]
-    try:
-        ids = [run_id_of(p) for p in procs]
-        for p in procs:
-            p.wait(timeout=1200)
+        # 3. the next run recovers it; SIGTERM during its dbt build is a clean failure
+        proc = env.start(*DAY)
+        try:
+            in_dbt(proc)
+            recovered(read_log(proc), in_ingest)
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=90)
+        finally:
+            if proc.poll() is None:
+                kill_group(proc)
+        out = read_log(proc)
+        assert proc.returncode != 0
+        assert "FAILED" in out or "stopped by SIGTERM" in out, out[-3000:]
+        assert REPARSE not in out and not LOCK_ERROR.search(out)
+        assert orphans(env.data, grace=0) == []
+        assert not run_window_left(env)
+        assert_untouched(env, before, before_digest)
+        with instance_of(env) as instance:
+            assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+
+        # 4. kill -9 during dbt: nothing to recover from the SIGTERM, and dbt dies with the run
+        proc = env.start(*DAY)
+        in_dbt_run = run_id_of(proc)
+        kill_when(proc, lambda: in_dbt(proc))
+        out = read_log(proc)
+        assert "recovered run" not in out and "waiting for the writer lock" not in out, out[:3000]
+        assert_untouched(env, before, before_digest)
+
+        # 5. kill -9 during publish: the publication is untouched, the dead publish's files stay behind
+        proc = env.start(*DAY)
+        in_publish = run_id_of(proc)
+        kill_when(
+            proc, lambda: wait_for(lambda: list(published.glob(TMP_DB_GLOB)), interval=0.005, proc=proc)
+        )
+        recovered(read_log(proc), in_dbt_run)
+        assert debris(published), "the kill came too late to leave anything behind"
+        assert_untouched(env, before, before_digest)
+
+        # 6. two runs started together
+        procs = [env.start(*DAY), env.start(*DAY)]
+        try:
+            ids = [run_id_of(p) for p in procs]
+            for p in procs:
+                p.wait(timeout=1200)
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    kill_group(p)
+        time.sleep(0.5)  # a few reads of the last publication
     finally:
-        for p in procs:
-            if p.poll() is None:
-                kill_group(p)
+        reader.finish()
+
     outs = [read_log(p) for p in procs]
     for p, out in zip(procs, outs, strict=True):
         assert p.returncode == 0, out[-5000:]
-        assert not LOCK_ERROR.search(out), out[-5000:]
+        assert not LOCK_ERROR.search(out) and REPARSE not in out, out[-5000:]
     waited = [i for i, out in enumerate(outs) if "waiting for the writer lock" in out]
     assert len(waited) == 1, "exactly one of the two runs waits for the other"
     second, first = ids[waited[0]], ids[1 - waited[0]]
     assert f"(run {first}, since" in outs[waited[0]], "the waiting run names the run it waits for"
+    recovered(outs[1 - waited[0]], in_publish)
+    assert "recovered run" not in outs[waited[0]]
+
+    # the dead publish's debris is gone; the complete versions are the two new ones
+    assert debris(published) == []
+    assert len(complete_versions(published)) == 2 and versions[-1] not in complete_versions(published)
+    # the reader: its held connection kept the file it opened; Parquet showed old, first, second, each whole
+    assert reader.errors == [], reader.errors[:5]
+    assert reader.held_run_ids == {before["run_id"]}
+    seen = [r for i, r in enumerate(reader.parquet_run_ids) if i == 0 or r != reader.parquet_run_ids[i - 1]]
+    assert seen == [before["run_id"], first, second], seen
 
     # The publication is the second run's, and it validated what it published: the two runs did not overlap,
     # and within the second run its report checks ran after its own dbt build and before its publish step.
-    assert published_run_id(fault_env) == second
-    with instance_of(fault_env) as instance:
+    assert published_run_id(env) == second
+    with instance_of(env) as instance:
         one, two = (instance.get_run_record_by_id(r) for r in (first, second))
         assert one.end_time <= two.start_time, "the runs overlapped"
+        for dead in (in_ingest, in_dbt_run, in_publish):
+            assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
         events = instance.all_logs(second)
     steps = [
         (e.timestamp, e.dagster_event.event_type_value, e.step_key or "") for e in events if e.dagster_event
@@ -193,17 +241,7 @@ def test_two_runs_started_together_run_one_after_the_other(fault_env: FaultEnv):
         t for t, kind, step in steps if kind == "STEP_START" and step == "published__growthmart_bi"
     )
     assert report_checks and dbt_done <= min(report_checks) and max(report_checks) <= publish_start
-    reconcile(fault_env.warehouse)
-
-
-def test_out_of_memory_fails_at_once_and_says_which_limit(fault_env: FaultEnv):
-    before = publication_snapshot(fault_env.published)
-    run = fault_env.run(*DAY, GROWTHMART_DUCKDB_MEMORY_LIMIT="1MB")
-    assert run.code != 0
-    assert "Out of memory" in run.out and "GROWTHMART_DUCKDB_MEMORY_LIMIT=1MB" in run.out, run.out[-5000:]
-    assert "Exceeded max_retries" not in run.out and "RETRY" not in run.out
-    assert publication_snapshot(fault_env.published) == before
-    assert orphans(fault_env.data, grace=0) == []
-    run = fault_env.run(*DAY)
-    assert run.code == 0, run.text[-5000:]
-    reconcile(fault_env.warehouse)
+    after = publication_snapshot(published)
+    assert set(after["tables"]) == set(before["tables"])
+    reconcile(env.warehouse)
+    assert not run_window_left(env)
