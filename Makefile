@@ -33,7 +33,7 @@ install: $(STAMP)
 
 # The dbt manifest is prepared once here (dbt parse, with the runs' profile); Dagster loads it, and runs start from
 # its parse state, so no run parses the project again (orchestration/dbt_manifest.py).
-$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+$(MANIFEST): $(STAMP) $(DBT_SOURCES) growthmart/contracts.py
 	$(BIN)/python -m orchestration.dbt_manifest
 	touch $(MANIFEST)
 
