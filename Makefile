@@ -77,3 +77,10 @@ bench: $(MANIFEST)
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+
+# Scaffold a new CSV ad platform declared once (growthmart/sources/scaffold.py; README "Adding a source").
+KIND ?= ad_platform
+.PHONY: new-source
+new-source: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make new-source NAME=<platform> [KIND=ad_platform]"; exit 2; }
+	$(BIN)/python -m growthmart.sources.scaffold --name $(NAME) --kind $(KIND)

@@ -112,7 +112,9 @@ def stale(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if a generated file differs, write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if a generated file differs, write nothing"
+    )
     args = parser.parse_args(argv)
     if args.check:
         out = stale()
