@@ -68,7 +68,7 @@ class AdPlatform:
     """An ad platform's place in the unified ad table, declared on its raw source's contract.
 
     Every list of ad platforms is derived from these declarations: the dbt union, accepted values and spend
-    reconciliation test (through the generated macro `ad_platforms()`, growthmart/sources/dbt_files.py), the
+    reconciliation test (through the generated macro `ad_platforms()`, growthmart/sources/generated.py), the
     `spend_reconciles` check, the GE suites and docs/sources.md.
     """
 

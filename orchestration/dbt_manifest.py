@@ -1,7 +1,7 @@
 """`make manifest`: parse the dbt project once at setup, for Dagster to load and for every run to start from.
 
-It first writes what dbt needs of the declared sources (growthmart/sources/dbt_files.py: the ad platforms macro
-and the raw sources YAML, from growthmart/contracts.py), so a changed contract reaches dbt here.
+It first writes the files generated from the declared sources (growthmart/sources/generated.py: the ad platforms
+macro, the raw sources YAML, docs/sources.md), so a changed contract reaches dbt here.
 
 `dbt parse` runs from scratch (a partial parse may miss a newly added macro that overrides one of dbt's, seen
 with get_where_subquery) and with the profile variables the runs use (growthmart.config.dbt_profile_env); its
@@ -19,13 +19,13 @@ import sys
 
 from assets.transform.dbt_assets import DBT_PROJECT_DIR, DBT_TARGET_PATH
 from growthmart.config import settings
-from growthmart.sources import dbt_files
+from growthmart.sources import generated
 from orchestration.resources import dbt_executable
 
 
 def main() -> int:
-    for path in dbt_files.write():
-        print(f"wrote {path.relative_to(DBT_PROJECT_DIR.parent)} from growthmart/contracts.py")
+    for path in generated.write():
+        print(f"wrote {path} from growthmart/contracts.py")
     env = {**os.environ, **settings().dbt_profile_env()}
     proc = subprocess.run(
         [dbt_executable(), "parse", "--no-partial-parse", "--profiles-dir", ".", "--quiet"],

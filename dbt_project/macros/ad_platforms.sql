@@ -1,4 +1,4 @@
-{#- GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.dbt_files): do not edit.
+{#- GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit.
     The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend
     and its ISO currency as SQL over a raw row. -#}
 {% macro ad_platforms() -%}

@@ -1,1 +1,2 @@
-"""Sources declared once: what dbt needs of the landing contracts (`dbt_files`), and `make new-source` (`scaffold`)."""
+"""Sources declared once (growthmart/contracts.py): the files generated from the declarations (`generated`) and
+`make new-source` (`scaffold`)."""

@@ -2,7 +2,8 @@
 
 Writes the declaration (a `SourceContract` with its `AdPlatform`, inserted into growthmart/contracts.py), the
 staging model and its YAML, a landing fixture (a sample export) and the platform's paid channel in the channels
-seeds, then regenerates what dbt reads of the declarations (growthmart/sources/dbt_files.py). Everything else
+seeds, then regenerates the files generated from the declarations (growthmart/sources/generated.py: what dbt
+reads of them and docs/sources.md). Everything else
 that lists platforms derives from the declaration. The templates assume a Chinese UI export in yuan; README
 "Adding a source" says what to fill in for a real platform (at most three hand-written files: the contract,
 the staging SQL and the fixture).
@@ -166,7 +167,7 @@ def _append_line(path: Path, line: str) -> None:
 
 def scaffold(name: str, kind: str = "ad_platform", root: Path = ROOT) -> list[Path]:
     """Writes a new ad platform's declaration, staging model, YAML, fixture and channel; returns the files
-    written or changed (relative to `root`), the generated dbt files included."""
+    written or changed (relative to `root`), the regenerated ones included."""
     if kind not in KINDS:
         known = ", ".join(KINDS)
         raise SystemExit(
@@ -214,8 +215,8 @@ def scaffold(name: str, kind: str = "ad_platform", root: Path = ROOT) -> list[Pa
 
 
 def _regenerate(root: Path) -> list[Path]:
-    """dbt_files.write() in a fresh interpreter at `root`: this one has imported the contracts before the edit."""
-    code = "from growthmart.sources import dbt_files; print(*dbt_files.write(), sep='\\n')"
+    """generated.write() in a fresh interpreter at `root`: this one has imported the contracts before the edit."""
+    code = "from growthmart.sources import generated; print(*generated.write(), sep='\\n')"
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"make new-source: the new declaration does not load:\n{proc.stderr}")

@@ -1,12 +1,13 @@
-"""The dbt project's view of the declared sources, generated from growthmart/contracts.py.
+"""Files generated from the declared sources (growthmart/contracts.py), so no list of sources is kept by hand.
 
 dbt cannot import Python, so `make manifest` (orchestration/dbt_manifest.py) writes, before it parses:
-  - `macros/ad_platforms.sql`: macro `ad_platforms()`, the declared ad platforms (key, raw source, staging
-    model, report day, key, spend and currency SQL), which the ad union, the accepted values of `platform` and
-    the raw spend reconciliation test loop over;
-  - `models/staging/_raw__sources.yml`: one dbt source table per landing contract.
-Both are committed, so a plain `dbt parse` or SQLFluff works from a clone; `python -m growthmart.sources.dbt_files
---check` (and tests/test_sources.py) fails when they drift from the contracts.
+  - `dbt_project/macros/ad_platforms.sql`: macro `ad_platforms()`, the declared ad platforms (key, raw source,
+    staging model, report day, key, spend and currency SQL), which the ad union, the accepted values of
+    `platform`, the enable switches and the raw spend reconciliation test loop over;
+  - `dbt_project/models/staging/_raw__sources.yml`: one dbt source table per landing contract;
+  - `docs/sources.md`: the landing contracts for people (growthmart/demo/docs.py).
+All are committed, so a plain `dbt parse`, SQLFluff or a reader works from a clone; `python -m
+growthmart.sources.generated --check` (and tests/test_sources.py) fails when one drifts from the contracts.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import sys
 from pathlib import Path
 
 from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, CONTRACTS, get_contract
+from growthmart.demo.docs import render_sources_md
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-AD_PLATFORMS_MACRO = Path("macros/ad_platforms.sql")
-RAW_SOURCES_YML = Path("models/staging/_raw__sources.yml")
-GENERATED = "GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.dbt_files): do not edit"
+ROOT = Path(__file__).resolve().parents[2]
+AD_PLATFORMS_MACRO = Path("dbt_project/macros/ad_platforms.sql")
+RAW_SOURCES_YML = Path("dbt_project/models/staging/_raw__sources.yml")
+SOURCES_MD = Path("docs/sources.md")
+GENERATED = "GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit"
 
 
 def _ident(column: str) -> str:
@@ -87,27 +90,29 @@ def render_raw_sources_yml() -> str:
 
 
 def rendered() -> dict[Path, str]:
-    return {AD_PLATFORMS_MACRO: render_ad_platforms_macro(), RAW_SOURCES_YML: render_raw_sources_yml()}
+    return {
+        AD_PLATFORMS_MACRO: render_ad_platforms_macro(),
+        RAW_SOURCES_YML: render_raw_sources_yml(),
+        SOURCES_MD: render_sources_md(),
+    }
 
 
-def write(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
-    """Writes the generated files that differ from the contracts' rendering; returns those written."""
-    written = []
+def stale(root: Path = ROOT) -> dict[Path, str]:
+    """The generated files (paths under `root`) whose content differs from the contracts', with that content."""
+    out = {}
     for rel, text in rendered().items():
-        path = project_dir / rel
+        path = root / rel
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
+            out[path] = text
+    return out
 
 
-def stale(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
-    """The generated files that do not match the contracts."""
-    return [
-        project_dir / rel
-        for rel, text in rendered().items()
-        if not (project_dir / rel).exists() or (project_dir / rel).read_text(encoding="utf-8") != text
-    ]
+def write(root: Path = ROOT) -> list[Path]:
+    """Writes the generated files that differ from the contracts' rendering; returns those written."""
+    out = stale(root)
+    for path, text in out.items():
+        path.write_text(text, encoding="utf-8")
+    return list(out)
 
 
 def main(argv: list[str] | None = None) -> int:
