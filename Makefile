@@ -22,6 +22,7 @@ help:
 	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
 	@echo "make ui    — dagster dev -w workspace.yaml"
+	@echo "make new-source NAME=<platform> [KIND=ad_platform] — scaffold a CSV ad platform (README: Adding a source)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
