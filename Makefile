@@ -22,6 +22,7 @@ help:
 	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
 	@echo "make ui    — dagster dev -w workspace.yaml"
+	@echo "make new-source NAME=<platform> [KIND=ad_platform] — scaffold a CSV ad platform (README: Adding a source)"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +34,7 @@ install: $(STAMP)
 
 # The dbt manifest is prepared once here (dbt parse, with the runs' profile); Dagster loads it, and runs start from
 # its parse state, so no run parses the project again (orchestration/dbt_manifest.py).
-$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+$(MANIFEST): $(STAMP) $(DBT_SOURCES) growthmart/contracts.py
 	$(BIN)/python -m orchestration.dbt_manifest
 	touch $(MANIFEST)
 
@@ -77,3 +78,10 @@ bench: $(MANIFEST)
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+
+# Scaffold a new CSV ad platform declared once (growthmart/sources/scaffold.py; README "Adding a source").
+KIND ?= ad_platform
+.PHONY: new-source
+new-source: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make new-source NAME=<platform> [KIND=ad_platform]"; exit 2; }
+	$(BIN)/python -m growthmart.sources.scaffold --name $(NAME) --kind $(KIND)

@@ -64,6 +64,29 @@ class Column:
 
 
 @dataclass(frozen=True)
+class AdPlatform:
+    """An ad platform's place in the unified ad table, declared on its raw source's contract.
+
+    Every list of ad platforms is derived from these declarations: the dbt union, accepted values and spend
+    reconciliation test (through the generated macro `ad_platforms()`, growthmart/sources/generated.py), the
+    `spend_reconciles` check, the GE suites and docs/sources.md.
+    """
+
+    key: str  # `platform` in the unified ad table, the campaign registry and the channels seed
+    staging_model: str  # the dbt model mapping the raw table onto the shared ad column contract
+    impressions: str  # raw column of impressions
+    clicks: str  # raw column of clicks, never more than impressions
+    spend_sql: str  # SQL over a raw row: the spend in whole units of its currency (e.g. fen / 100)
+    currency: str = "CNY"  # ISO code of the spend, when the platform reports one currency
+    currency_column: str | None = None  # raw column holding the spend's ISO code, when it varies by account
+
+    @property
+    def currency_sql(self) -> str:
+        """SQL over a raw row: the ISO currency of `spend_sql`."""
+        return f'upper(trim("{self.currency_column}"))' if self.currency_column else f"'{self.currency}'"
+
+
+@dataclass(frozen=True)
 class SourceContract:
     name: str  # raw table name and Dagster asset key ["raw", name]
     family: str  # ads | content | users | reference
@@ -82,7 +105,21 @@ class SourceContract:
     # report, daily content stats): a row dated another day is a misfiled export and is quarantined. Sources
     # without it (events, orders, registries, costs) are not bound to their folder's day.
     report_date_column: str | None = None
+    ad_platform: AdPlatform | None = None  # an ad platform's report (family "ads"): its place in the ad union
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        p = self.ad_platform
+        if p is None:
+            return
+        named = [p.impressions, p.clicks, *([p.currency_column] if p.currency_column else [])]
+        unknown = [c for c in named if c not in self.column_names]
+        if self.family != "ads" or self.report_date_column is None or unknown:
+            raise ValueError(
+                f"source {self.name}: an ad platform needs family 'ads' (got {self.family!r}), a report_date_column "
+                f"(got {self.report_date_column!r}) and its impressions, clicks and currency columns among the "
+                f"contract's columns (unknown: {unknown})"
+            )
 
     @property
     def column_names(self) -> list[str]:
@@ -97,10 +134,18 @@ class SourceContract:
 
 C = Column
 
-CONTRACTS: tuple[SourceContract, ...] = (
-    # ---------------------------------------------------------------- ads
+# ---------------------------------------------------------------- ads
+# The ad platforms, each declared once with its `ad_platform`; `make new-source NAME=<name>` adds one here.
+AD_CONTRACTS: tuple[SourceContract, ...] = (
     SourceContract(
         name="ocean_engine_ad_stats",
+        ad_platform=AdPlatform(
+            key="ocean_engine",
+            staging_model="stg_ocean_engine__ad_stats",
+            impressions="展示数",
+            clicks="点击数",
+            spend_sql='"消耗(元)"',  # yuan
+        ),
         report_date_column="日期",
         family="ads",
         format="csv",
@@ -132,6 +177,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="tencent_ads_daily_reports",
+        ad_platform=AdPlatform(
+            key="tencent_ads",
+            staging_model="stg_tencent_ads__daily_reports",
+            impressions="view_count",
+            clicks="valid_click_count",
+            spend_sql="cost / 100.0",  # integer fen
+        ),
         report_date_column="date",
         family="ads",
         format="json",
@@ -158,6 +210,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="baidu_keyword_stats",
+        ad_platform=AdPlatform(
+            key="baidu",
+            staging_model="stg_baidu__keyword_stats",
+            impressions="展现",
+            clicks="点击",
+            spend_sql='"消费"',  # yuan
+        ),
         report_date_column="日期",
         family="ads",
         format="csv",
@@ -184,6 +243,14 @@ CONTRACTS: tuple[SourceContract, ...] = (
     ),
     SourceContract(
         name="meta_ads_insights",
+        ad_platform=AdPlatform(
+            key="meta",
+            staging_model="stg_meta_ads__insights",
+            impressions="impressions",
+            clicks="clicks",
+            spend_sql="spend",
+            currency_column="account_currency",
+        ),
         report_date_column="date_start",
         family="ads",
         format="json",
@@ -217,6 +284,16 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("action_values", "json", False, "list of {action_type, value} in account currency"),
         ),
     ),
+    # make new-source inserts new ad platforms above this line
+)
+AD_PLATFORMS_BY_SOURCE: dict[str, AdPlatform] = {c.name: c.ad_platform for c in AD_CONTRACTS if c.ad_platform}
+AD_PLATFORM_KEYS: tuple[str, ...] = tuple(p.key for p in AD_PLATFORMS_BY_SOURCE.values())
+if len(set(AD_PLATFORM_KEYS)) != len(AD_PLATFORM_KEYS):
+    raise ValueError(f"ad platform keys must be unique: {AD_PLATFORM_KEYS}")
+_PLATFORM_LIST = " | ".join(AD_PLATFORM_KEYS)
+
+CONTRACTS: tuple[SourceContract, ...] = (
+    *AD_CONTRACTS,
     # ---------------------------------------------------------------- content
     SourceContract(
         name="content_items",
@@ -346,7 +423,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("campaign_name", "string", True),
             C("campaign_type", "string", True, "paid_ads | content | activity | kol"),
             C("channel", "string", True, "must be a channel of the channel map seed"),
-            C("platform", "string", False, "ocean_engine | tencent_ads | baidu | meta, for paid_ads"),
+            C("platform", "string", False, f"{_PLATFORM_LIST}, for paid_ads"),
             C("platform_campaign_id", "string", False, "the platform's campaign id, for paid_ads"),
             C("utm_campaign", "string", False, "utm_campaign value its links carry"),
             C("budget", "decimal"),
@@ -463,7 +540,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
                 "platform",
                 "string",
                 False,
-                "ad platform of a creative test: ocean_engine | tencent_ads | baidu | meta",
+                f"ad platform of a creative test: {_PLATFORM_LIST}",
             ),
             C(
                 "variant_key",

@@ -1,5 +1,8 @@
 """`make manifest`: parse the dbt project once at setup, for Dagster to load and for every run to start from.
 
+It first writes the files generated from the declared sources (growthmart/sources/generated.py: the ad platforms
+macro, the raw sources YAML, docs/sources.md), so a changed contract reaches dbt here.
+
 `dbt parse` runs from scratch (a partial parse may miss a newly added macro that overrides one of dbt's, seen
 with get_where_subquery) and with the profile variables the runs use (growthmart.config.dbt_profile_env); its
 parse state is then copied into the runs' target folder (DBT_TARGET_PATH). A run therefore finds the project
@@ -16,10 +19,13 @@ import sys
 
 from assets.transform.dbt_assets import DBT_PROJECT_DIR, DBT_TARGET_PATH
 from growthmart.config import settings
+from growthmart.sources import generated
 from orchestration.resources import dbt_executable
 
 
 def main() -> int:
+    for path in generated.write():
+        print(f"wrote {path} from growthmart/contracts.py")
     env = {**os.environ, **settings().dbt_profile_env()}
     proc = subprocess.run(
         [dbt_executable(), "parse", "--no-partial-parse", "--profiles-dir", ".", "--quiet"],

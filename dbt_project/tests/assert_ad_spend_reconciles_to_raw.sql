@@ -1,6 +1,8 @@
 -- Spend in the unified ad table = raw spend converted independently of the staging models: newest
--- landed version of each (day, ad) in raw, fen / 100 for Tencent, Meta's account currency x that day's
--- rate. This is the one place outside staging that reads source(): the point is to re-derive from raw.
+-- landed version of each (day, ad) in raw, each enabled ad platform's spend and currency as declared in
+-- growthmart/contracts.py (macro enabled_ad_platforms: Tencent fen / 100, Meta's account currency),
+-- other currencies x that day's rate. This is the one place outside staging that reads source(): the
+-- point is to re-derive from raw.
 -- Tolerance: 0.0001 CNY per row (to_cny rounds each row to 4 decimals).
 
 -- Shown in Dagster as a check on int_ad_performance_unioned (the test reads several models).
@@ -8,77 +10,53 @@
 
 with
 
-{% if var('growthmart__using_ocean_engine') -%}
-    ocean_engine as (
+{% for platform in enabled_ad_platforms() -%}
+    raw_{{ platform.key }} as (
 
         select
-            'ocean_engine' as platform,
-            "消耗(元)" as spend_cny,
-            {{ latest_version_rank(['"日期"', '"广告ID"']) }} as version_rank
-        from {{ source('raw', 'ocean_engine_ad_stats') }}
+            '{{ platform.key }}' as platform,
+            {{ platform.report_date_column }} as report_date,
+            {{ platform.currency_sql }} as currency,
+            {{ platform.spend_sql }} as amount,
+            {{ latest_version_rank(platform.key_columns) }} as version_rank
+        from {{ source('raw', platform.source) }}
 
     ),
-{%- endif %}
 
-{% if var('growthmart__using_tencent_ads') -%}
-    tencent_ads as (
+{% endfor -%}
+fx_rates as (
 
-        select
-            'tencent_ads' as platform,
-            cost / 100.0 as spend_cny,
-            {{ latest_version_rank(['date', 'dynamic_creative_id']) }} as version_rank
-        from {{ source('raw', 'tencent_ads_daily_reports') }}
+    select * from {{ ref('stg_reference__fx_rates') }}
 
-    ),
-{%- endif %}
+),
 
-{% if var('growthmart__using_baidu') -%}
-    baidu as (
+raw_versions as (
 
-        select
-            'baidu' as platform,
-            "消费" as spend_cny,
-            {{ latest_version_rank(['"日期"', '"关键词ID"']) }} as version_rank
-        from {{ source('raw', 'baidu_keyword_stats') }}
+    {% for platform in enabled_ad_platforms() -%}
+        select * from raw_{{ platform.key }}
+        where version_rank = 1
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
-    ),
-{%- endif %}
-
-{% if var('growthmart__using_meta') -%}
-    meta as (
-
-        select
-            'meta' as platform,
-            case
-                when upper(meta.account_currency) = '{{ var("reporting_currency") }}' then meta.spend
-                else meta.spend * fx.rate_to_cny
-            end as spend_cny,
-            {{ latest_version_rank(['meta.date_start', 'meta.ad_id']) }} as version_rank
-        from {{ source('raw', 'meta_ads_insights') }} as meta
-        left join {{ ref('stg_reference__fx_rates') }} as fx
-            on
-                upper(meta.account_currency) = fx.currency
-                and meta.date_start = fx.rate_date
-
-    ),
-{%- endif %}
+),
 
 raw_spend as (
 
-    {% set platforms = [] -%}
-    {%- for platform in ['ocean_engine', 'tencent_ads', 'baidu', 'meta'] -%}
-        {%- if var('growthmart__using_' ~ platform) %}{% do platforms.append(platform) %}{% endif -%}
-    {%- endfor -%}
-    {%- for platform in platforms %}
-        select
-            platform,
-            count(*) as row_count,
-            sum(spend_cny) as spend_cny
-        from {{ platform }}
-        where version_rank = 1
-        group by platform
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    select
+        raw_versions.platform,
+        count(*) as row_count,
+        sum(
+            case
+                when raw_versions.currency = '{{ var("reporting_currency") }}' then raw_versions.amount
+                else raw_versions.amount * fx_rates.rate_to_cny
+            end
+        ) as spend_cny
+    from raw_versions
+    left join fx_rates
+        on
+            raw_versions.currency = fx_rates.currency
+            and raw_versions.report_date = fx_rates.rate_date
+    group by raw_versions.platform
 
 ),
 

@@ -122,6 +122,13 @@ def _section(c: SourceContract) -> str:
         lines.append(
             f"- Report date: `{c.report_date_column}` must be the folder's day (else the row is quarantined)"
         )
+    if p := c.ad_platform:
+        currency = f"ISO code in `{p.currency_column}`" if p.currency_column else p.currency
+        lines.append(
+            f"- Ad platform `{p.key}` (`platform` in the unified ad table, switch `growthmart__using_{p.key}`): "
+            f"staging model `{p.staging_model}`; impressions `{p.impressions}`, clicks `{p.clicks}`; spend "
+            f"`{_cell(p.spend_sql)}` in {currency}"
+        )
     lines += ["", f"| {key_label} | type | required | range | description |", "|---|---|---|---|---|"]
     for col in c.columns:
         desc = col.description + (f" (JSON path `{col.json_path}`)" if col.json_path else "")

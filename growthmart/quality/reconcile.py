@@ -2,8 +2,8 @@
 
 The raw leg is recomputed from the raw tables, independently of dbt but by the same rules as staging:
 the newest landed version of each key (latest `_partition_date`, then `_loaded_at`, then `_row_number`),
-Tencent fen / 100, other currencies x the same day's `fx_rates.rate_to_cny`, each row rounded to
-decimal(18, 4). A row whose currency has no rate that day is counted, never guessed.
+each ad platform's spend as its declaration says (Tencent fen / 100), other currencies x the same day's
+`fx_rates.rate_to_cny`, each row rounded to decimal(18, 4). A row whose currency has no rate that day is counted, never guessed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from growthmart.contracts import get_contract
+from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, get_contract
 from growthmart.quality.verdicts import Verdict
 from growthmart.quality.warehouse import RAW_SCHEMA, column_types, find_table, qualified, quote, table_exists
 
@@ -33,11 +33,12 @@ class RawSpend:
     amount_sql: str  # SQL giving the amount in that currency's units
 
 
+# Every declared ad platform's spend (growthmart/contracts.py, its `ad_platform`), then the non-ad costs.
 RAW_SPEND = (
-    RawSpend("ocean_engine_ad_stats", "日期", "'CNY'", quote("消耗(元)")),  # yuan
-    RawSpend("tencent_ads_daily_reports", "date", "'CNY'", "cost / 100.0"),  # integer fen
-    RawSpend("baidu_keyword_stats", "日期", "'CNY'", quote("消费")),  # yuan
-    RawSpend("meta_ads_insights", "date_start", "upper(trim(account_currency))", "spend"),  # account currency
+    *(
+        RawSpend(source, get_contract(source).report_date_column, p.currency_sql, p.spend_sql)
+        for source, p in AD_PLATFORMS_BY_SOURCE.items()
+    ),
     RawSpend("non_ad_costs", "cost_date", "upper(trim(currency))", "amount"),
 )
 REPORTING_CURRENCY = "CNY"

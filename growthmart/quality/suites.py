@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from growthmart.contracts import SourceContract
+from growthmart.contracts import AD_PLATFORM_KEYS, AD_PLATFORMS_BY_SOURCE, SourceContract
 from growthmart.quality.gx_runner import Expect
 from growthmart.quality.settings import QualitySettings
 
@@ -41,7 +41,6 @@ ORDER_STATUSES = ("paid", "refunded", "cancelled")
 CONTENT_CHANNELS = ("wechat_oa", "douyin", "xiaohongshu", "bilibili")
 CONTENT_TYPES = ("article", "short_video", "livestream", "note")
 CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
-AD_PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
 NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production", "content_boost")
 # Multi-touch attribution models (dbt macro attribution_models()), the attribution_model values of
 # rpt_attribution_channels.
@@ -52,11 +51,11 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("content_items", "content_type"): CONTENT_TYPES,
     ("content_daily_stats", "channel"): CONTENT_CHANNELS,
     ("campaigns", "campaign_type"): CAMPAIGN_TYPES,
-    ("campaigns", "platform"): AD_PLATFORMS,
+    ("campaigns", "platform"): AD_PLATFORM_KEYS,
     ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
     ("experiments", "experiment_type"): ("creative", "landing_page"),
     ("experiments", "is_control"): ("true", "false"),
-    ("experiments", "platform"): AD_PLATFORMS,
+    ("experiments", "platform"): AD_PLATFORM_KEYS,
     ("experiments", "primary_metric"): ("cvr", "ctr"),
 }
 # The activity registry (活动): types and phase order (warm-up < peak < wrap-up <= end; NULL = phase absent).
@@ -69,15 +68,13 @@ CURRENCY_COLUMNS = {
     ("app_orders", "currency"),
     ("non_ad_costs", "currency"),
     ("fx_rates", "currency"),
-    ("meta_ads_insights", "account_currency"),
     ("campaigns", "budget_currency"),
+    *((source, p.currency_column) for source, p in AD_PLATFORMS_BY_SOURCE.items() if p.currency_column),
 }
-# (larger, smaller) pairs per source: clicks <= impressions on every ad platform, plus ordering rules.
+# (larger, smaller) pairs per source, beyond clicks <= impressions, which every ad platform gets from its
+# declaration (`ad_pairs`).
 ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
-    "ocean_engine_ad_stats": (("展示数", "点击数"),),
-    "tencent_ads_daily_reports": (("view_count", "valid_click_count"),),
-    "baidu_keyword_stats": (("展现", "点击"),),
-    "meta_ads_insights": (("impressions", "clicks"), ("date_stop", "date_start")),
+    "meta_ads_insights": (("date_stop", "date_start"),),
     "app_orders": (("amount", "refund_amount"),),
     "campaigns": (("end_date", "start_date"),),
     "activities": (
@@ -127,7 +124,8 @@ def raw_expectations(contract: SourceContract, settings: QualitySettings) -> lis
         if (name, col.name) in CURRENCY_COLUMNS:
             currencies = list(settings.accepted_currencies)
             out.append(Expect.of("ExpectColumnValuesToBeInSet", column=col.name, value_set=currencies))
-    for larger, smaller in ORDERED_PAIRS.get(name, ()):
+    ad = contract.ad_platform
+    for larger, smaller in (*([(ad.impressions, ad.clicks)] if ad else []), *ORDERED_PAIRS.get(name, ())):
         out.append(_a_ge_b(larger, smaller))
     # The loader quarantines later duplicates of the key within a partition; a slice may hold several.
     out.append(

@@ -1,5 +1,6 @@
 -- Every enabled ad platform mapped onto one column contract, then one union all (Fivetran
--- dbt_ad_reporting style). Grain: platform, ad_id, report_date.
+-- dbt_ad_reporting style). The platforms are those declared in growthmart/contracts.py (macro
+-- enabled_ad_platforms), each read from its staging model. Grain: platform, ad_id, report_date.
 -- Incremental: the rows each platform's staging table (re-)landed in the partition window replace theirs.
 
 {%- set contract_columns = [
@@ -10,20 +11,6 @@
     'report_date', 'partition_date'
 ] -%}
 
-{%- set platforms = [] -%}
-{%- if var('growthmart__using_ocean_engine') -%}
-    {%- do platforms.append(('ocean_engine', ref('stg_ocean_engine__ad_stats'))) -%}
-{%- endif -%}
-{%- if var('growthmart__using_tencent_ads') -%}
-    {%- do platforms.append(('tencent_ads', ref('stg_tencent_ads__daily_reports'))) -%}
-{%- endif -%}
-{%- if var('growthmart__using_baidu') -%}
-    {%- do platforms.append(('baidu', ref('stg_baidu__keyword_stats'))) -%}
-{%- endif -%}
-{%- if var('growthmart__using_meta') -%}
-    {%- do platforms.append(('meta', ref('stg_meta_ads__insights'))) -%}
-{%- endif %}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='delete_insert_since',
@@ -33,13 +20,13 @@
 
 with
 
-{% for platform, relation in platforms %}
-    {{ platform }} as (
+{% for platform in enabled_ad_platforms() %}
+    {{ platform.key }} as (
 
         select
-            '{{ platform }}' as platform,
+            '{{ platform.key }}' as platform,
             {{ contract_columns | join(',\n            ') }}
-        from {{ relation }}
+        from {{ ref(platform.staging_model) }}
         where {{ incremental_window_filter() }}
 
     ),
@@ -47,8 +34,8 @@ with
 {% endfor -%}
 final as (
 
-    {% for platform, relation in platforms -%}
-        select * from {{ platform }}
+    {% for platform in enabled_ad_platforms() -%}
+        select * from {{ platform.key }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -1,7 +1,7 @@
 -- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
 
 {{ config(
-    enabled=var('growthmart__using_baidu'),
+    enabled=ad_platform_enabled('baidu'),
     materialized='incremental',
     incremental_strategy='delete_insert_since',
     unique_key=['report_date', 'ad_id'],

@@ -1,7 +1,7 @@
 -- Incremental: the ad days (re-)landed in the partition window replace their stored rows.
 
 {{ config(
-    enabled=var('growthmart__using_tencent_ads'),
+    enabled=ad_platform_enabled('tencent_ads'),
     materialized='incremental',
     incremental_strategy='delete_insert_since',
     unique_key=['report_date', 'ad_id'],

@@ -1,0 +1,43 @@
+{#- GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit.
+    The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend
+    and its ISO currency as SQL over a raw row. -#}
+{% macro ad_platforms() -%}
+    {{ return([
+        {
+            'key': 'ocean_engine',
+            'source': 'ocean_engine_ad_stats',
+            'staging_model': 'stg_ocean_engine__ad_stats',
+            'report_date_column': '"日期"',
+            'key_columns': ['"日期"', '"广告ID"'],
+            'spend_sql': '"消耗(元)"',
+            'currency_sql': "'CNY'"
+        },
+        {
+            'key': 'tencent_ads',
+            'source': 'tencent_ads_daily_reports',
+            'staging_model': 'stg_tencent_ads__daily_reports',
+            'report_date_column': '"date"',
+            'key_columns': ['"date"', '"dynamic_creative_id"'],
+            'spend_sql': 'cost / 100.0',
+            'currency_sql': "'CNY'"
+        },
+        {
+            'key': 'baidu',
+            'source': 'baidu_keyword_stats',
+            'staging_model': 'stg_baidu__keyword_stats',
+            'report_date_column': '"日期"',
+            'key_columns': ['"日期"', '"关键词ID"'],
+            'spend_sql': '"消费"',
+            'currency_sql': "'CNY'"
+        },
+        {
+            'key': 'meta',
+            'source': 'meta_ads_insights',
+            'staging_model': 'stg_meta_ads__insights',
+            'report_date_column': '"date_start"',
+            'key_columns': ['"date_start"', '"ad_id"'],
+            'spend_sql': 'spend',
+            'currency_sql': 'upper(trim("account_currency"))'
+        }
+    ]) }}
+{%- endmacro %}

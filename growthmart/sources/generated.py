@@ -1,0 +1,135 @@
+"""Files generated from the declared sources (growthmart/contracts.py), so no list of sources is kept by hand.
+
+dbt cannot import Python, so `make manifest` (orchestration/dbt_manifest.py) writes, before it parses:
+  - `dbt_project/macros/ad_platforms.sql`: macro `ad_platforms()`, the declared ad platforms (key, raw source,
+    staging model, report day, key, spend and currency SQL), which the ad union, the accepted values of
+    `platform`, the enable switches and the raw spend reconciliation test loop over;
+  - `dbt_project/models/staging/_raw__sources.yml`: one dbt source table per landing contract;
+  - `docs/sources.md`: the landing contracts for people (growthmart/demo/docs.py).
+All are committed, so a plain `dbt parse`, SQLFluff or a reader works from a clone; `python -m
+growthmart.sources.generated --check` (and tests/test_sources.py) fails when one drifts from the contracts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, CONTRACTS, get_contract
+from growthmart.demo.docs import render_sources_md
+
+ROOT = Path(__file__).resolve().parents[2]
+AD_PLATFORMS_MACRO = Path("dbt_project/macros/ad_platforms.sql")
+RAW_SOURCES_YML = Path("dbt_project/models/staging/_raw__sources.yml")
+SOURCES_MD = Path("docs/sources.md")
+GENERATED = "GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit"
+
+
+def _ident(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _jinja(value: object) -> str:
+    """A Jinja literal of a str, or a list of them (Python's repr is valid Jinja for both)."""
+    return repr(list(value)) if isinstance(value, tuple | list) else repr(value)
+
+
+def render_ad_platforms_macro() -> str:
+    entries = []
+    for source, p in AD_PLATFORMS_BY_SOURCE.items():
+        c = get_contract(source)
+        fields = {
+            "key": p.key,
+            "source": c.name,
+            "staging_model": p.staging_model,
+            "report_date_column": _ident(c.report_date_column),
+            "key_columns": [_ident(k) for k in c.primary_key],
+            "spend_sql": p.spend_sql,
+            "currency_sql": p.currency_sql,
+        }
+        body = ",\n            ".join(f"{_jinja(k)}: {_jinja(v)}" for k, v in fields.items())
+        entries.append("        {\n            " + body + "\n        }")
+    return (
+        f"{{#- {GENERATED}.\n"
+        "    The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend\n"
+        "    and its ISO currency as SQL over a raw row. -#}\n"
+        "{% macro ad_platforms() -%}\n"
+        "    {{ return([\n" + ",\n".join(entries) + "\n    ]) }}\n"
+        "{%- endmacro %}\n"
+    )
+
+
+def render_raw_sources_yml() -> str:
+    lines = [
+        "version: 2",
+        "",
+        f"# {GENERATED}.",
+        "# The raw layer written by growthmart/ingest/loader.py: one table per landing contract, contract column names",
+        "# verbatim (Chinese headers included), plus lineage columns _source_file, _row_number, _partition_date",
+        "# (landing folder day) and _loaded_at (naive UTC). Every partition is kept, so a key can appear in several",
+        "# partitions: staging keeps the newest version.",
+        "",
+        "sources:",
+        "  - name: raw",
+        "    schema: raw",
+        "    description: Landing files loaded under their contracts by the ingestion assets.",
+        "    config:",
+        "      loaded_at_field: _loaded_at",
+        "      # The nightly run loads yesterday at 02:00 Asia/Shanghai: a day late is a warning, two an error.",
+        "      freshness:",
+        "        warn_after: {count: 30, period: hour}",
+        "        error_after: {count: 54, period: hour}",
+        "    tables:",
+    ]
+    for c in CONTRACTS:
+        text = " ".join(t for t in (c.description, c.timezone_note, c.units_note) if t)
+        lines += [f"      - name: {c.name}", f"        description: {json.dumps(text, ensure_ascii=False)}"]
+    return "\n".join(lines) + "\n"
+
+
+def rendered() -> dict[Path, str]:
+    return {
+        AD_PLATFORMS_MACRO: render_ad_platforms_macro(),
+        RAW_SOURCES_YML: render_raw_sources_yml(),
+        SOURCES_MD: render_sources_md(),
+    }
+
+
+def stale(root: Path = ROOT) -> dict[Path, str]:
+    """The generated files (paths under `root`) whose content differs from the contracts', with that content."""
+    out = {}
+    for rel, text in rendered().items():
+        path = root / rel
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            out[path] = text
+    return out
+
+
+def write(root: Path = ROOT) -> list[Path]:
+    """Writes the generated files that differ from the contracts' rendering; returns those written."""
+    out = stale(root)
+    for path, text in out.items():
+        path.write_text(text, encoding="utf-8")
+    return list(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="fail if a generated file differs, write nothing"
+    )
+    args = parser.parse_args(argv)
+    if args.check:
+        out = stale()
+        for path in out:
+            print(f"{path} is out of date with growthmart/contracts.py: run `make manifest`", file=sys.stderr)
+        return 1 if out else 0
+    for path in write():
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
