@@ -72,7 +72,7 @@ class Emulator:
         self.rows["meta"], self.meta_accounts = data.meta(landing)
         self.faults: list[Fault] = []
         self.restated: set[tuple[str, str]] = set()
-        self.requests: list[tuple[str, str, str]] = []  # (platform, method, raw request line) for tests
+        self.requests: list[tuple[str, str, str, dict | None]] = []  # (platform, method, path+query, JSON body)
         self.ocean_expired = False
         self.ocean_refreshes = 0
         self._lock = threading.Lock()
@@ -208,8 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._baidu(self._body())
         return self._send(404, {"error": f"no such path {path}"})
 
-    def _log(self, platform: str) -> None:
-        self.emulator.requests.append((platform, self.command, self.path))
+    def _log(self, platform: str, body: dict | None = None) -> None:
+        self.emulator.requests.append((platform, self.command, self.path, body))
 
     # ------------------------------------------------------------------ Ocean Engine
     def _ocean(self, q: dict) -> None:
@@ -300,7 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ Baidu
     def _baidu(self, doc: dict) -> None:
         em, c = self.emulator, self.emulator.creds
-        self._log("baidu")
+        self._log("baidu", doc)
         header, body = doc.get("header") or {}, doc.get("body") or {}
         start, count = int(body.get("startRow", 0)), int(body.get("rowCount", 10))
         fault = em._fault("baidu", start // max(1, min(count, em.page_size_cap)) + 1)
@@ -314,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "rate_limit":
             return reply(3, "system busy", [{"code": 9999, "message": "system busy", "position": ""}])
         if fault == "server_error":
-            return reply(3, "system error", http=500)
+            return self._send(500, {"message": "Internal Server Error"})
         if fault == "error":
             return reply(2, "failure", [{"code": 8000, "message": "invalid reportType", "position": "body"}])
         rows = em.day_rows("baidu", header.get("target", ""), body["startDate"])

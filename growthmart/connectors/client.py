@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -62,6 +63,8 @@ class ApiClient:
         self._sleep = sleep
         self._refreshed = False
         self._token = self._initial_token()
+        # httpx logs every request's full URL at INFO, and Tencent's and Meta's URLs carry the access token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self.http = httpx.Client(base_url=env[spec.env.base_url], timeout=settings.timeout_seconds)
 
     def close(self) -> None:
