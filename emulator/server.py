@@ -75,6 +75,7 @@ class Emulator:
         self.requests: list[tuple[str, str, str, dict | None]] = []  # (platform, method, path+query, JSON body)
         self.ocean_expired = False
         self.ocean_refreshes = 0
+        self._ocean_first = (self.creds.ocean_access, self.creds.ocean_refresh)  # env() keeps offering these
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -110,8 +111,8 @@ class Emulator:
             "GROWTHMART_OCEAN_ENGINE_ADVERTISER_IDS": ",".join(self.accounts("ocean_engine")),
             "GROWTHMART_OCEAN_ENGINE_APP_ID": c.ocean_app_id,
             "GROWTHMART_OCEAN_ENGINE_APP_SECRET": c.ocean_secret,
-            "GROWTHMART_OCEAN_ENGINE_ACCESS_TOKEN": c.ocean_access,
-            "GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN": c.ocean_refresh,
+            "GROWTHMART_OCEAN_ENGINE_ACCESS_TOKEN": self._ocean_first[0],
+            "GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN": self._ocean_first[1],
             "GROWTHMART_TENCENT_ADS_BASE_URL": url,
             "GROWTHMART_TENCENT_ADS_ACCOUNT_IDS": ",".join(self.accounts("tencent_ads")),
             "GROWTHMART_TENCENT_ADS_ACCESS_TOKEN": c.tencent_token,
@@ -168,6 +169,7 @@ def _restate(platform: str, row: dict) -> None:
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall each
 
     def log_message(self, format, *args):  # noqa: A002 — quiet: tests read `emulator.requests`
         pass
@@ -251,8 +253,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("refresh_token") != c.ocean_refresh:  # an old refresh token stops working once rotated
             return self._send(200, {"code": 40107, "message": "refresh token invalid"})
         em.ocean_refreshes += 1
-        c.ocean_access = f"emulator-ocean-access-{em.ocean_refreshes}"
-        c.ocean_refresh = f"emulator-ocean-refresh-{em.ocean_refreshes}"
+        c.ocean_access = f"{em._ocean_first[0]}-r{em.ocean_refreshes}"
+        c.ocean_refresh = f"{em._ocean_first[1]}-r{em.ocean_refreshes}"
         em.ocean_expired = False
         data = {
             "access_token": c.ocean_access,
