@@ -72,7 +72,9 @@ class Emulator:
         self.rows["meta"], self.meta_accounts = data.meta(landing)
         self.faults: list[Fault] = []
         self.restated: set[tuple[str, str]] = set()
-        self.requests: list[tuple[str, str, str, dict | None]] = []  # (platform, method, path+query, JSON body)
+        self.requests: list[
+            tuple[str, str, str, dict | None]
+        ] = []  # (platform, method, path+query, JSON body)
         self.ocean_expired = False
         self.ocean_refreshes = 0
         self._ocean_first = (self.creds.ocean_access, self.creds.ocean_refresh)  # env() keeps offering these

@@ -48,7 +48,9 @@ def crash_after_pages(emulator, data: Path, source: str, day: str, pages: int) -
         "     settings=PullSettings(backoff_seconds=0.01))\n"
     )
     env = json.dumps(emulator.env())
-    return subprocess.run([sys.executable, "-c", script], input=env, text=True, cwd=ROOT, timeout=60).returncode
+    return subprocess.run(
+        [sys.executable, "-c", script], input=env, text=True, cwd=ROOT, timeout=60
+    ).returncode
 
 
 @pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights"])
@@ -77,7 +79,8 @@ def test_a_rerun_with_unchanged_responses_touches_no_file(emulator, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "source", ["ocean_engine_ad_stats", "tencent_ads_daily_reports", "baidu_keyword_stats", "meta_ads_insights"]
+    "source",
+    ["ocean_engine_ad_stats", "tencent_ads_daily_reports", "baidu_keyword_stats", "meta_ads_insights"],
 )
 def test_a_restated_day_in_the_window_changes_its_files_and_is_reloaded(emulator, tmp_path, source):
     landing = tmp_path / "landing"

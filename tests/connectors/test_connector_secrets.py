@@ -41,5 +41,7 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     leaks = [str(p) for p in landed if PLANTED.encode() in p.read_bytes()]
     assert not leaks, f"planted secret found in {leaks}"
     store = tmp_path / STATE_FOLDER / "ocean_engine_ad_stats.json"
-    assert planted_emulator.creds.ocean_refresh.encode() in store.read_bytes()  # the rotated pair lives only here
+    assert (
+        planted_emulator.creds.ocean_refresh.encode() in store.read_bytes()
+    )  # the rotated pair lives only here
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
