@@ -7,8 +7,6 @@ RESTATEMENT_DAYS, default 7): restated earlier days become changed landing files
 runs never pull one platform at once.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
