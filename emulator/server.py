@@ -155,6 +155,17 @@ class Emulator:
         chunk = rows[start : start + min(size, self.page_size_cap)]
         return chunk[:-1] if fault == "lose_row" and chunk else chunk
 
+    def numbered_page(self, rows: list[dict], page: int, size: int, fault: str | None) -> tuple[list, dict]:
+        """(records, page_info) of page `page` (from 1), as Ocean Engine and Tencent number their pages."""
+        size = min(size, self.page_size_cap)
+        info = {
+            "page": page,
+            "page_size": size,
+            "total_number": len(rows),
+            "total_page": -(-len(rows) // size),
+        }
+        return self.page(rows, (page - 1) * size, size, fault), info
+
 
 def _restate(platform: str, row: dict) -> None:
     """One more conversion on the day's first row: late conversions arrive for days."""
@@ -237,14 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
                 200, {**ok, "code": 40001, "message": "parameter error: dimensions", "data": {}}
             )
         rows = em.day_rows("ocean_engine", q["advertiser_id"], q["start_time"])
-        size = min(size, em.page_size_cap)
-        chunk = em.page(rows, (page - 1) * size, size, fault)
-        info = {
-            "page": page,
-            "page_size": size,
-            "total_number": len(rows),
-            "total_page": -(-len(rows) // size),
-        }
+        chunk, info = em.numbered_page(rows, page, size, fault)
         self._send(200, {**ok, "code": 0, "message": "OK", "data": {"list": chunk, "page_info": info}})
 
     def _ocean_refresh(self, body: dict) -> None:
@@ -289,14 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
             return error(11004, "invalid fields")
         day = json.loads(q["date_range"])["start_date"]
         rows = em.day_rows("tencent_ads", q["account_id"], day)
-        size = min(size, em.page_size_cap)
-        chunk = em.page(rows, (page - 1) * size, size, fault)
-        info = {
-            "page": page,
-            "page_size": size,
-            "total_number": len(rows),
-            "total_page": -(-len(rows) // size),
-        }
+        chunk, info = em.numbered_page(rows, page, size, fault)
         self._send(
             200, {"code": 0, "message": "", "message_cn": "", "data": {"list": chunk, "page_info": info}}
         )
