@@ -74,3 +74,12 @@ def test_every_spec_names_its_environment_variables_once():
     names = [v for spec in SPECS_BY_SOURCE.values() for v in spec.env.required]
     assert len(names) == len(set(names))
     assert all(v.startswith("GROWTHMART_") for v in names)
+
+
+def test_every_spec_lands_a_declared_ad_platform_and_maps_only_its_columns():
+    from growthmart.contracts import AD_PLATFORMS_BY_SOURCE
+
+    for source, spec in SPECS_BY_SOURCE.items():
+        assert source in AD_PLATFORMS_BY_SOURCE
+        unknown = set(spec.landing.columns) - set(get_contract(source).column_names)
+        assert not unknown, f"{source} maps columns its contract does not declare: {unknown}"
