@@ -10,6 +10,8 @@ to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
                  Meta error 100)
   lose_row       the page silently lacks its last record (totals no longer add up)
+  quota          Baidu's daily quota spent (rquota 0)
+  throttle       Meta answers, with the insights throttle header at 100 %
 and `restate(platform, day)` changes that day's figures (late conversions), as platforms do for recent days.
 """
 
@@ -306,8 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
         start, count = int(body.get("startRow", 0)), int(body.get("rowCount", 10))
         fault = em._fault("baidu", start // max(1, min(count, em.page_size_cap)) + 1)
 
-        def reply(status: int, desc: str, failures=(), data=None, http: int = 200):
-            head = {"desc": desc, "failures": list(failures), "quota": 2, "rquota": 9000, "status": status}
+        def reply(status: int, desc: str, failures=(), data=None, http: int = 200, rquota: int = 9000):
+            head = {"desc": desc, "failures": list(failures), "quota": 2, "rquota": rquota, "status": status}
             self._send(http, {"header": head, "body": {"data": data or []}})
 
         if header.get("userName") != c.baidu_user or header.get("accessToken") != c.baidu_token:
@@ -318,6 +320,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(500, {"message": "Internal Server Error"})
         if fault == "error":
             return reply(2, "failure", [{"code": 8000, "message": "invalid reportType", "position": "body"}])
+        if fault == "quota":
+            return reply(
+                2, "failure", [{"code": 8501, "message": "quota exceeded", "position": ""}], rquota=0
+            )
         rows = em.day_rows("baidu", header.get("target", ""), body["startDate"])
         chunk = em.page(rows, start, count, fault)
         data = [{"rows": chunk, "rowCount": len(chunk), "totalRows": len(rows)}]
@@ -349,7 +355,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) == 2:  # the ad account
             facts = em.meta_accounts.get(account, {"timezone_name": "America/Los_Angeles", "currency": "USD"})
             return self._send(200, {"id": f"act_{account}", **facts})
-        throttle = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 0, "acc_id_util_pct": 0})}
+        pct = 100 if fault == "throttle" else 0
+        throttle = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": pct, "acc_id_util_pct": 0})}
         if fault == "rate_limit":
             hot = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 100, "acc_id_util_pct": 100})}
             return error(17, "User request limit reached", hot)

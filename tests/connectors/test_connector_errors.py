@@ -136,3 +136,17 @@ def test_an_unreachable_platform_is_retried_then_fails_naming_it(tmp_path, emula
             env=env,
             settings=PullSettings(max_attempts=2, backoff_seconds=0.01),
         )
+
+
+def test_baidu_spent_quota_fails_at_once_naming_it(emulator, tmp_path):
+    emulator.inject("baidu", "quota", times=100)
+    with pytest.raises(ConnectorError, match="daily quota exhausted.*quota exceeded"):
+        run_pull(emulator, "baidu_keyword_stats", [DAY], tmp_path)
+    assert report_requests(emulator, "baidu") == 1
+
+
+def test_meta_throttle_header_at_its_limit_slows_the_next_request(emulator, tmp_path):
+    emulator.inject("meta", "throttle", page=1)
+    result = run_pull(emulator, "meta_ads_insights", [DAY], tmp_path)
+    assert result.rate_limit_waits >= 1 and result.retries == 0
+    assert result.waited_seconds >= 5 * FAST.backoff_seconds * result.rate_limit_waits - 1e-9
