@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
-from conftest import SOURCES
+from connector_helpers import SOURCES
 
 from growthmart.connectors.specs import SPECS_BY_SOURCE
 

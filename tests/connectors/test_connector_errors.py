@@ -5,7 +5,7 @@ message. HTTP 200 with an error envelope is an error; Baidu's partial success is
 from __future__ import annotations
 
 import pytest
-from conftest import DAYS, FAST, run_pull
+from connector_helpers import DAYS, FAST, run_pull
 
 from growthmart.connectors.errors import ConnectorError
 from growthmart.connectors.settings import PullSettings

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DAYS, raw_rows, run_pull
+from connector_helpers import DAYS, raw_rows, run_pull
 
 from growthmart.connectors.landing import MARKER
 from growthmart.connectors.pull import window

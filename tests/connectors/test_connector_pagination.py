@@ -7,7 +7,7 @@ import math
 
 import duckdb
 import pytest
-from conftest import DAYS, SOURCES, raw_rows, run_pull
+from connector_helpers import DAYS, SOURCES, raw_rows, run_pull
 
 from growthmart.connectors.landing import MARKER, read_marker
 from growthmart.connectors.specs import SPECS_BY_SOURCE

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import DAYS, PLANTED, SOURCES, raw_rows
+from connector_helpers import DAYS, PLANTED, SOURCES, raw_rows
 
 from growthmart.connectors.settings import BACKOFF_VAR, RESTATEMENT_DAYS_VAR
 from growthmart.connectors.tokens import STATE_FOLDER

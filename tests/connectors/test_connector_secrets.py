@@ -9,7 +9,7 @@ import stat
 
 import duckdb
 import pytest
-from conftest import DAYS, PLANTED, SOURCES, run_pull
+from connector_helpers import DAYS, PLANTED, SOURCES, run_pull
 
 from growthmart.connectors.errors import ConnectorError
 from growthmart.connectors.tokens import STATE_FOLDER

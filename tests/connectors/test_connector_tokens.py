@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import DAYS, FAST, run_pull
+from connector_helpers import DAYS, FAST, run_pull
 
 from growthmart.connectors.errors import ConnectorError, NotConfigured
 from growthmart.connectors.tokens import state_path
