@@ -95,6 +95,7 @@ SPEC = ConnectorSpec(
             "转化": "$.conversion",
         },
     ),
-    limits="header status 3 → backoff with jitter; rquota 0 (daily quota spent) fails the pull; rowCount ≤ 1000",
+    limits="header status 3 → backoff with jitter; status 1 (partial) is retried, never landed, then fails; "
+    "rquota 0 (daily quota spent) fails the pull; rowCount ≤ 1000",
     restatement="search conversions restate for a few days",
 )
