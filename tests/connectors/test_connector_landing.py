@@ -115,3 +115,11 @@ def test_the_restatement_window_defaults_to_7_days_and_is_configurable(monkeypat
     assert window("2026-05-10", 7, first_allowed="2026-05-08") == ["2026-05-08", "2026-05-09", "2026-05-10"]
     monkeypatch.setenv(RESTATEMENT_DAYS_VAR, "3")
     assert pull_settings().restatement_days == 3
+
+
+def test_the_landing_sensor_leaves_connector_pages_to_the_run_that_pulled_them(emulator, tmp_path):
+    from growthmart.landing_watch import scan_landing
+
+    run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    (tmp_path / "landing" / SOURCE / DAYS[0] / "late_export.json").write_text('{"data": []}')
+    assert list(scan_landing(tmp_path / "landing", [SOURCE])) == [f"{SOURCE}/{DAYS[0]}/late_export.json"]
