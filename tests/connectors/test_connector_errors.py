@@ -92,18 +92,26 @@ def test_baidu_partial_success_is_retried_and_never_landed_as_success(emulator, 
     assert not (tmp_path / "landing" / "baidu_keyword_stats" / DAYS[2] / "_SUCCESS").exists()
 
 
-def test_meta_token_error_190_fails_clearly_without_a_retry_loop(emulator, tmp_path):
-    emulator.inject("meta", "token_expired", times=100)
-    with pytest.raises(ConnectorError, match="error 190.*renew the token in GROWTHMART_META_ACCESS_TOKEN"):
-        run_pull(emulator, "meta_ads_insights", [DAY], tmp_path)
-    assert report_requests(emulator, "meta") == 1
-
-
-def test_tencent_token_error_fails_clearly(emulator, tmp_path):
-    emulator.inject("tencent_ads", "token_expired", times=100)
-    with pytest.raises(ConnectorError, match="code 11002"):
-        run_pull(emulator, "tencent_ads_daily_reports", [DAY], tmp_path)
-    assert report_requests(emulator, "tencent_ads") == 1
+@pytest.mark.parametrize(
+    ("source", "platform", "kind", "message"),
+    [
+        (
+            "meta_ads_insights",
+            "meta",
+            "token_expired",
+            "error 190.*renew the token in GROWTHMART_META_ACCESS_TOKEN",
+        ),
+        ("tencent_ads_daily_reports", "tencent_ads", "token_expired", "code 11002"),
+        ("baidu_keyword_stats", "baidu", "quota", "daily quota exhausted.*quota exceeded"),
+    ],
+)
+def test_an_unrefreshable_token_or_a_spent_quota_fails_at_once_without_a_retry_loop(
+    emulator, tmp_path, source, platform, kind, message
+):
+    emulator.inject(platform, kind, times=100)
+    with pytest.raises(ConnectorError, match=message):
+        run_pull(emulator, source, [DAY], tmp_path)
+    assert report_requests(emulator, platform) == 1
 
 
 def test_tencent_requests_carry_a_fresh_timestamp_and_nonce(emulator, tmp_path):
@@ -136,13 +144,6 @@ def test_an_unreachable_platform_is_retried_then_fails_naming_it(tmp_path, emula
             env=env,
             settings=PullSettings(max_attempts=2, backoff_seconds=0.01),
         )
-
-
-def test_baidu_spent_quota_fails_at_once_naming_it(emulator, tmp_path):
-    emulator.inject("baidu", "quota", times=100)
-    with pytest.raises(ConnectorError, match="daily quota exhausted.*quota exceeded"):
-        run_pull(emulator, "baidu_keyword_stats", [DAY], tmp_path)
-    assert report_requests(emulator, "baidu") == 1
 
 
 def test_meta_throttle_header_at_its_limit_slows_the_next_request(emulator, tmp_path):
