@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from growthmart.connectors.landing import MARKER, is_page
 from growthmart.contracts import SourceContract
 
 DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,10 +42,16 @@ def scan_landing(landing_dir: Path, sources: list[str]) -> dict[str, list]:
             continue
         for day in sorted(p for p in root.iterdir() if p.is_dir() and DAY_FOLDER.match(p.name)):
             for f in sorted(day.iterdir()):
-                if f.is_file() and not f.name.startswith("."):
+                # A connector's pages are landed by a run, which loads them itself: a sensor run for them would
+                # pull again, and a platform still changing today's figures would keep triggering runs.
+                if f.is_file() and not f.name.startswith(".") and not pulled_by_connector(f):
                     st = f.stat()
                     found[f"{source}/{day.name}/{f.name}"] = [st.st_size, st.st_mtime_ns]
     return found
+
+
+def pulled_by_connector(path: Path) -> bool:
+    return path.name == MARKER or is_page(path)
 
 
 def changed_partitions(current: dict[str, list], cursor: str | None) -> tuple[list[str], str]:

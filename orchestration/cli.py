@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
         first, last = params.start.isoformat(), (params.start + timedelta(days=params.days - 1)).isoformat()
     else:
         days = landing_days(cfg.landing_dir)
-        if not days:
+        if not days and not (args.first and args.last):  # with both, connectors may pull the days first
             print(f"no landing folders under {cfg.landing_dir}", file=sys.stderr)
             return 2
         first, last = args.first or days[0], args.last or days[-1]

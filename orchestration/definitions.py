@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
-from assets.ingest import build_raw_assets
+from assets.ingest import build_landing_assets, build_raw_assets, enabled_specs
 from assets.publish import build_data_docs_asset, build_html_reports_asset, build_publish_asset
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
+from growthmart.connectors.specs import SPECS
 from growthmart.contracts import CONTRACTS
 from orchestration.jobs import build_jobs
 from orchestration.resources import build_resources
@@ -16,9 +19,12 @@ from orchestration.sensors import landing_files_sensor
 
 
 def build_definitions() -> dg.Definitions:
+    # API connectors whose variables are set pull their sources; without them every source stays file-based.
+    pulled = enabled_specs(SPECS, os.environ)
     return dg.Definitions(
         assets=[
-            *build_raw_assets(CONTRACTS),
+            *build_landing_assets(pulled),
+            *build_raw_assets(CONTRACTS, frozenset(s.source for s in pulled)),
             build_dbt_assets(),
             build_publish_asset(),
             build_data_docs_asset(),

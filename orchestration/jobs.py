@@ -11,6 +11,7 @@ from functools import cache
 
 import dagster as dg
 
+from assets.ingest import LANDING_GROUP
 from assets.ingest.raw_assets import RAW_GROUP_PREFIX
 from assets.partitions import daily_partitions
 
@@ -23,7 +24,7 @@ MONTHLY_REPORT_JOB = "monthly_report_job"
 @cache
 def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
     raw = dg.AssetSelection.groups(
-        *[f"{RAW_GROUP_PREFIX}{f}" for f in ("ads", "content", "users", "reference")]
+        LANDING_GROUP, *[f"{RAW_GROUP_PREFIX}{f}" for f in ("ads", "content", "users", "reference")]
     )
     reports_and_publish = dg.AssetSelection.groups("reports", "publish")
     jobs = [
@@ -35,7 +36,7 @@ def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
         ),
         dg.define_asset_job(
             name=INGEST_JOB,
-            description="Load landing files into the raw schema only (with the raw checks).",
+            description="Pull the API sources that are configured, load landing files into the raw schema (with the raw checks).",
             selection=raw,
             partitions_def=daily_partitions(),
         ),

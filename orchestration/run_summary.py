@@ -271,6 +271,25 @@ def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey)
     ]
 
 
+def connectors_section(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What each API connector fetched (assets landing/<source>): days, pages, rows, retries, rate-limit waits."""
+    rows = []
+    for m in result.get_asset_materialization_events():
+        meta = m.materialization.metadata
+        if m.asset_key.path[0] != "landing" or "days_pulled" not in meta:
+            continue
+        days = sorted(meta["days_pulled"].value)
+        rows.append(
+            f"{m.asset_key.path[-1]:<28}{len(days):>5}{meta['pages'].value:>7}{meta['rows'].value:>8}"
+            f"{meta['retries'].value:>9}{meta['rate_limit_waits'].value:>7}{meta['waited_seconds'].value:>8.1f}"
+            f"{meta['token_refreshes'].value:>9}  {days[0] if days else ''}..{days[-1] if days else ''}"
+        )
+    if not rows:
+        return []
+    header = f"{'source':<28}{'days':>5}{'pages':>7}{'rows':>8}{'retries':>9}{'waits':>7}{'wait s':>8}{'refresh':>9}  window"
+    return [_rule("pulled (API connectors)"), header, *rows]
+
+
 def render(
     result: dg.ExecuteInProcessResult,
     warehouse_path: Path,
@@ -279,6 +298,7 @@ def render(
     reports_key: dg.AssetKey | None = None,
 ) -> str:
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
+    lines += connectors_section(result)
     lines.append(_rule("loaded"))
     lines += loaded_section(warehouse_path, result.run_id)
     lines += landing_lines(result)

@@ -95,9 +95,12 @@ def days_to_load(
     return sorted({*(d for d in keys if d not in kept), *(c.day for c in late)}), late
 
 
-def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
+def build_raw_asset(contract: SourceContract, pulled: bool = False) -> dg.AssetsDefinition:
+    """`pulled`: a connector lands this source's files (asset `landing/<source>`, upstream of this one)."""
+
     @dg.asset(
         key=["raw", contract.name],
+        deps=[dg.AssetKey(["landing", contract.name])] if pulled else None,
         group_name=f"{RAW_GROUP_PREFIX}{contract.family}",
         description=contract.description,
         partitions_def=daily_partitions(),
@@ -171,5 +174,7 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
     return _raw_asset
 
 
-def build_raw_assets(contracts: Sequence[SourceContract]) -> list[dg.AssetsDefinition]:
-    return [build_raw_asset(c) for c in contracts]
+def build_raw_assets(
+    contracts: Sequence[SourceContract], pulled: frozenset[str] = frozenset()
+) -> list[dg.AssetsDefinition]:
+    return [build_raw_asset(c, c.name in pulled) for c in contracts]

@@ -154,6 +154,9 @@ def render_sources_md() -> str:
         )
     parts.append("")
     parts += [_section(c) for c in CONTRACTS]
+    from growthmart.connectors.docs import render_connectors_md  # the connectors' part, from their specs
+
+    parts.append(render_connectors_md())
     return "\n".join(parts)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,7 +32,18 @@ from pathlib import Path
 
 import duckdb
 
+from growthmart.connectors.landing import MARKER
 from growthmart.contracts import SourceContract
+from growthmart.ingest.api_pages import (
+    IncompleteDay,
+    api_landing,
+    column_selects,
+    day_contexts,
+    is_api_page,
+    page_files,
+    presence_counts,
+    records_select,
+)
 from growthmart.ingest.sql import (
     BOOKKEEPING_DDL,
     cleaned,
@@ -123,11 +135,13 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) 
 
 
 def partition_files(landing_dir: Path, contract: SourceContract, partition_date: str) -> list[Path]:
-    """A day's landing files: the contract's native format, plus Parquet with the same column names."""
+    """A day's landing files: the contract's native format, plus Parquet with the same column names, plus the
+    pages a connector landed (growthmart/ingest/api_pages.py); never the connector's completion marker."""
     folder = Path(landing_dir) / contract.name / partition_date
     if not folder.is_dir():
         return []
-    found = {*folder.glob(contract.file_glob), *folder.glob("*.parquet")}
+    found = {*folder.glob(contract.file_glob), *folder.glob("*.parquet"), *page_files(folder, contract)}
+    found = {p for p in found if p.name != MARKER}
     # Symlinks are kept even when broken: `check_landing_file` judges them, a file must not vanish silently.
     return sorted(p for p in found if (p.is_file() or p.is_symlink()) and not p.name.startswith("."))
 
@@ -542,7 +556,71 @@ STAGERS = {"csv": _stage_csv, "json": _stage_json, "jsonl": _stage_jsonl, "parqu
 
 
 def _stager(contract: SourceContract, path: Path):
+    if is_api_page(contract, path):
+        return _stage_api
     return STAGERS["parquet" if path.suffix == ".parquet" else contract.format]
+
+
+# ---------------------------------------------------------------------------------------------- API pages
+# A connector's pages (growthmart/ingest/api_pages.py): records at the spec's records path, each contract column
+# read at its JSON path in the record or in the page's request context (`_api_ctx`, from the day's marker).
+
+
+def _api_joined(table: str) -> str:
+    return f"(select r.*, c.ctx from {table} r left join _api_ctx c on c._path = r._path) r"
+
+
+def _api_present(con, contract: SourceContract, table: str) -> dict[str, tuple[int, set[str]]]:
+    """{page path: (records, the contract columns some record has)}."""
+    landing = api_landing(contract)
+    counts = presence_counts(contract, landing)
+    rows = con.execute(
+        f"select r._path, count(*), {', '.join(counts)} from {_api_joined(table)} group by 1"
+    ).fetchall()
+    return {
+        row[0]: (row[1], {c.name for c, n in zip(contract.columns, row[2:], strict=True) if n})
+        for row in rows
+    }
+
+
+def _stage_api(con, contract: SourceContract, path: Path) -> None:
+    landing = api_landing(contract)
+    try:
+        con.execute(
+            f"create or replace temp table _records as select {literal(str(path))} as _path, _row_number, rec "
+            f"from ({records_select(landing, file_literal(path))})"
+        )
+    except duckdb.Error as exc:
+        raise LoadError(
+            contract.name,
+            path,
+            f"unparseable file: expected an API page with records at {landing.records_path} ({exc})",
+        ) from exc
+    total, have = _api_present(con, contract, "_records").get(str(path), (0, set()))
+    if total:
+        _require_columns(contract, path, have)
+        _record_columns(con, path, sorted(have))
+    con.execute(
+        f"create or replace temp table _stage as select {', '.join(column_selects(contract, landing))}, "
+        f"r._row_number from {_api_joined('_records')}"
+    )
+    _create_rejects(con, [])
+
+
+def _batch_api(con, contract: SourceContract, paths: list[Path]) -> None:
+    landing = api_landing(contract)
+    con.execute(f"create or replace temp table _api_records as {records_select(landing, _file_list(paths))}")
+    _require_known_files(con, "_api_records", "_path")
+    required = {c.name for c in contract.columns if c.required}
+    for path, (total, have) in _api_present(con, contract, "_api_records").items():
+        if total and required - have:
+            raise _FileByFile  # the file-by-file path names the file and column
+        _record_columns(con, path, sorted(have))
+    con.execute(
+        f"""insert into _stage_all by name
+            select {", ".join(column_selects(contract, landing))}, r._row_number, f._source_file, f._partition_date
+            from {_api_joined("_api_records")} join _files f on f._path = r._path"""
+    )
 
 
 # ---------------------------------------------------------------------------------------------- batch staging
@@ -566,7 +644,12 @@ def _stage_batch(con, contract: SourceContract, entries: list[tuple[Path, str, s
     _create_batch_tables(con, contract)
     try:
         _stage_batch_together(con, contract, entries)
-        for scratch in ("_stage_text", "_lines_all", "_records_all"):  # free the memory before typing
+        for scratch in (
+            "_stage_text",
+            "_lines_all",
+            "_records_all",
+            "_api_records",
+        ):  # free the memory before typing
             con.execute(f"drop table if exists {scratch}")
         return
     except _FileByFile:
@@ -586,10 +669,13 @@ def _stage_batch_together(con, contract: SourceContract, entries: list[tuple[Pat
         [[str(p) for p, _, _ in entries], [r for _, r, _ in entries], [d for _, _, d in entries]],
     )
     parquet = [path for path, _, _ in entries if path.suffix == ".parquet"]
-    native = [path for path, _, _ in entries if path.suffix != ".parquet"]
+    api = [path for path, _, _ in entries if is_api_page(contract, path)]
+    native = [path for path, _, _ in entries if path.suffix != ".parquet" and path not in api]
     try:
         if parquet:
             _batch_parquet(con, contract, parquet)
+        if api:
+            _batch_api(con, contract, api)
         if native:
             BATCH_STAGERS[contract.format](con, contract, native)
     except duckdb.Error as exc:
@@ -876,6 +962,7 @@ def load_partitions(
         for path in day_files:
             check_landing_file(contract, landing_dir, path)
     digests = {path: sha256(path) for day_files in files.values() for path in day_files}
+    _api_contexts(con, contract, landing_dir, files, digests)
 
     entries = [
         (p, str(p.relative_to(landing_dir)), day) for day, day_files in files.items() for p in day_files
@@ -917,6 +1004,23 @@ def load_partitions(
     for day, reason, n in reasons:
         by_day[day.isoformat()].quarantine_reasons[reason] += n
     return results
+
+
+def _api_contexts(con, contract: SourceContract, landing_dir: Path, files: dict, digests: dict) -> None:
+    """`_api_ctx` (_path, ctx): each API page's request context, once its day's pull is known to be complete."""
+    contexts: dict[str, dict] = {}
+    for day, day_files in files.items():
+        pages = [p for p in day_files if is_api_page(contract, p)]
+        if pages:
+            try:
+                contexts |= day_contexts(landing_dir / contract.name / day, pages, digests)
+            except IncompleteDay as exc:
+                raise LoadError(contract.name, exc.path, str(exc)) from None
+    con.execute(
+        "create or replace temp table _api_ctx as "
+        "select unnest(?::varchar[]) as _path, cast(unnest(?::varchar[]) as json) as ctx",
+        [list(contexts), [json.dumps(c) for c in contexts.values()]],
+    )
 
 
 def load_partition(

@@ -1,0 +1,378 @@
+"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu and Meta do.
+
+It serves the demo's file export through each platform's report API (paging, envelopes, auth), and can be told
+to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
+  rate_limit     the platform's own signal (Ocean Engine code 40100, Tencent HTTP 429 + Retry-After, Baidu
+                 header status 3, Meta error 17 + the insights throttle header)
+  server_error   HTTP 500
+  token_expired  Ocean Engine 40102 until the token is refreshed; Tencent code 11002; Meta error 190
+  partial        Baidu header status 1 (some rows failed)
+  error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
+                 Meta error 100)
+  lose_row       the page silently lacks its last record (totals no longer add up)
+  quota          Baidu's daily quota spent (rquota 0)
+  throttle       Meta answers, with the insights throttle header at 100 %
+and `restate(platform, day)` changes that day's figures (late conversions), as platforms do for recent days.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from emulator import data
+
+PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
+OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
+OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
+TENCENT_PATH = "/v3.0/daily_reports/get"
+BAIDU_PATH = "/json/sms/service/OpenApiReportService/getReportData"
+META_VERSION = "v21.0"
+
+
+@dataclass
+class Fault:
+    platform: str
+    kind: str
+    times: int
+    page: int | None = None
+
+
+@dataclass
+class Credentials:
+    """What the emulated platforms accept; `env()` gives the matching connector variables."""
+
+    ocean_app_id: str = "emulator-app"
+    ocean_secret: str = "emulator-ocean-secret"
+    ocean_access: str = "emulator-ocean-access-0"
+    ocean_refresh: str = "emulator-ocean-refresh-0"
+    tencent_token: str = "emulator-tencent-token"
+    baidu_user: str = "emulator-user"
+    baidu_token: str = "emulator-baidu-token"
+    meta_token: str = "emulator-meta-token"
+
+
+class Emulator:
+    def __init__(
+        self, landing: Path | str, credentials: Credentials | None = None, page_size_cap: int = 1000
+    ):
+        landing = Path(landing)
+        self.creds = credentials or Credentials()
+        self.page_size_cap = page_size_cap  # the most rows a page holds, whatever the client asks
+        self.retry_after = 0  # seconds, in Retry-After of an injected HTTP 429
+        self.rows = {
+            "ocean_engine": data.ocean_engine(landing),
+            "tencent_ads": data.tencent_ads(landing),
+            "baidu": data.baidu(landing),
+        }
+        self.rows["meta"], self.meta_accounts = data.meta(landing)
+        self.faults: list[Fault] = []
+        self.restated: set[tuple[str, str]] = set()
+        self.requests: list[
+            tuple[str, str, str, dict | None]
+        ] = []  # (platform, method, path+query, JSON body)
+        self.ocean_expired = False
+        self.ocean_refreshes = 0
+        self._ocean_first = (self.creds.ocean_access, self.creds.ocean_refresh)  # env() keeps offering these
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # ------------------------------------------------------------------ control
+    def accounts(self, platform: str) -> list[str]:
+        return sorted({account for account, _ in self.rows[platform]})
+
+    def inject(self, platform: str, kind: str, times: int = 1, page: int | None = None) -> None:
+        self.faults.append(Fault(platform, kind, times, page))
+
+    def restate(self, platform: str, day: str) -> None:
+        self.restated.add((platform, day))
+
+    def _fault(self, platform: str, page: int) -> str | None:
+        with self._lock:
+            for f in self.faults:
+                if f.platform == platform and f.times > 0 and f.page in (None, page):
+                    f.times -= 1
+                    return f.kind
+        return None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def env(self) -> dict[str, str]:
+        """The connectors' environment variables for this server (every account of the demo)."""
+        c, url = self.creds, self.url
+        return {
+            "GROWTHMART_OCEAN_ENGINE_BASE_URL": url,
+            "GROWTHMART_OCEAN_ENGINE_ADVERTISER_IDS": ",".join(self.accounts("ocean_engine")),
+            "GROWTHMART_OCEAN_ENGINE_APP_ID": c.ocean_app_id,
+            "GROWTHMART_OCEAN_ENGINE_APP_SECRET": c.ocean_secret,
+            "GROWTHMART_OCEAN_ENGINE_ACCESS_TOKEN": self._ocean_first[0],
+            "GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN": self._ocean_first[1],
+            "GROWTHMART_TENCENT_ADS_BASE_URL": url,
+            "GROWTHMART_TENCENT_ADS_ACCOUNT_IDS": ",".join(self.accounts("tencent_ads")),
+            "GROWTHMART_TENCENT_ADS_ACCESS_TOKEN": c.tencent_token,
+            "GROWTHMART_BAIDU_BASE_URL": url,
+            "GROWTHMART_BAIDU_TARGET_ACCOUNTS": ",".join(self.accounts("baidu")),
+            "GROWTHMART_BAIDU_USERNAME": c.baidu_user,
+            "GROWTHMART_BAIDU_ACCESS_TOKEN": c.baidu_token,
+            "GROWTHMART_META_BASE_URL": url,
+            "GROWTHMART_META_AD_ACCOUNT_IDS": ",".join(self.accounts("meta")),
+            "GROWTHMART_META_ACCESS_TOKEN": c.meta_token,
+        }
+
+    def start(self, port: int = 0) -> Emulator:
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="platform-emulator").start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ data
+    def day_rows(self, platform: str, account: str, day: str) -> list[dict]:
+        rows = [json.loads(json.dumps(r)) for r in self.rows[platform].get((account, day), [])]
+        if (platform, day) in self.restated and rows:
+            _restate(platform, rows[0])
+        return rows
+
+    def page(self, rows: list[dict], start: int, size: int, fault: str | None) -> list[dict]:
+        chunk = rows[start : start + min(size, self.page_size_cap)]
+        return chunk[:-1] if fault == "lose_row" and chunk else chunk
+
+    def numbered_page(self, rows: list[dict], page: int, size: int, fault: str | None) -> tuple[list, dict]:
+        """(records, page_info) of page `page` (from 1), as Ocean Engine and Tencent number their pages."""
+        size = min(size, self.page_size_cap)
+        info = {
+            "page": page,
+            "page_size": size,
+            "total_number": len(rows),
+            "total_page": -(-len(rows) // size),
+        }
+        return self.page(rows, (page - 1) * size, size, fault), info
+
+
+def _restate(platform: str, row: dict) -> None:
+    """One more conversion on the day's first row: late conversions arrive for days."""
+    if platform == "ocean_engine":
+        row["metrics"]["convert_cnt"] = str(int(row["metrics"]["convert_cnt"]) + 1)
+    elif platform == "tencent_ads":
+        row["conversions_count"] = int(row.get("conversions_count") or 0) + 1
+    elif platform == "baidu":
+        row["conversion"] = int(row.get("conversion") or 0) + 1
+    else:
+        row["spend"] = f"{float(row['spend']) + 1:.2f}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall each
+
+    def log_message(self, format, *args):  # noqa: A002 — quiet: tests read `emulator.requests`
+        pass
+
+    # ------------------------------------------------------------------ plumbing
+    def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(raw)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _query(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+
+    def _body(self) -> dict:
+        n = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(n) or b"{}")
+
+    def do_GET(self):  # noqa: N802
+        path = urlsplit(self.path).path
+        if path == OCEAN_PATH:
+            return self._ocean(self._query())
+        if path == TENCENT_PATH:
+            return self._tencent(self._query())
+        if path.startswith(f"/{META_VERSION}/act_"):
+            return self._meta(path, self._query())
+        return self._send(404, {"error": f"no such path {path}"})
+
+    def do_POST(self):  # noqa: N802
+        path = urlsplit(self.path).path
+        if path == OCEAN_REFRESH:
+            return self._ocean_refresh(self._body())
+        if path == BAIDU_PATH:
+            return self._baidu(self._body())
+        return self._send(404, {"error": f"no such path {path}"})
+
+    def _log(self, platform: str, body: dict | None = None) -> None:
+        self.emulator.requests.append((platform, self.command, self.path, body))
+
+    # ------------------------------------------------------------------ Ocean Engine
+    def _ocean(self, q: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("ocean_engine")
+        page, size = int(q.get("page", 1)), int(q.get("page_size", 10))
+        fault = em._fault("ocean_engine", page)
+        ok = {"request_id": "emulator"}
+        if fault == "token_expired":
+            em.ocean_expired = True
+        if self.headers.get("Access-Token") != c.ocean_access:
+            return self._send(200, {**ok, "code": 40105, "message": "access token invalid", "data": {}})
+        if em.ocean_expired:
+            return self._send(200, {**ok, "code": 40102, "message": "access token expired", "data": {}})
+        if fault == "rate_limit":
+            return self._send(200, {**ok, "code": 40100, "message": "请求过于频繁", "data": {}})
+        if fault == "server_error":
+            return self._send(500, {**ok, "code": 50000, "message": "system error"})
+        if fault == "error":
+            return self._send(
+                200, {**ok, "code": 40001, "message": "parameter error: dimensions", "data": {}}
+            )
+        rows = em.day_rows("ocean_engine", q["advertiser_id"], q["start_time"])
+        chunk, info = em.numbered_page(rows, page, size, fault)
+        self._send(200, {**ok, "code": 0, "message": "OK", "data": {"list": chunk, "page_info": info}})
+
+    def _ocean_refresh(self, body: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("ocean_engine")
+        if body.get("app_id") != c.ocean_app_id or body.get("secret") != c.ocean_secret:
+            return self._send(200, {"code": 40001, "message": "app_id or secret invalid"})
+        if body.get("refresh_token") != c.ocean_refresh:  # an old refresh token stops working once rotated
+            return self._send(200, {"code": 40107, "message": "refresh token invalid"})
+        em.ocean_refreshes += 1
+        c.ocean_access = f"{em._ocean_first[0]}-r{em.ocean_refreshes}"
+        c.ocean_refresh = f"{em._ocean_first[1]}-r{em.ocean_refreshes}"
+        em.ocean_expired = False
+        data = {
+            "access_token": c.ocean_access,
+            "refresh_token": c.ocean_refresh,
+            "expires_in": 86400,
+            "refresh_token_expires_in": 2592000,
+        }
+        self._send(200, {"code": 0, "message": "OK", "data": data})
+
+    # ------------------------------------------------------------------ Tencent Ads
+    def _tencent(self, q: dict) -> None:
+        em = self.emulator
+        self._log("tencent_ads")
+        page, size = int(q.get("page", 1)), int(q.get("page_size", 10))
+        fault = em._fault("tencent_ads", page)
+
+        def error(code: int, message: str, status: int = 200, headers: dict | None = None):
+            self._send(status, {"code": code, "message": message, "message_cn": message, "data": {}}, headers)
+
+        stamp = q.get("timestamp", "")
+        if q.get("access_token") != em.creds.tencent_token or fault == "token_expired":
+            return error(11002, "access_token expired or invalid")
+        if not stamp.isdigit() or abs(int(stamp) - time.time()) > 300 or not q.get("nonce"):
+            return error(11003, "timestamp out of range or nonce missing")
+        if fault == "rate_limit":
+            return error(11017, "request too frequent", 429, {"Retry-After": str(em.retry_after)})
+        if fault == "server_error":
+            return error(50000, "system error", 500)
+        if fault == "error":
+            return error(11004, "invalid fields")
+        day = json.loads(q["date_range"])["start_date"]
+        rows = em.day_rows("tencent_ads", q["account_id"], day)
+        chunk, info = em.numbered_page(rows, page, size, fault)
+        self._send(
+            200, {"code": 0, "message": "", "message_cn": "", "data": {"list": chunk, "page_info": info}}
+        )
+
+    # ------------------------------------------------------------------ Baidu
+    def _baidu(self, doc: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("baidu", doc)
+        header, body = doc.get("header") or {}, doc.get("body") or {}
+        start, count = int(body.get("startRow", 0)), int(body.get("rowCount", 10))
+        fault = em._fault("baidu", start // max(1, min(count, em.page_size_cap)) + 1)
+
+        def reply(status: int, desc: str, failures=(), data=None, http: int = 200, rquota: int = 9000):
+            head = {"desc": desc, "failures": list(failures), "quota": 2, "rquota": rquota, "status": status}
+            self._send(http, {"header": head, "body": {"data": data or []}})
+
+        if header.get("userName") != c.baidu_user or header.get("accessToken") != c.baidu_token:
+            return reply(2, "failure", [{"code": 8206, "message": "invalid token", "position": "header"}])
+        if fault == "rate_limit":
+            return reply(3, "system busy", [{"code": 9999, "message": "system busy", "position": ""}])
+        if fault == "server_error":
+            return self._send(500, {"message": "Internal Server Error"})
+        if fault == "error":
+            return reply(2, "failure", [{"code": 8000, "message": "invalid reportType", "position": "body"}])
+        if fault == "quota":
+            return reply(
+                2, "failure", [{"code": 8501, "message": "quota exceeded", "position": ""}], rquota=0
+            )
+        rows = em.day_rows("baidu", header.get("target", ""), body["startDate"])
+        chunk = em.page(rows, start, count, fault)
+        data = [{"rows": chunk, "rowCount": len(chunk), "totalRows": len(rows)}]
+        if fault == "partial":
+            return reply(
+                1, "partial", [{"code": 8901, "message": "some rows failed", "position": "rows"}], data
+            )
+        reply(0, "success", data=data)
+
+    # ------------------------------------------------------------------ Meta
+    def _meta(self, path: str, q: dict) -> None:
+        em = self.emulator
+        self._log("meta")
+        parts = path.strip("/").split("/")
+        account = parts[1].removeprefix("act_")
+        after = q.get("after")
+        start = int(base64.b64decode(after).decode()) if after else 0
+        size = min(int(q.get("limit", 25)), em.page_size_cap)
+        fault = em._fault("meta", start // max(1, size) + 1) if len(parts) == 3 else None
+
+        def error(code: int, message: str, headers: dict | None = None, status: int = 400):
+            body = {
+                "error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "emu"}
+            }
+            self._send(status, body, headers)
+
+        if q.get("access_token") != em.creds.meta_token or fault == "token_expired":
+            return error(190, "Error validating access token: Session has expired")
+        if len(parts) == 2:  # the ad account
+            facts = em.meta_accounts.get(account, {"timezone_name": "America/Los_Angeles", "currency": "USD"})
+            return self._send(200, {"id": f"act_{account}", **facts})
+        pct = 100 if fault == "throttle" else 0
+        throttle = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": pct, "acc_id_util_pct": 0})}
+        if fault == "rate_limit":
+            hot = {"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 100, "acc_id_util_pct": 100})}
+            return error(17, "User request limit reached", hot)
+        if fault == "server_error":
+            return error(2, "Service temporarily unavailable", status=500)
+        if fault == "error":
+            return error(100, "Invalid parameter")
+        day = json.loads(q["time_range"])["since"]
+        rows = em.day_rows("meta", account, day)
+        chunk = em.page(rows, start, size, fault)
+        end = start + size
+        cursors = {
+            "before": base64.b64encode(str(start).encode()).decode(),
+            "after": base64.b64encode(str(end).encode()).decode(),
+        }
+        paging: dict = {"cursors": cursors}
+        if end < len(rows):  # like Meta, the next link repeats the access token
+            paging["next"] = f"{em.url}{path}?{urlencode({**q, 'after': cursors['after']})}"
+        self._send(200, {"data": chunk, "paging": paging}, throttle)

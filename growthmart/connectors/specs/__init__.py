@@ -1,0 +1,9 @@
+"""The API connectors, one spec module per platform; a new platform adds its module here."""
+
+from __future__ import annotations
+
+from growthmart.connectors.spec import ConnectorSpec
+from growthmart.connectors.specs import baidu, meta, ocean_engine, tencent_ads
+
+SPECS: tuple[ConnectorSpec, ...] = (ocean_engine.SPEC, tencent_ads.SPEC, baidu.SPEC, meta.SPEC)
+SPECS_BY_SOURCE: dict[str, ConnectorSpec] = {s.source: s for s in SPECS}

@@ -1,0 +1,42 @@
+"""Fixtures of the connector tests: the demo's file export, and the emulated platforms serving it on 127.0.0.1
+(real HTTP on an ephemeral port, started and stopped by each test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from connector_helpers import PLANTED
+
+from emulator.server import Credentials, Emulator
+from growthmart.demo.generator import DemoParams, generate
+
+
+@pytest.fixture(scope="session")
+def demo_landing(tmp_path_factory) -> Path:
+    landing = tmp_path_factory.mktemp("demo") / "landing"
+    generate(landing, DemoParams(start=dt.date(2026, 5, 1), days=8, users=150, seed=7))
+    return landing
+
+
+@pytest.fixture
+def emulator(demo_landing):
+    """The platforms with pages of at most 3 rows, so every day of every account spans several pages."""
+    with Emulator(demo_landing, page_size_cap=3) as em:
+        yield em
+
+
+@pytest.fixture
+def planted_emulator(demo_landing):
+    """The platforms accepting only credentials that contain a planted secret."""
+    creds = Credentials(
+        ocean_secret=f"{PLANTED}-app",
+        ocean_access=f"{PLANTED}-access",
+        ocean_refresh=f"{PLANTED}-refresh",
+        tencent_token=f"{PLANTED}-tencent",
+        baidu_token=f"{PLANTED}-baidu",
+        meta_token=f"{PLANTED}-meta",
+    )
+    with Emulator(demo_landing, credentials=creds, page_size_cap=3) as em:
+        yield em

@@ -1,0 +1,47 @@
+"""A planted secret never leaves the process: not in log lines (ours or httpx's), failure messages, landed pages,
+completion markers or the loaded warehouse — even through Meta's `paging.next` URL, which repeats the token, and
+Tencent's query-string token. Only the token store holds the rotated Ocean Engine pair, owner-only."""
+
+from __future__ import annotations
+
+import logging
+import stat
+
+import duckdb
+import pytest
+from connector_helpers import DAYS, PLANTED, SOURCES, run_pull
+
+from growthmart.connectors.errors import ConnectorError
+from growthmart.connectors.tokens import STATE_FOLDER
+from growthmart.contracts import get_contract
+from growthmart.ingest.loader import load_partitions
+
+
+def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted_emulator, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    lines: list[str] = []
+    planted_emulator.inject("ocean_engine", "token_expired")  # a refresh: the new pair is secret too
+    planted_emulator.inject("meta", "rate_limit")
+    for source in SOURCES:
+        run_pull(planted_emulator, source, DAYS[:2], tmp_path, log=lines.append)
+    planted_emulator.inject("tencent_ads", "error", page=2)
+    with pytest.raises(ConnectorError) as failure:
+        run_pull(planted_emulator, "tencent_ads_daily_reports", DAYS[2:], tmp_path, log=lines.append)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    for source in SOURCES:
+        load_partitions(con, get_contract(source), tmp_path / "landing", DAYS[:2])
+    con.close()
+
+    assert any("refreshed" in line for line in lines) and lines
+    said = [*lines, str(failure.value), *(r.getMessage() for r in caplog.records)]
+    assert not [s for s in said if PLANTED in s]
+    assert planted_emulator.ocean_refreshes == 1
+    landed = [p for p in tmp_path.rglob("*") if p.is_file() and STATE_FOLDER not in p.parts]
+    assert any(p.name.endswith(".json") for p in landed)
+    leaks = [str(p) for p in landed if PLANTED.encode() in p.read_bytes()]
+    assert not leaks, f"planted secret found in {leaks}"
+    store = tmp_path / STATE_FOLDER / "ocean_engine_ad_stats.json"
+    assert (
+        planted_emulator.creds.ocean_refresh.encode() in store.read_bytes()
+    )  # the rotated pair lives only here
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600

@@ -1,0 +1,120 @@
+"""Ocean Engine's token pair: an expired access token is refreshed once and the request retried; the rotated pair
+is persisted atomically (0600, under <data>/connector_state/) before it is used, so neither a crash right after
+the refresh nor one in the middle of saving loses it."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from connector_helpers import DAYS, FAST, run_pull
+
+from growthmart.connectors.errors import ConnectorError, NotConfigured
+from growthmart.connectors.tokens import state_path
+
+SOURCE = "ocean_engine_ad_stats"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def saved_pair(data: Path) -> dict:
+    return json.loads(state_path(data, SOURCE).read_text())
+
+
+def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(emulator, tmp_path):
+    emulator.inject("ocean_engine", "token_expired", page=2)
+    result = run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    assert result.token_refreshes == 1 and emulator.ocean_refreshes == 1
+    path = state_path(tmp_path, SOURCE)
+    assert path.parent == tmp_path / "connector_state"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert saved_pair(tmp_path) == {
+        "access_token": emulator.creds.ocean_access,
+        "refresh_token": emulator.creds.ocean_refresh,
+    }
+    assert (tmp_path / "landing" / SOURCE / DAYS[0] / "_SUCCESS").exists()
+
+
+def test_later_pulls_use_the_persisted_pair_not_the_rotated_away_environment_one(emulator, tmp_path):
+    emulator.inject("ocean_engine", "token_expired")
+    run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    # The environment still holds the first pair, which the platform no longer accepts.
+    emulator.inject("ocean_engine", "token_expired")
+    result = run_pull(emulator, SOURCE, DAYS[1:2], tmp_path)
+    assert result.token_refreshes == 1 and emulator.ocean_refreshes == 2
+    assert saved_pair(tmp_path)["refresh_token"] == emulator.creds.ocean_refresh
+    assert emulator.creds.ocean_refresh.endswith("-r2")
+
+
+def test_a_token_expiring_again_after_its_refresh_fails_instead_of_looping(emulator, tmp_path):
+    emulator.inject("ocean_engine", "token_expired", times=100)
+    with pytest.raises(ConnectorError, match="code 40102: access token expired"):
+        run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    assert emulator.ocean_refreshes == 1
+
+
+def test_without_a_first_pair_the_pull_names_the_variables(emulator, tmp_path):
+    env = emulator.env() | {"GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN": ""}
+    from growthmart.connectors.pull import pull
+    from growthmart.connectors.specs import SPECS_BY_SOURCE
+
+    with pytest.raises(NotConfigured, match="GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN"):
+        pull(SPECS_BY_SOURCE[SOURCE], DAYS[:1], tmp_path, env=env, settings=FAST)
+
+
+def _run_crashing(emulator, data: Path, patch: str) -> int:
+    """Pull one day in a child process that `patch` makes die (os._exit, as kill -9 would) at a chosen point."""
+    head = (
+        "import json, os, sys\n"
+        "from pathlib import Path\n"
+        "from growthmart.connectors import files, tokens, landing\n"
+        "from growthmart.connectors.pull import pull\n"
+        "from growthmart.connectors.settings import PullSettings\n"
+        "from growthmart.connectors.specs import SPECS_BY_SOURCE\n"
+    )
+    tail = (
+        "env = json.loads(sys.stdin.read())\n"
+        f"pull(SPECS_BY_SOURCE[{SOURCE!r}], [{DAYS[0]!r}], Path({str(data)!r}), env=env,\n"
+        "     settings=PullSettings(max_attempts=2, backoff_seconds=0.01))\n"
+    )
+    script = head + textwrap.dedent(patch) + tail
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(emulator.env()), text=True, cwd=ROOT, timeout=60
+    )
+    return done.returncode
+
+
+def test_a_crash_right_after_the_refresh_keeps_the_new_pair(emulator, tmp_path):
+    patch = """
+original = tokens.TokenStore.save
+def save(self, pair):
+    original(self, pair)
+    os._exit(137)  # killed right after the refresh was saved, before the new token was used
+tokens.TokenStore.save = save
+"""
+    emulator.inject("ocean_engine", "token_expired")
+    assert _run_crashing(emulator, tmp_path, patch) == 137
+    assert emulator.ocean_refreshes == 1
+    assert saved_pair(tmp_path)["refresh_token"] == emulator.creds.ocean_refresh
+    # The next run starts from the environment's (rotated-away) pair only in name: it reads the saved one.
+    result = run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    assert result.token_refreshes == 0 and emulator.ocean_refreshes == 1
+
+
+def test_a_crash_while_saving_leaves_the_previous_pair_whole(emulator, tmp_path):
+    emulator.inject("ocean_engine", "token_expired")
+    run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+    before = state_path(tmp_path, SOURCE).read_bytes()
+    patch = """
+def replace(src, dst):
+    os._exit(137)  # killed after the temporary file was written and synced, before the rename
+files.os.replace = replace
+"""
+    emulator.inject("ocean_engine", "token_expired")
+    assert _run_crashing(emulator, tmp_path, patch) == 137
+    assert state_path(tmp_path, SOURCE).read_bytes() == before  # whole and parseable: the old pair
+    json.loads(before)
