@@ -5,9 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.ingest import build_raw_assets
+from assets.ingest.app_db import APP_DB_KEY, APP_DB_SOURCES, build_app_db_asset
 from assets.publish import build_data_docs_asset, build_html_reports_asset, build_publish_asset
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
+from growthmart.connectors import app_db
 from growthmart.contracts import CONTRACTS
 from orchestration.jobs import build_jobs
 from orchestration.resources import build_resources
@@ -16,9 +18,13 @@ from orchestration.sensors import landing_files_sensor
 
 
 def build_definitions() -> dg.Definitions:
+    # The app database is pulled only when its DSN is set: `make run` stays file-based and offline.
+    pulled = app_db.enabled()
+    landed_by = {source: [APP_DB_KEY] for source in APP_DB_SOURCES} if pulled else {}
     return dg.Definitions(
         assets=[
-            *build_raw_assets(CONTRACTS),
+            *([build_app_db_asset()] if pulled else []),
+            *build_raw_assets(CONTRACTS, landed_by),
             build_dbt_assets(),
             build_publish_asset(),
             build_data_docs_asset(),

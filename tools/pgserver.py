@@ -50,13 +50,13 @@ class PgUnavailable(RuntimeError):
     """No PostgreSQL server binaries here: the message says how to install them."""
 
 
-def find_bin_dir() -> Path:
+def find_bin_dir(debian_root: Path = Path("/usr/lib/postgresql")) -> Path:
     """The folder with initdb and postgres: GROWTHMART_PG_BIN, else the newest Debian version, else PATH."""
     candidates: list[Path] = []
     if os.environ.get(PG_BIN_VAR):
         candidates.append(Path(os.environ[PG_BIN_VAR]))
     versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
+        debian_root.glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
         reverse=True,
     )

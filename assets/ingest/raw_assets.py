@@ -95,9 +95,12 @@ def days_to_load(
     return sorted({*(d for d in keys if d not in kept), *(c.day for c in late)}), late
 
 
-def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
+def build_raw_asset(contract: SourceContract, deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    """`deps`: what lands its files first, when a connector pulls the source (assets/ingest/app_db.py)."""
+
     @dg.asset(
         key=["raw", contract.name],
+        deps=list(deps),
         group_name=f"{RAW_GROUP_PREFIX}{contract.family}",
         description=contract.description,
         partitions_def=daily_partitions(),
@@ -171,5 +174,8 @@ def build_raw_asset(contract: SourceContract) -> dg.AssetsDefinition:
     return _raw_asset
 
 
-def build_raw_assets(contracts: Sequence[SourceContract]) -> list[dg.AssetsDefinition]:
-    return [build_raw_asset(c) for c in contracts]
+def build_raw_assets(
+    contracts: Sequence[SourceContract], landed_by: dict[str, Sequence[dg.AssetKey]] | None = None
+) -> list[dg.AssetsDefinition]:
+    """`landed_by`: source name -> the connector assets landing its files (none: files dropped by hand)."""
+    return [build_raw_asset(c, (landed_by or {}).get(c.name, ())) for c in contracts]
