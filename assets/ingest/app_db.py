@@ -2,8 +2,6 @@
 of `raw/app_users` and `raw/app_orders`. In the definitions only when GROWTHMART_APP_DB_DSN is set (assembled in
 orchestration/definitions.py), so `make run` stays file-based and offline."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
