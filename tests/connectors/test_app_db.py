@@ -89,6 +89,14 @@ def pull(dsn: str, data: Path, **kw) -> dict[str, app_db.TablePull]:
     return {r.table: r for r in results}
 
 
+def replay_and_pull(app, landing: Path, data: Path, days: list[str]) -> dict[str, app_db.TablePull]:
+    """Replay whole demo days into the app database, then pull once."""
+    dsn, con = app
+    for day in days:
+        replay(con, landing, day)
+    return pull(dsn, data)
+
+
 def landed_files(data: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(data / "landing")): p.read_bytes()
@@ -196,9 +204,7 @@ def test_a_refund_ten_days_later_arrives_in_the_next_pull_beside_its_paid_versio
 ):
     dsn, con = app
     data = tmp_path / "data"
-    for day in DAYS[:3]:
-        replay(con, demo_landing, day)
-    pull(dsn, data)
+    replay_and_pull(app, demo_landing, data, DAYS[:3])
     order_id, created, amount = con.execute(
         "select order_id, created_at, amount from orders where status = 'paid' order by created_at limit 1"
     ).fetchone()
@@ -226,9 +232,7 @@ def test_a_refund_ten_days_later_arrives_in_the_next_pull_beside_its_paid_versio
 def test_the_overlap_re_pulls_without_duplicates_and_catches_a_late_commit(app, demo_landing, tmp_path):
     dsn, con = app
     data = tmp_path / "data"
-    for day in DAYS[:4]:
-        replay(con, demo_landing, day)
-    first = pull(dsn, data)
+    first = replay_and_pull(app, demo_landing, data, DAYS[:4])
     before = landed_files(data)
     again = pull(dsn, data)
     # The overlap (3 days back from the watermark, from the start of that day) is pulled again...
@@ -261,9 +265,7 @@ def test_the_overlap_re_pulls_without_duplicates_and_catches_a_late_commit(app, 
 def test_a_row_committed_before_the_window_is_fetched_by_its_key(app, demo_landing, tmp_path):
     dsn, con = app
     data = tmp_path / "data"
-    for day in DAYS[:4]:
-        replay(con, demo_landing, day)
-    pull(dsn, data)
+    replay_and_pull(app, demo_landing, data, DAYS[:4])
     old = dt.datetime(2026, 4, 20, 3, 0, tzinfo=dt.UTC)  # ten days before the watermark: outside the overlap
     con.execute(
         "insert into users (user_id, anonymous_id, signup_at, updated_at) values ('u_late', 'anon_late', %s, %s)",
@@ -278,9 +280,7 @@ def test_a_row_committed_before_the_window_is_fetched_by_its_key(app, demo_landi
 def test_deleted_and_rekeyed_rows_are_reported_and_their_landed_rows_kept(app, demo_landing, tmp_path):
     dsn, con = app
     data = tmp_path / "data"
-    for day in DAYS[:3]:
-        replay(con, demo_landing, day)
-    pull(dsn, data)
+    replay_and_pull(app, demo_landing, data, DAYS[:3])
     before = landed_files(data)
     deleted, rekeyed = [r[0] for r in con.execute("select order_id from orders order by order_id limit 2")]
     con.execute("delete from orders where order_id = %s", [deleted])
