@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest.raw_assets import RAW_GROUP_PREFIX
+from assets.ingest.raw_assets import RAW_GROUP_PREFIX, TRANSIENT_RETRY
 from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource
 from growthmart.connectors import app_db
@@ -30,6 +30,7 @@ def pull_metadata(results: list[app_db.TablePull], database: str) -> dict[str, d
             f"{r.table}_deleted": dg.MetadataValue.int(len(r.deleted)),
             f"{r.table}_rekeyed": dg.MetadataValue.int(len(r.rekeyed)),
             f"{r.table}_late_beyond_overlap": dg.MetadataValue.int(len(r.late_beyond_overlap)),
+            f"{r.table}_other_files": dg.MetadataValue.int(len(r.other_files)),
         }
     meta["dagster/row_count"] = dg.MetadataValue.int(sum(r.rows_pulled for r in results))
     return meta
@@ -58,6 +59,7 @@ def build_app_db_asset() -> dg.AssetsDefinition:
         "landed as landing/app_users|app_orders/<day>/app_db_*.csv (docs/sources.md, 'App database').",
         partitions_def=daily_partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=TRANSIENT_RETRY,
         kinds={"postgres", "csv"},
         check_specs=[
             dg.AssetCheckSpec(
@@ -76,8 +78,11 @@ def build_app_db_asset() -> dg.AssetsDefinition:
                 settings, Path(warehouse.data_dir), warehouse.timezone, log=context.log.info
             )
         except app_db.AppDbError as exc:
-            raise dg.Failure(description=str(exc), metadata={"database": database}) from None
-        for line in app_db.key_change_lines(results):
+            # Only an unreachable database is worth retrying (the pull is idempotent); anything else fails at once.
+            raise dg.Failure(
+                description=str(exc), metadata={"database": database}, allow_retries=exc.transient
+            ) from None
+        for line in [*app_db.key_change_lines(results), *app_db.other_file_lines(results)]:
             context.log.warning(line)
         # The pull is not per day: its figures go on the run's last partition only (as the raw assets' totals).
         context.add_asset_metadata(pull_metadata(results, database), partition_key=context.partition_keys[-1])

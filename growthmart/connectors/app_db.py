@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,7 +52,12 @@ STATE_DIR = Path("connector_state") / "app_db"
 
 
 class AppDbError(RuntimeError):
-    """A pull that cannot go on: says which database (never its password), table, key, column and value."""
+    """A pull that cannot go on: says which database (never its password), table, key, column and value.
+    `transient`: the database could not be reached or dropped the connection (trying again later may succeed)."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,25 @@ def _positive(var: str, default, kind):
     if value <= 0:
         raise AppDbError(f"app database: {var}={text!r} is not a positive number")
     return value
+
+
+# What a person must fix: a refused login or a missing role or database (SQLSTATE classes 28 and 3D; libpq's
+# connection errors carry no SQLSTATE, only the server's message).
+NOT_TRANSIENT = re.compile(
+    r"authentication failed|pg_hba\.conf|does not exist|permission denied", re.IGNORECASE
+)
+
+
+def _is_transient(exc: Exception) -> bool:
+    """An unreachable server or a dropped connection: trying again later may succeed."""
+    import psycopg
+
+    state = getattr(exc, "sqlstate", None) or ""
+    return (
+        isinstance(exc, psycopg.OperationalError)
+        and not state.startswith(("28", "3D"))
+        and not NOT_TRANSIENT.search(str(exc))
+    )
 
 
 def describe_dsn(dsn: str) -> str:
@@ -255,6 +280,9 @@ class TablePull:
     deleted: list[str] = field(default_factory=list)
     rekeyed: dict[str, str] = field(default_factory=dict)  # old key -> new key
     late_beyond_overlap: list[str] = field(default_factory=list)
+    # Other files of the source in a folder the pull wrote (a hand-dropped or demo export): the loader reads them
+    # too, and quarantines the rows both files hold as repeated keys.
+    other_files: list[str] = field(default_factory=list)
 
     @property
     def key_changes(self) -> int:
@@ -298,6 +326,11 @@ class _DayWriter:
             self.result.files_changed += 1
         if day not in self.result.days:
             self.result.days.append(day)
+            self.result.other_files += [
+                f"{spec.source}/{day}/{p.name}"
+                for p in sorted(path.parent.glob(get_contract(spec.source).file_glob))
+                if p.name != path.name and not p.name.startswith(".")
+            ]
 
 
 def _window_start(watermark: str | None, overlap: dt.timedelta, tz: ZoneInfo) -> dt.datetime | None:
@@ -337,7 +370,8 @@ def pull(
     try:
         con = psycopg.connect(settings.dsn, application_name="growthmart-app-db", connect_timeout=30)
     except psycopg.Error as exc:
-        raise AppDbError(f"app database {where}: cannot connect: {scrub(str(exc), settings.dsn)}") from None
+        message = f"app database {where}: cannot connect: {scrub(str(exc), settings.dsn)}"
+        raise AppDbError(message, transient=_is_transient(exc)) from None
     try:
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         con.read_only = True
@@ -356,7 +390,8 @@ def pull(
                     f"{len(result.late_beyond_overlap)} late beyond the overlap"
                 )
     except psycopg.Error as exc:
-        raise AppDbError(f"app database {where}: {scrub(str(exc), settings.dsn)}") from None
+        message = f"app database {where}: {scrub(str(exc), settings.dsn)}"
+        raise AppDbError(message, transient=_is_transient(exc)) from None
     finally:
         con.close()
     _record_key_changes(store, results)
@@ -498,3 +533,13 @@ def key_change_lines(results: list[TablePull], limit: int = 20) -> Iterator[str]
         more = max(0, len(r.deleted) - limit) + max(0, len(r.rekeyed) - limit)
         if more:
             yield f"{r.table}: {more} more key changes, see connector_state/app_db/key_changes-*.json"
+
+
+def other_file_lines(results: list[TablePull]) -> Iterator[str]:
+    """Human lines naming the files of another export in the folders the pull wrote."""
+    for r in results:
+        for name in r.other_files:
+            yield (
+                f"{r.table}: landing/{name} is not the connector's; the loader reads it too and quarantines the "
+                "keys it shares with the pulled file as repeated"
+            )

@@ -208,7 +208,7 @@ def test_a_refund_ten_days_later_arrives_in_the_next_pull_beside_its_paid_versio
     order_id, created, amount = con.execute(
         "select order_id, created_at, amount from orders where status = 'paid' order by created_at limit 1"
     ).fetchone()
-    refunded_at = created + dt.timedelta(days=10)
+    refunded_at = created + dt.timedelta(days=10, microseconds=123456)  # a real clock has microseconds
     update_order(
         con,
         order_id,
@@ -223,10 +223,16 @@ def test_a_refund_ten_days_later_arrives_in_the_next_pull_beside_its_paid_versio
     assert refund_day in second["orders"].days
     raw = load_raw(data, sorted({*DAYS[:3], refund_day}))
     versions = raw.execute(
-        f"select status, _partition_date::varchar from raw.app_orders where order_id = '{order_id}' order by updated_at"
+        "select status, _partition_date::varchar, updated_at, refund_amount from raw.app_orders "
+        f"where order_id = '{order_id}' order by updated_at"
     ).fetchall()
     created_day = created.astimezone(app_db.ZoneInfo(TZ)).date().isoformat()
-    assert versions == [("paid", created_day), ("refunded", refund_day)]
+    naive = refunded_at.astimezone(dt.UTC).replace(tzinfo=None)  # raw timestamps are naive UTC
+    assert versions == [
+        ("paid", created_day, created.astimezone(dt.UTC).replace(tzinfo=None), None),
+        ("refunded", refund_day, naive, amount),
+    ]
+    assert raw.execute("select count(*) from raw.quarantine_rows").fetchone()[0] == 0
 
 
 def test_the_overlap_re_pulls_without_duplicates_and_catches_a_late_commit(app, demo_landing, tmp_path):
@@ -374,6 +380,22 @@ def test_connection_errors_name_the_database_but_never_the_password(app, tmp_pat
     assert "cannot connect" in message and "@127.0.0.1:" in message
     assert PLANTED_PASSWORD not in message
     assert err.value.__cause__ is None and err.value.__suppress_context__
+    assert not err.value.transient  # a refused password is not retried
+    port = dsn.split(":")[-1].split("/")[0]
+    with pytest.raises(app_db.AppDbError, match="cannot connect") as down:
+        pull(dsn.replace(f":{port}/", f":{pgserver.free_port()}/"), tmp_path)
+    assert down.value.transient and PLANTED_PASSWORD not in str(down.value)  # nobody listening: retried
+
+
+def test_another_export_in_a_folder_the_pull_writes_is_named(app, demo_landing, tmp_path):
+    data = tmp_path / "data"
+    folder = data / "landing/app_users" / DAYS[0]
+    folder.mkdir(parents=True)
+    (folder / "crm_export.csv").write_text("user_id,anonymous_id,signup_at\n")
+    results = replay_and_pull(app, demo_landing, data, DAYS[:1])
+    assert results["users"].other_files == [f"app_users/{DAYS[0]}/crm_export.csv"]
+    [line] = app_db.other_file_lines(list(results.values()))
+    assert "landing/app_users/2026-05-01/crm_export.csv is not the connector's" in line
 
 
 def test_settings_come_from_the_environment(monkeypatch):
