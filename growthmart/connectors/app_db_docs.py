@@ -60,7 +60,10 @@ are read: nothing else the app stores (contact details, say) leaves its database
   (pull at least as often as an order can change twice, e.g. a cancellation right after payment). A change to an
   *existing* row stamped older than the overlap is not seen (only new keys are caught by the key comparison).
 - **Errors.** Connection and query errors name the database as `user@host:port/dbname` and the table; a row
-  without `updated_at` fails the pull naming its table and key. The password is never logged, recorded in
+  without `updated_at` fails the pull naming its table and key. An unreachable database is retried (3 times,
+  exponential backoff with jitter: the pull is idempotent); a refused login or a missing database fails at once.
+  Another export in a folder the pull writes (a hand-dropped or demo file) is named in the run log and metadata:
+  the loader reads both files and quarantines the keys they share as repeated. The password is never logged, recorded in
   metadata, landed or stored (a test plants one and searches the whole data directory).
 
 | variable | default | meaning |
