@@ -342,6 +342,16 @@ def _window_start(watermark: str | None, overlap: dt.timedelta, tz: ZoneInfo) ->
     return dt.datetime.combine(back.date(), dt.time(), tz).astimezone(dt.UTC)
 
 
+def _updated_at(spec: AppTable, row: dict) -> dt.datetime:
+    if row["updated_at"] is None:
+        key = ", ".join(f"{k} {row[k]}" for k in spec.key)
+        raise AppDbError(
+            f"app database table {spec.table}: row {key} has no updated_at (column updated_at, value NULL): it "
+            "cannot be pulled incrementally; the app must set it (tools/app_db_seed.py shows a trigger that does)"
+        )
+    return row["updated_at"]
+
+
 def _key_text(values: Iterable) -> str:
     return "|".join(to_text(v) for v in values)
 
@@ -440,12 +450,7 @@ def _pull_table(con, sql, spec, state, store, settings, landing, tz, after_page)
         for values in page:
             row = dict(zip(cols, values, strict=True))
             key = _key_text(row[k] for k in spec.key)
-            updated = row["updated_at"]
-            if updated is None:
-                raise AppDbError(
-                    f"app database {spec.table}: row {dict(zip(spec.key, key.split('|'), strict=False))} has no "
-                    "updated_at: it cannot be pulled incrementally (column updated_at, value NULL)"
-                )
+            updated = _updated_at(spec, row)
             writer.add(writer.day_of(updated), {c: to_text(row[c]) for c in spec.columns})
             pulled.add(key)
             newest = updated if newest is None or updated > newest else newest
@@ -458,11 +463,12 @@ def _pull_table(con, sql, spec, state, store, settings, landing, tz, after_page)
     writer.flush()
 
     # The table's whole key set, in the same snapshot: deletions, re-keys, rows committed too late for the window.
-    key_cols = sql.SQL(", ").join(sql.Identifier(c) for c in (*spec.key, *spec.identity))
+    key_cols = sql.SQL(", ").join(sql.Identifier(c) for c in (*spec.key, *spec.identity, "updated_at"))
     current: dict[str, str] = {}
     for values in con.execute(sql.SQL("select {} from {}").format(key_cols, table)):
+        _updated_at(spec, dict(zip((*spec.key, *spec.identity, "updated_at"), values, strict=True)))
         key = _key_text(values[: len(spec.key)])
-        current[key] = json.dumps([to_text(v) for v in values[len(spec.key) :]])
+        current[key] = json.dumps([to_text(v) for v in values[len(spec.key) : -1]])
     landed = store.load_keys(state)
     gone = sorted(set(landed) - set(current))
     appeared = set(current) - set(landed)
@@ -498,7 +504,7 @@ def _land_by_key(con, sql, spec, cols, select, table, missed, writer, newest):
     by_day: dict[str, dict[tuple, dict[str, str]]] = {}
     for values in rows:
         row = dict(zip(cols, values, strict=True))
-        day = writer.day_of(row["updated_at"])
+        day = writer.day_of(_updated_at(spec, row))
         text = {c: to_text(row[c]) for c in spec.columns}
         by_day.setdefault(day, {})[tuple(text[c] for c in spec.landing_key)] = text
         newest = row["updated_at"] if newest is None or row["updated_at"] > newest else newest

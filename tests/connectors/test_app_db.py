@@ -398,6 +398,20 @@ def test_another_export_in_a_folder_the_pull_writes_is_named(app, demo_landing, 
     assert "landing/app_users/2026-05-01/crm_export.csv is not the connector's" in line
 
 
+def test_a_row_without_updated_at_fails_the_pull_naming_table_and_key(app, demo_landing, tmp_path):
+    dsn, con = app
+    data = tmp_path / "data"
+    replay_and_pull(app, demo_landing, data, DAYS[:1])
+    state = (data / "connector_state/app_db/state.json").read_bytes()
+    con.execute("alter table orders alter column updated_at drop not null")
+    con.execute("alter table orders disable trigger orders_touch")
+    order_id = con.execute("select order_id from orders limit 1").fetchone()[0]
+    con.execute("update orders set updated_at = null where order_id = %s", [order_id])
+    with pytest.raises(app_db.AppDbError, match=f"table orders: row order_id {order_id} has no updated_at"):
+        pull(dsn, data)
+    assert (data / "connector_state/app_db/state.json").read_bytes() == state
+
+
 def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv(app_db.DSN_VAR, raising=False)
     assert not app_db.enabled()
