@@ -4,7 +4,7 @@
         pg.dsn                        # postgresql://growthmart:<password>@127.0.0.1:<port>/app
     # stopped (fast shutdown) and its folder removed
 
-    python -m tools.pgserver          # the same from a shell: prints the DSN, runs until Ctrl-C / SIGTERM
+    python -m tools.pgserver [--env-file F]   # the same from a shell: hands over the DSN, runs until Ctrl-C / SIGTERM
 
 The server is Debian's PostgreSQL (`apt-get install postgresql`: /usr/lib/postgresql/<version>/bin), or the
 folder named by GROWTHMART_PG_BIN. `postgres` runs in the foreground as this process's child, never through
@@ -248,20 +248,42 @@ class PgServer:
         return "(no log)"
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Start a server, print its DSN (the shell's to keep), serve until Ctrl-C or SIGTERM, then remove it."""
+    """Start a server, hand over its DSN, serve until Ctrl-C or SIGTERM, then stop it and remove its data.
+
+    With --env-file PATH the DSN goes only into that file (mode 0600, `GROWTHMART_APP_DB_DSN=...`, for a Makefile
+    or `set -a; . PATH`), and the terminal sees it without its password; without it an `export` line is printed."""
+    import argparse
+
+    from growthmart.connectors.app_db import DSN_VAR, describe_dsn
+
+    parser = argparse.ArgumentParser(prog="python -m tools.pgserver", description=main.__doc__)
+    parser.add_argument("--env-file", type=Path, help="write the DSN here (0600) instead of printing it")
+    args = parser.parse_args(argv)
     try:
         server = PgServer()
     except PgUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     with server:
-        print(f"export GROWTHMART_APP_DB_DSN='{server.dsn}'", flush=True)
+        if args.env_file:
+            fd = os.open(args.env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(f"{DSN_VAR}={server.dsn}\n")
+            print(f"PostgreSQL {describe_dsn(server.dsn)}; {DSN_VAR} written to {args.env_file}", flush=True)
+        else:
+            print(f"export {DSN_VAR}='{server.dsn}'", flush=True)
         print("PostgreSQL running; Ctrl-C stops it and removes its data.", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while server.process is not None and server.process.poll() is None:
                 time.sleep(1)
+        if args.env_file:
+            args.env_file.unlink(missing_ok=True)
     return 0
 
 

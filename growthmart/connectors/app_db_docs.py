@@ -72,7 +72,7 @@ are read: nothing else the app stores (contact details, say) leaves its database
 | `{app_db.OVERLAP_DAYS_VAR}` | {app_db.DEFAULT_OVERLAP_DAYS} | days re-pulled before the watermark (fractions allowed) |
 | `{app_db.PAGE_SIZE_VAR}` | {app_db.DEFAULT_PAGE_SIZE} | rows per page |
 
-For development, `python -m tools.pgserver` starts a throwaway PostgreSQL (Debian's `postgresql` package) and
-prints the `{app_db.DSN_VAR}` to export; `python -m tools.app_db_seed --landing <demo landing> --first D1
+For development, `python -m tools.pgserver` starts a throwaway PostgreSQL (Debian's `postgresql` package) until
+Ctrl-C and prints the `{app_db.DSN_VAR}` to export (`--env-file F`: into a 0600 file only, removed at the end); `python -m tools.app_db_seed --landing <demo landing> --first D1
 --last D2` creates the app schema and replays the demo's users and orders of those days into it.
 """
