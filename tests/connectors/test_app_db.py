@@ -522,3 +522,71 @@ def test_pulled_through_dagster_the_raw_tables_equal_the_file_export_and_the_pas
     found = [p for p in pulled.rglob("*") if p.is_file() and planted in p.read_bytes()]
     assert found == [], f"the app database's password is in {found}"
     assert planted not in str(meta).encode()
+
+
+def _published_reports(data: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(data / "published" / "growthmart.duckdb"), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'reports' order by 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f"select * from reports.{t} order by all").fetchall() for t in tables}
+
+
+def test_the_pipeline_pulling_the_app_database_publishes_the_same_reports_as_the_file_export(
+    pg, demo_pipeline, tmp_path, monkeypatch
+):
+    """The whole pipeline (`orchestration.cli run`) with the app database source on publishes the same report
+    tables as the file-based demo run of tests/conftest.py (35 days, 400 users, seed 7), when the app database is
+    the demo's users and orders replayed and pulled twice a day; the run's own pull finds nothing new."""
+    import contextlib
+    import io
+    import shutil
+
+    import psycopg
+
+    from orchestration.cli import main
+
+    assert demo_pipeline["code"] == 0, demo_pipeline["summary"]
+    data = tmp_path / "data"
+    demo = tmp_path / "demo"
+    generate(
+        demo, DemoParams(days=35, users=400, seed=7)
+    )  # the demo run's parameters (tests/conftest.py DEMO_RUN)
+    shutil.copytree(
+        demo, data / "landing", ignore=shutil.ignore_patterns("demo_app_users_*", "demo_app_orders_*")
+    )
+
+    name = f"app_{next(_counter)}"
+    with psycopg.connect(pg._admin_dsn(), autocommit=True) as admin:
+        admin.execute(f"create database {name}")
+    dsn = pg._admin_dsn(name)
+    days = sorted({p.name for source in ("app_users", "app_orders") for p in (demo / source).iterdir()})
+    with psycopg.connect(dsn, autocommit=True) as con:
+        create_schema(con)
+        for day in days:
+            for _ in replay_half_days(con, demo, day):
+                pull(dsn, data)
+
+    out = io.StringIO()
+    monkeypatch.setenv("GROWTHMART_DATA_DIR", str(data))
+    monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
+    monkeypatch.setenv(app_db.DSN_VAR, dsn)
+    with contextlib.redirect_stdout(out):
+        code = main(["run", "--log-level", "WARNING"])
+    assert code == 0, out.getvalue()
+    from assets.ingest.app_db import APP_DB_KEY
+
+    with dg.DagsterInstance.from_config(str(data / "dagster_home")) as instance:
+        assert instance.get_latest_materialization_event(APP_DB_KEY) is not None  # the run pulled too
+    secret = pg.password.encode()
+    assert secret not in out.getvalue().encode()
+    assert not [p for p in data.rglob("*") if p.is_file() and secret in p.read_bytes()]
+
+    ours, theirs = _published_reports(data), _published_reports(demo_pipeline["data"])
+    assert set(ours) == set(theirs) and len(ours) >= 10
+    differing = [t for t in theirs if ours[t] != theirs[t]]
+    assert not differing, f"reports differ between pulling and file landing: {differing}"
+    assert all(theirs[t] for t in ("rpt_kpi_daily", "rpt_retention_cohorts", "rpt_campaign_roi"))
