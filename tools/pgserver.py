@@ -82,6 +82,34 @@ def _world_executable(path: str) -> bool:
     return all(os.stat(p).st_mode & 0o001 for p in [*real.parents, real])
 
 
+PREFIX = "growthmart-pg-"
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the clusters a killed starter left in `folder` (its postgres died with it, the files stayed): those
+    whose postmaster.pid names no live process, or that never got one and are older than an hour."""
+    removed = []
+    for base in folder.glob(f"{PREFIX}*"):
+        pidfile = base / "data" / "postmaster.pid"
+        try:
+            pid = int(pidfile.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = None
+        if pid is None:
+            try:
+                stale = (
+                    time.time() - base.stat().st_mtime > 3600
+                )  # may still be starting: initdb takes seconds
+            except OSError:
+                continue
+        else:
+            stale = not Path(f"/proc/{pid}").exists()
+        if stale:
+            shutil.rmtree(base, ignore_errors=True)
+            removed.append(base)
+    return removed
+
+
 class PgServer:
     """One throwaway PostgreSQL cluster; a context manager (start on enter, stop and remove on exit)."""
 
@@ -119,7 +147,8 @@ class PgServer:
         self.stop()
 
     def start(self) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="growthmart-pg-", dir=self._base_parent))
+        remove_stale(Path(self._base_parent or tempfile.gettempdir()))
+        self.base = Path(tempfile.mkdtemp(prefix=PREFIX, dir=self._base_parent))
         try:
             (self.base / "sock").mkdir()
             self._chown(self.base, self.base / "sock")
