@@ -4,6 +4,7 @@ variables and defaults), so the page cannot drift from the code."""
 from __future__ import annotations
 
 from growthmart.connectors import app_db
+from growthmart.connectors.app_db_files import FILE_PREFIX
 
 
 def render() -> str:
@@ -39,7 +40,7 @@ are read: nothing else the app stores (contact details, say) leaves its database
   {app_db.DEFAULT_OVERLAP_DAYS} days) catches changes committed late: a refund or cancellation stamped before
   the watermark by a long transaction.
 - **Landing.** Each row lands in the folder of the reporting day of its `updated_at`, in one file per table and
-  day, `landing/<source>/<day>/{app_db.FILE_PREFIX}<source>_<day>.csv`, with the landing contract's columns. A day's
+  day, `landing/<source>/<day>/{FILE_PREFIX}<source>_<day>.csv`, with the landing contract's columns. A day's
   file keeps every version the connector has seen in that day (merged by the contract key, the newest pull
   winning): an order's `paid` version stays in its creation day when its refund moves the row to a later day,
   exactly as the app's file export lands them, and re-pulling the overlap writes the same bytes. Files are
