@@ -194,6 +194,12 @@ def test_every_row_lands_once_in_the_day_of_its_updated_at(app, demo_landing, tm
         raw.execute("select count(distinct order_id) from raw.app_orders").fetchone()[0]
         == (con.execute("select count(*) from orders").fetchone()[0])
     )
+    private = [
+        data / "connector_state",
+        *(data / "connector_state").rglob("*"),
+        *(data / "landing").rglob("*"),
+    ]
+    assert {oct(p.stat().st_mode & 0o077) for p in private} == {"0o0"}  # owner-only: user-level rows and keys
     state = app_db.StateStore(data).load(["users", "orders"])
     assert state["orders"].watermark == app_db.to_text(
         con.execute("select max(updated_at) from orders").fetchone()[0]
