@@ -14,7 +14,6 @@ Every measured piece runs as a child process of this one (the same process tree)
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.transform.dbt_assets import build_args
+from assets.transform.dbt_assets import build_args, dbt_target_path
 from bench import datasets
 from bench.agreement import MARTS, compare
 from bench.eventlog import RunLog, read_latest_run, stage_of
@@ -157,7 +156,7 @@ class Bench:
         except Exception as exc:  # a run that died before Dagster recorded it
             self.say(f"  could not read the Dagster event log: {exc}")
         rows = self.rows_loaded(run_dir, runlog.run_id if runlog else None)
-        dbt = self.pipeline_dbt_results(runlog) if runlog else DbtResults()
+        dbt = self.pipeline_dbt_results(runlog, run_dir) if runlog else DbtResults()
         run = PipelineRun(label, first, last, m, runlog, rows, dbt)
         status = runlog.status if runlog else f"exit {m.returncode}"
         self.say(
@@ -167,17 +166,14 @@ class Bench:
             self.say("  the pipeline run did not succeed; last lines of its log:\n" + m.tail())
         return run
 
-    def pipeline_dbt_results(self, runlog: RunLog) -> DbtResults:
-        """dbt's run_results.json of this run's dbt step: the asset's stable target folder
-        (target/dagster), accepted only if written while the step ran (other runs share the folder), or
-        dagster-dbt's per-invocation folders (target/growthmart_dbt-<run id>-*)."""
+    def pipeline_dbt_results(self, runlog: RunLog, run_dir: Path) -> DbtResults:
+        """dbt's run_results.json of this run's dbt step: the data directory's dbt target folder
+        (<data>/dbt_target), accepted only if written while the step ran."""
         spans = [span for key, span in runlog.steps.items() if stage_of(key, RAW_SOURCES) == "dbt build"]
         if not spans:
             return DbtResults()
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        folders = glob.glob(str(DBT_DIR / "target" / f"growthmart_dbt-{runlog.run_id[:7]}-*"))
-        paths = [Path(f) / "run_results.json" for f in folders]
-        paths.append(DBT_DIR / "target" / "dagster" / "run_results.json")
+        paths = [dbt_target_path(run_dir) / "run_results.json"]
         mine = []
         for path in paths:
             try:

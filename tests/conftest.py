@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,38 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("DAGSTER_HOME", str(data / "dagster_home"))
     assert os.environ["GROWTHMART_DATA_DIR"] == str(data)
     return data
+
+
+# -- the fault suite's figures (tests/faults/harness.py counts them in STATS), also across pytest-xdist workers ------
+FAULT_STATS = "fault_suite_stats"
+_fault_stats: Counter = Counter()
+
+
+def _local_fault_stats() -> Counter:
+    harness = sys.modules.get(
+        "harness"
+    )  # tests/faults/harness.py, imported by the fault tests of this process
+    return Counter(getattr(harness, "STATS", {}))
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the figures to the controller
+        workeroutput[FAULT_STATS] = dict(_local_fault_stats())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # the xdist controller: a worker finished
+    _fault_stats.update(getattr(node, "workeroutput", {}).get(FAULT_STATS, {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    stats = _fault_stats + _local_fault_stats()
+    if not stats["scenarios"]:
+        return
+    terminalreporter.write_sep("=", "fault suite")
+    terminalreporter.write_line(
+        f"scenarios {stats['scenarios']}, runs killed {stats['runs_killed']}, "
+        f"runs recovered {stats['runs_recovered']}, rows lost {stats['rows_lost']}, "
+        f"lock errors {stats['lock_errors']}, dbt re-parses {stats['dbt_reparses']}"
+    )

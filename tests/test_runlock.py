@@ -16,8 +16,11 @@ import pytest
 from growthmart.runlock import lock_path, process_alive, read_holder, writer_lock
 
 ROOT = Path(__file__).resolve().parents[1]
+# SIGINT as a person's Ctrl-C delivers it: a background job's children inherit SIGINT ignored (then Python installs
+# no KeyboardInterrupt handler), which is not what this test is about.
 HOLD = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from growthmart.runlock import writer_lock
 with writer_lock(sys.argv[1], sys.argv[2], say=lambda line: print(line, flush=True), report_every=0.5):
     print("HELD", time.time(), flush=True)

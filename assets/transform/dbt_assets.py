@@ -7,6 +7,7 @@ keeps everything downstream of it (publishing included) from running.
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,9 +33,32 @@ from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-# One stable target folder for runs (they run one at a time): no per-run folder piles up, and dbt's partial-parse
-# state — copied here by `make manifest` — carries over from setup and from run to run.
-DBT_TARGET_PATH = DBT_PROJECT_DIR / "target" / "dagster"
+# The parse state `make manifest` keeps for the runs (orchestration/dbt_manifest.py): valid for every data
+# directory, since the profile renders the same for all of them (growthmart.config.dbt_profile_env). A copy of
+# dbt's own target/partial_parse.msgpack, which SQLFluff's dbt templater (the lint profile) overwrites.
+SETUP_PARSE_STATE = DBT_PROJECT_DIR / "target" / "runs_partial_parse.msgpack"
+PARSE_STATE_NAME = "partial_parse.msgpack"
+
+
+def dbt_target_path(data_dir: Path | str) -> Path:
+    """dbt's target folder of a data directory's runs (compiled SQL, run_results.json, dbt.log, parse state): one
+    stable folder per data directory, whose runs are one at a time (the writer lock). Runs on two data
+    directories at once (a test suite, the benchmark beside a nightly) never share one."""
+    return Path(data_dir) / "dbt_target"
+
+
+def prepare_target(target: Path) -> None:
+    """Give a data directory's dbt the setup's parse state when it has none or an older one (the project changed
+    and `make manifest` parsed it again), so a run never parses the whole project; a newer state of its own (dbt
+    rewrites it after a partial parse) is kept."""
+    if not SETUP_PARSE_STATE.exists():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    mine = target / PARSE_STATE_NAME
+    if not mine.exists() or mine.stat().st_mtime < SETUP_PARSE_STATE.stat().st_mtime:
+        tmp = mine.with_name(f".{mine.name}.tmp")
+        shutil.copyfile(SETUP_PARSE_STATE, tmp)
+        os.replace(tmp, mine)
 
 
 class GrowthmartDbtTranslator(DagsterDbtTranslator):
@@ -244,7 +268,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         os.environ.update(env)
         try:
             with run_window_table(warehouse, bounds, context.run_id):
-                invocation = dbt.cli(args, context=context, target_path=DBT_TARGET_PATH)
+                target = dbt_target_path(warehouse.data_dir)
+                prepare_target(target)
+                invocation = dbt.cli(args, context=context, target_path=target)
                 try:
                     yield from invocation.stream()
                 except DagsterDbtCliRuntimeError as exc:

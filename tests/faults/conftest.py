@@ -1,5 +1,5 @@
-"""Fixtures of the fault suite: one published baseline per session, copied for every scenario, and the suite's
-figures printed at the end."""
+"""Fixtures of the fault suite: one published baseline per session, copied for every scenario. The suite's figures
+(harness.STATS) are printed at the end by tests/conftest.py, which also gathers them from pytest-xdist workers."""
 
 from __future__ import annotations
 
@@ -25,14 +25,3 @@ def fault_env(baseline, tmp_path) -> FaultEnv:
     """A private copy of the baseline's data directory (landing, warehouse, publication, Dagster home)."""
     STATS["scenarios"] += 1
     return copy_env(baseline, tmp_path)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not STATS["scenarios"]:
-        return
-    terminalreporter.write_sep("=", "fault suite")
-    terminalreporter.write_line(
-        f"scenarios {STATS['scenarios']}, runs killed {STATS['runs_killed']}, "
-        f"runs recovered {STATS['runs_recovered']}, rows lost {STATS['rows_lost']}, "
-        f"lock errors {STATS['lock_errors']}, dbt re-parses {STATS['dbt_reparses']}"
-    )

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from published_compare import differences, published_tables
 
-from assets.transform.dbt_assets import DBT_TARGET_PATH
+from assets.transform.dbt_assets import DBT_PROJECT_DIR, dbt_target_path
 from growthmart.demo.generator import DemoParams, generate
 from orchestration.cli import main
 
@@ -77,13 +77,14 @@ def backfilled(pipeline) -> Path:
     return path
 
 
-def dbt_run_record() -> tuple[str, str, str]:
+def dbt_run_record(data: Path) -> tuple[str, str, str]:
     """(dbt's log, the compiled SQL of one incremental model, of one test on a view) of the last dbt invocation of
-    a pipeline run."""
-    compiled = DBT_TARGET_PATH / "compiled"
+    a pipeline run in data directory `data`."""
+    target = dbt_target_path(data)
+    compiled = target / "compiled"
     stitched = next(compiled.rglob("int_identities_stitched.sql"))
     view_test = next(compiled.rglob("unique_int_events_stitched_event_id_one_row_per_stg_event.sql"))
-    return (DBT_TARGET_PATH / "dbt.log").read_text(), stitched.read_text(), view_test.read_text()
+    return (target / "dbt.log").read_text(), stitched.read_text(), view_test.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -94,8 +95,8 @@ def nightly(pipeline, backfilled) -> Path:
     of the previous run on the same warehouse, does not parse the project again.
     """
     for day in DAYS[BACKFILL_DAYS:]:
-        pipeline("backfilled", day, day)
-        log, stitched, view_test = dbt_run_record()
+        path = pipeline("backfilled", day, day)
+        log, stitched, view_test = dbt_run_record(path)
         assert "UnableToPartialParse" not in log, f"night {day}: dbt parsed the project again"
         first_day = date.fromisoformat(day) - timedelta(days=LOOKBACK_DAYS)
         in_window = f"partition_date >= cast('{first_day.isoformat()}' as date)"
@@ -180,7 +181,7 @@ def test_nightly_data_tests_check_the_rows_the_run_wrote_and_still_fail_on_them(
         [str(dbt), "build", "--select", "stg_app__events", "--exclude-resource-type", "unit_test",
          "--vars", json.dumps({"partition_start": last, "partition_end": last}),
          "--profiles-dir", ".", "--target-path", str(tmp_path / "target")],
-        cwd=DBT_TARGET_PATH.parents[1], env=env, capture_output=True, text=True, timeout=600,
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     failed = set(re.findall(r"FAIL \d+ (\w+stg_app__events\w*)", proc.stdout))
     assert proc.returncode == 1, proc.stdout[-3000:]
