@@ -7,9 +7,11 @@ import os
 import dagster as dg
 
 from assets.ingest import build_landing_assets, build_raw_assets, enabled_specs
+from assets.ingest.app_db import APP_DB_KEY, APP_DB_SOURCES, build_app_db_asset
 from assets.publish import build_data_docs_asset, build_html_reports_asset, build_publish_asset
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
+from growthmart.connectors import app_db
 from growthmart.connectors.specs import SPECS
 from growthmart.contracts import CONTRACTS
 from orchestration.jobs import build_jobs
@@ -19,12 +21,18 @@ from orchestration.sensors import landing_files_sensor
 
 
 def build_definitions() -> dg.Definitions:
-    # API connectors whose variables are set pull their sources; without them every source stays file-based.
+    # A source is pulled when its connector's variables are set (API platforms: base URL and credentials; the app
+    # database: its DSN); without them every source stays file-based, and `make run` offline.
     pulled = enabled_specs(SPECS, os.environ)
+    landed_by: dict[str, list[dg.AssetKey]] = {s.source: [dg.AssetKey(["landing", s.source])] for s in pulled}
+    if app_db.enabled():
+        for source in APP_DB_SOURCES:
+            landed_by.setdefault(source, []).append(APP_DB_KEY)
     return dg.Definitions(
         assets=[
             *build_landing_assets(pulled),
-            *build_raw_assets(CONTRACTS, frozenset(s.source for s in pulled)),
+            *([build_app_db_asset()] if app_db.enabled() else []),
+            *build_raw_assets(CONTRACTS, landed_by),
             build_dbt_assets(),
             build_publish_asset(),
             build_data_docs_asset(),

@@ -95,12 +95,12 @@ def days_to_load(
     return sorted({*(d for d in keys if d not in kept), *(c.day for c in late)}), late
 
 
-def build_raw_asset(contract: SourceContract, pulled: bool = False) -> dg.AssetsDefinition:
-    """`pulled`: a connector lands this source's files (asset `landing/<source>`, upstream of this one)."""
+def build_raw_asset(contract: SourceContract, deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    """`deps`: what lands its files first, when a connector pulls the source (assets/ingest/app_db.py)."""
 
     @dg.asset(
         key=["raw", contract.name],
-        deps=[dg.AssetKey(["landing", contract.name])] if pulled else None,
+        deps=list(deps),
         group_name=f"{RAW_GROUP_PREFIX}{contract.family}",
         description=contract.description,
         partitions_def=daily_partitions(),
@@ -175,6 +175,7 @@ def build_raw_asset(contract: SourceContract, pulled: bool = False) -> dg.Assets
 
 
 def build_raw_assets(
-    contracts: Sequence[SourceContract], pulled: frozenset[str] = frozenset()
+    contracts: Sequence[SourceContract], landed_by: dict[str, Sequence[dg.AssetKey]] | None = None
 ) -> list[dg.AssetsDefinition]:
-    return [build_raw_asset(c, c.name in pulled) for c in contracts]
+    """`landed_by`: source name -> the connector assets landing its files (none: files dropped by hand)."""
+    return [build_raw_asset(c, (landed_by or {}).get(c.name, ())) for c in contracts]

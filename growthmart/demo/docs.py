@@ -5,6 +5,7 @@ Regenerate with `python -m growthmart.demo.docs > docs/sources.md` (a test compa
 
 from __future__ import annotations
 
+from growthmart.connectors import app_db_docs
 from growthmart.contracts import COLUMN_TYPES, CONTRACTS, NULL_TOKENS, Column, SourceContract
 
 # How the loader parses each column type (growthmart/ingest/sql.py); keep in step with contracts.py.
@@ -157,6 +158,7 @@ def render_sources_md() -> str:
     from growthmart.connectors.docs import render_connectors_md  # the connectors' part, from their specs
 
     parts.append(render_connectors_md())
+    parts.append(app_db_docs.render())
     return "\n".join(parts)
 
 
