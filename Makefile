@@ -60,12 +60,12 @@ lint: $(MANIFEST)
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
-# The tests run on every core (pytest-xdist); tests sharing an expensive fixture stay on one worker (tests/conftest.py
-# groups them), so it is built once. PYTEST_WORKERS=0 runs them in this process, one after the other.
+# The test modules run on every core (pytest-xdist), each module whole on one worker (its fixtures run once);
+# PYTEST_WORKERS=0 runs them in this process, one after the other.
 PYTEST_WORKERS ?= auto
 
 unit: $(MANIFEST) dagster-home
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint unit
 

@@ -56,21 +56,6 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return data
 
 
-# -- which tests share a pytest-xdist worker (make test: --dist loadgroup) --------------------------------------------
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(config, items):
-    """Tests that share an expensive fixture run on one worker, so it is built once: every reader of the session's
-    demo run, the whole fault suite (its published baseline), and each other module whole (module fixtures)."""
-    for item in items:
-        if "demo_pipeline" in getattr(item, "fixturenames", ()):
-            group = "demo_pipeline"
-        elif "faults" in item.path.parts:
-            group = "faults"
-        else:
-            group = item.module.__name__ if item.module else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 # -- the fault suite's figures (tests/faults/harness.py counts them in STATS), also across pytest-xdist workers ------
 FAULT_STATS = "fault_suite_stats"
 _fault_stats: Counter = Counter()
