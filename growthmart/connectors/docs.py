@@ -37,7 +37,7 @@ Shared behaviour (growthmart/connectors/):
 - **Secrets** come only from the variables marked secret; they are redacted from every message and landed page.
 - **Concurrency**: each connector is its own Dagster pool (`connector_<source>`, limit 1).
 - Request timeout: `{TIMEOUT_VAR}` ({PullSettings().timeout_seconds:g} s).
-- For people and tests, `python -m emulator --landing data/landing` serves a demo landing folder through these
+- For people and tests, `python -m tools.emulator --landing data/landing` serves a demo landing folder through these
   APIs on 127.0.0.1 and prints the variables to export.
 """
 

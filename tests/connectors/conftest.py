@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from connector_helpers import PLANTED
 
-from emulator.server import Credentials, Emulator
 from growthmart.demo.generator import DemoParams, generate
+from tools.emulator.server import Credentials, Emulator
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from emulator.server import Emulator
 from growthmart.connectors.pull import PullResult, pull
 from growthmart.connectors.settings import PullSettings
 from growthmart.connectors.specs import SPECS_BY_SOURCE
 from growthmart.contracts import get_contract
 from growthmart.ingest.loader import load_partitions
+from tools.emulator.server import Emulator
 
 DAYS = ["2026-05-04", "2026-05-05", "2026-05-06"]
 SOURCES = sorted(SPECS_BY_SOURCE)

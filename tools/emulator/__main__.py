@@ -1,7 +1,7 @@
 """Serve a demo landing folder through the emulated platforms' APIs until Ctrl-C.
 
-    .venv/bin/python -m emulator --landing data/landing --port 8765
-    .venv/bin/python -m emulator --inject ocean_engine:token_expired --inject baidu:partial:2 --restate meta:2026-06-03
+    .venv/bin/python -m tools.emulator --landing data/landing --port 8765
+    .venv/bin/python -m tools.emulator --inject ocean_engine:token_expired --inject baidu:partial:2 --restate meta:2026-06-03
 
 prints the connector variables to export so that a pipeline run pulls from it.
 """
@@ -12,7 +12,7 @@ import argparse
 import shlex
 import time
 
-from emulator.server import Emulator
+from tools.emulator.server import Emulator
 
 
 def main(argv: list[str] | None = None) -> int:

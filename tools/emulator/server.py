@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from emulator import data
+from tools.emulator import data
 
 PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
