@@ -34,7 +34,9 @@ def planted_emulator(demo_landing):
         ocean_secret=f"{PLANTED}-app",
         ocean_access=f"{PLANTED}-access",
         ocean_refresh=f"{PLANTED}-refresh",
+        tencent_client_secret=f"{PLANTED}-tencent-app",
         tencent_token=f"{PLANTED}-tencent",
+        tencent_refresh=f"{PLANTED}-tencent-refresh",
         baidu_token=f"{PLANTED}-baidu",
         meta_token=f"{PLANTED}-meta",
     )

@@ -101,7 +101,6 @@ def test_baidu_partial_success_is_retried_and_never_landed_as_success(emulator, 
             "token_expired",
             "error 190.*renew the token in GROWTHMART_META_ACCESS_TOKEN",
         ),
-        ("tencent_ads_daily_reports", "tencent_ads", "token_expired", "code 11002"),
         ("baidu_keyword_stats", "baidu", "quota", "daily quota exhausted.*quota exceeded"),
     ],
 )

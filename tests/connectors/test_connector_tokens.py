@@ -1,4 +1,4 @@
-"""Ocean Engine's token pair: an expired access token is refreshed once and the request retried; the rotated pair
+"""Ocean Engine's (and Tencent's) token pair: an expired access token is refreshed once and the request retried; the rotated pair
 is persisted atomically (0600, under <data>/connector_state/) before it is used, so neither a crash right after
 the refresh nor one in the middle of saving loses it."""
 
@@ -55,6 +55,21 @@ def test_a_token_expiring_again_after_its_refresh_fails_instead_of_looping(emula
     with pytest.raises(ConnectorError, match="code 40102: access token expired"):
         run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
     assert emulator.ocean_refreshes == 1
+
+
+def test_tencent_refreshes_through_oauth_token_and_keeps_the_new_pair(emulator, tmp_path):
+    source = "tencent_ads_daily_reports"
+    emulator.inject("tencent_ads", "token_expired", page=2)
+    result = run_pull(emulator, source, DAYS[:1], tmp_path)
+    assert result.token_refreshes == 1 and emulator.tencent_refreshes == 1
+    assert json.loads(state_path(tmp_path, source).read_text()) == {
+        "access_token": emulator.creds.tencent_token,
+        "refresh_token": emulator.creds.tencent_refresh,
+    }
+    emulator.inject("tencent_ads", "token_expired", times=100)  # the next pull refreshes once, then fails
+    with pytest.raises(ConnectorError, match="code 11000: Access token is expired"):
+        run_pull(emulator, source, DAYS[1:2], tmp_path)
+    assert emulator.tencent_refreshes == 2
 
 
 def test_without_a_first_pair_the_pull_names_the_variables(emulator, tmp_path):

@@ -5,7 +5,7 @@ to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
   rate_limit     the platform's own signal (Ocean Engine code 40100, Tencent HTTP 429 + Retry-After, Baidu
                  header status 3, Meta error 17 + the insights throttle header)
   server_error   HTTP 500
-  token_expired  Ocean Engine 40102 until the token is refreshed; Tencent code 11002; Meta error 190
+  token_expired  Ocean Engine 40102 / Tencent 11000 until the token is refreshed; Meta error 190
   partial        Baidu header status 1 (some rows failed)
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
                  Meta error 100)
@@ -32,6 +32,7 @@ PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
 OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
 TENCENT_PATH = "/v3.0/daily_reports/get"
+TENCENT_REFRESH = "/oauth/token"
 BAIDU_PATH = "/json/sms/service/OpenApiReportService/getReportData"
 META_VERSION = "v21.0"
 
@@ -52,7 +53,10 @@ class Credentials:
     ocean_secret: str = "emulator-ocean-secret"
     ocean_access: str = "emulator-ocean-access-0"
     ocean_refresh: str = "emulator-ocean-refresh-0"
+    tencent_client_id: str = "1110000001"
+    tencent_client_secret: str = "emulator-tencent-secret"
     tencent_token: str = "emulator-tencent-token"
+    tencent_refresh: str = "emulator-tencent-refresh"
     baidu_user: str = "emulator-user"
     baidu_token: str = "emulator-baidu-token"
     meta_token: str = "emulator-meta-token"
@@ -80,6 +84,9 @@ class Emulator:
         self.ocean_expired = False
         self.ocean_refreshes = 0
         self._ocean_first = (self.creds.ocean_access, self.creds.ocean_refresh)  # env() keeps offering these
+        self.tencent_expired = False
+        self.tencent_refreshes = 0
+        self._tencent_first = (self.creds.tencent_token, self.creds.tencent_refresh)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -119,7 +126,10 @@ class Emulator:
             "GROWTHMART_OCEAN_ENGINE_REFRESH_TOKEN": self._ocean_first[1],
             "GROWTHMART_TENCENT_ADS_BASE_URL": url,
             "GROWTHMART_TENCENT_ADS_ACCOUNT_IDS": ",".join(self.accounts("tencent_ads")),
-            "GROWTHMART_TENCENT_ADS_ACCESS_TOKEN": c.tencent_token,
+            "GROWTHMART_TENCENT_ADS_CLIENT_ID": c.tencent_client_id,
+            "GROWTHMART_TENCENT_ADS_CLIENT_SECRET": c.tencent_client_secret,
+            "GROWTHMART_TENCENT_ADS_ACCESS_TOKEN": self._tencent_first[0],
+            "GROWTHMART_TENCENT_ADS_REFRESH_TOKEN": self._tencent_first[1],
             "GROWTHMART_BAIDU_BASE_URL": url,
             "GROWTHMART_BAIDU_TARGET_ACCOUNTS": ",".join(self.accounts("baidu")),
             "GROWTHMART_BAIDU_USERNAME": c.baidu_user,
@@ -213,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._ocean(self._query())
         if path == TENCENT_PATH:
             return self._tencent(self._query())
+        if path == TENCENT_REFRESH:
+            return self._tencent_refresh(self._query())
         if path.startswith(f"/{META_VERSION}/act_"):
             return self._meta(path, self._query())
         return self._send(404, {"error": f"no such path {path}"})
@@ -283,8 +295,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {"code": code, "message": message, "message_cn": message, "data": {}}, headers)
 
         stamp = q.get("timestamp", "")
-        if q.get("access_token") != em.creds.tencent_token or fault == "token_expired":
-            return error(11002, "access_token expired or invalid")
+        if fault == "token_expired":
+            em.tencent_expired = True
+        if q.get("access_token") != em.creds.tencent_token:
+            return error(11002, "Access token is invalid.")
+        if em.tencent_expired:
+            return error(11000, "Access token is expired.")
         if not stamp.isdigit() or abs(int(stamp) - time.time()) > 300 or not q.get("nonce"):
             return error(11003, "timestamp out of range or nonce missing")
         if fault == "rate_limit":
@@ -299,6 +315,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(
             200, {"code": 0, "message": "", "message_cn": "", "data": {"list": chunk, "page_info": info}}
         )
+
+    def _tencent_refresh(self, q: dict) -> None:
+        """GET /oauth/token?grant_type=refresh_token: a new pair; the old one stops working."""
+        em, c = self.emulator, self.emulator.creds
+        self._log("tencent_ads")
+        if q.get("client_id") != c.tencent_client_id or q.get("client_secret") != c.tencent_client_secret:
+            return self._send(200, {"code": 11007, "message": "The client_id is invalid.", "data": {}})
+        if q.get("grant_type") != "refresh_token" or q.get("refresh_token") != c.tencent_refresh:
+            return self._send(200, {"code": 11010, "message": "Refresh token is malformed.", "data": {}})
+        em.tencent_refreshes += 1
+        c.tencent_token = f"{em._tencent_first[0]}-r{em.tencent_refreshes}"
+        c.tencent_refresh = f"{em._tencent_first[1]}-r{em.tencent_refreshes}"
+        em.tencent_expired = False
+        data = {
+            "access_token": c.tencent_token,
+            "refresh_token": c.tencent_refresh,
+            "access_token_expires_in": 86400,
+            "refresh_token_expires_in": 2592000,
+        }
+        self._send(200, {"code": 0, "message": "", "message_cn": "", "data": data})
 
     # ------------------------------------------------------------------ Baidu
     def _baidu(self, doc: dict) -> None:

@@ -6,7 +6,7 @@ import json
 
 from growthmart.connectors.errors import PlatformError, RateLimited, TokenExpired, Transient
 from growthmart.connectors.paging import PageNumber
-from growthmart.connectors.spec import ApiLanding, ConnectorSpec, EnvVars, QueryToken, Request
+from growthmart.connectors.spec import ApiLanding, ConnectorSpec, EnvVars, QueryToken, Request, RotatingToken
 
 V = "GROWTHMART_TENCENT_ADS_"
 FIELDS = [
@@ -23,10 +23,14 @@ FIELDS = [
     "conversions_count",
     "order_amount",
 ]
-# Codes not confirmed in the SDK [?]: 11017 frequency limit; 11000-11002 access token invalid or expired; 5xxxx
-# system errors. Tencent's token refresh (/oauth/token) is not wired: an expired token fails the pull clearly.
-RATE_LIMITED = {11017}
-TOKEN_CODES = {11000, 11001, 11002}
+# Return codes (developers.e.qq.com/v3.0/docs/errors): 11000 access token expired (refresh through oauth/token);
+# 11002 invalid / 11004 malformed / 11005 empty (re-authorise); 11008, 11016, 11017, 11019 request frequency limits;
+# 11018 the app's daily limit; 10000 system busy, 10001 maintenance.
+TOKEN_EXPIRED = 11000
+TOKEN_INVALID = {11002, 11004, 11005}
+RATE_LIMITED = {11008, 11016, 11017, 11019}
+DAILY_LIMIT = 11018
+TRANSIENT = {10000, 10001}
 
 
 def request(account: str, day: str) -> Request:
@@ -50,25 +54,69 @@ def check(response, body: dict | None) -> None:
     message = f"code {code}: {body.get('message')} {body.get('message_cn') or ''}".strip()
     if code in RATE_LIMITED:
         raise RateLimited(message)
-    if code in TOKEN_CODES:
+    if code == TOKEN_EXPIRED:
         raise TokenExpired(message)
-    if isinstance(code, int) and code >= 50000:
+    if code in TOKEN_INVALID:
+        raise PlatformError(f"{message} — re-authorise the app and set {V}ACCESS_TOKEN and {V}REFRESH_TOKEN")
+    if code == DAILY_LIMIT:
+        raise PlatformError(
+            f"{message} — the app's daily request limit is spent; the next run pulls these days"
+        )
+    if code in TRANSIENT or (isinstance(code, int) and code >= 50000):
         raise Transient(message)
     raise PlatformError(message)
+
+
+def refresh_request(env, refresh_token: str) -> Request:
+    """GET /oauth/token with grant_type=refresh_token: OAuth calls carry the app's id and secret, no access token."""
+    return Request(
+        "GET",
+        "/oauth/token",
+        params={
+            "client_id": env[V + "CLIENT_ID"],
+            "client_secret": env[V + "CLIENT_SECRET"],
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+        },
+    )
+
+
+def new_pair(body: dict) -> tuple[str, str]:
+    if body.get("code", 0) != 0:
+        raise PlatformError(f"token refresh failed: code {body.get('code')}: {body.get('message')}")
+    data = body.get("data") or {}
+    if not data.get("access_token") or not data.get("refresh_token"):
+        raise PlatformError("the refresh answer holds no token pair")
+    return data["access_token"], data["refresh_token"]
 
 
 SPEC = ConnectorSpec(
     source="tencent_ads_daily_reports",
     title="Tencent Ads daily_reports/get",
     endpoint="GET /v3.0/daily_reports/get (level REPORT_LEVEL_DYNAMIC_CREATIVE, group_by date, dynamic_creative_id)",
-    env=EnvVars(base_url=V + "BASE_URL", accounts=V + "ACCOUNT_IDS", secrets=(V + "ACCESS_TOKEN",)),
+    env=EnvVars(
+        base_url=V + "BASE_URL",
+        accounts=V + "ACCOUNT_IDS",
+        secrets=(V + "CLIENT_SECRET", V + "ACCESS_TOKEN", V + "REFRESH_TOKEN"),
+        settings=(V + "CLIENT_ID",),
+    ),
     token_var=V + "ACCESS_TOKEN",
     auth=QueryToken("access_token", signed=True, doc="`access_token`, `timestamp`, `nonce` query parameters"),
+    refresh=RotatingToken(
+        access_var=V + "ACCESS_TOKEN",
+        refresh_var=V + "REFRESH_TOKEN",
+        request=refresh_request,
+        pair=new_pair,
+        doc="code 11000 → one GET /oauth/token (grant_type=refresh_token); the answer's pair (access ~1 day, refresh "
+        "30 days) is saved atomically in <data>/connector_state/tencent_ads_daily_reports.json (0600) and used "
+        "from then on",
+    ),
     paginator=PageNumber(page_size=2000, info_path=("data", "page_info")),
     request=request,
     check=check,
     records=("data", "list"),
     landing=ApiLanding(records_path="$.data.list"),
-    limits="HTTP 429 and code 11017 [?] → backoff with jitter; page_size ≤ 2000; money in fen",
+    limits="HTTP 429 and codes 11008/11016/11017/11019 → backoff with jitter; 11018 (daily limit) fails the pull; "
+    "page_size ≤ 2000; money in fen",
     restatement="conversions restate for several days (GMT+8 days)",
 )
