@@ -15,10 +15,11 @@ export DO_NOT_TRACK := 1
 
 DEMO_ARGS ?=
 
-.PHONY: install manifest dagster-home run report test lint unit ui clean help
+.PHONY: install manifest dagster-home run run-pull report test lint unit ui clean help
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
+	@echo "make run-pull — the same demo pulled by the connectors from emulated platforms and a throwaway PostgreSQL"
 	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
 	@echo "make ui    — dagster dev -w workspace.yaml"
@@ -49,6 +50,12 @@ dagster-home: $(DAGSTER_HOME)/dagster.yaml
 
 run: $(MANIFEST) dagster-home
 	$(BIN)/python -m orchestration.cli run --demo $(DEMO_ARGS)
+
+# The same demo pulled where it lives (tools/run_pull.py): the emulated ad platforms on 127.0.0.1 and a throwaway
+# PostgreSQL (Debian's `postgresql`) holding the app's users and orders; the pipeline's connectors pull them. Its
+# data directory is $(GROWTHMART_DATA_DIR)/pull, replaced on each run. Same DEMO_ARGS as `make run`.
+run-pull: $(MANIFEST)
+	$(BIN)/python -m tools.run_pull --data-dir $(GROWTHMART_DATA_DIR)/pull $(DEMO_ARGS)
 
 # HTML reports from the current publication, without running the pipeline: DATE=YYYY-MM-DD builds the day's page,
 # its week's and month's and the index (PERIOD=daily|weekly|monthly narrows it); no DATE rebuilds every page.

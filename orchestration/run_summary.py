@@ -272,22 +272,31 @@ def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey)
 
 
 def connectors_section(result: dg.ExecuteInProcessResult) -> list[str]:
-    """What each API connector fetched (assets landing/<source>): days, pages, rows, retries, rate-limit waits."""
+    """What each connector fetched: the API sources (landing/<source>: days, pages, rows, retries, rate-limit
+    waits, token refreshes) and the app database's tables (landing/app_db: days landed, pages, rows, since when)."""
     rows = []
     for m in result.get_asset_materialization_events():
         meta = m.materialization.metadata
-        if m.asset_key.path[0] != "landing" or "days_pulled" not in meta:
+        if m.asset_key.path[0] != "landing":
             continue
-        days = sorted(meta["days_pulled"].value)
-        rows.append(
-            f"{m.asset_key.path[-1]:<28}{len(days):>5}{meta['pages'].value:>7}{meta['rows'].value:>8}"
-            f"{meta['retries'].value:>9}{meta['rate_limit_waits'].value:>7}{meta['waited_seconds'].value:>8.1f}"
-            f"{meta['token_refreshes'].value:>9}  {days[0] if days else ''}..{days[-1] if days else ''}"
-        )
+        if "days_pulled" in meta:
+            days = sorted(meta["days_pulled"].value)
+            rows.append(
+                f"{m.asset_key.path[-1]:<28}{len(days):>5}{meta['pages'].value:>7}{meta['rows'].value:>8}"
+                f"{meta['retries'].value:>9}{meta['rate_limit_waits'].value:>7}{meta['waited_seconds'].value:>8.1f}"
+                f"{meta['token_refreshes'].value:>9}  {days[0] if days else ''}..{days[-1] if days else ''}"
+            )
+        for table in sorted(k.removesuffix("_rows_pulled") for k in meta if k.endswith("_rows_pulled")):
+            days = [d for d in meta[f"{table}_landing_days"].value.split(", ") if d]
+            rows.append(
+                f"{m.asset_key.path[-1] + '.' + table:<28}{len(days):>5}{meta[f'{table}_pages'].value:>7}"
+                f"{meta[f'{table}_rows_pulled'].value:>8}{'-':>9}{'-':>7}{'-':>8}{'-':>9}  "
+                f"updated since {meta[f'{table}_pulled_since'].value}"
+            )
     if not rows:
         return []
     header = f"{'source':<28}{'days':>5}{'pages':>7}{'rows':>8}{'retries':>9}{'waits':>7}{'wait s':>8}{'refresh':>9}  window"
-    return [_rule("pulled (API connectors)"), header, *rows]
+    return [_rule("pulled (connectors)"), header, *rows]
 
 
 def render(

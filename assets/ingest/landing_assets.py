@@ -2,12 +2,13 @@
 
 It exists only when the source's connector variables are set (growthmart/connectors/specs), so `make run` stays
 offline and file-based. A run for day D pulls the restatement window ending with D (GROWTHMART_CONNECTOR_
-RESTATEMENT_DAYS, default 7): restated earlier days become changed landing files, which the raw asset reloads
-(growthmart/landing_watch.py). Each source is its own concurrency pool (limit 1, orchestration/dagster.yaml): two
+RESTATEMENT_DAYS, default 7; before the run's first day only days landed already): restated earlier days become
+changed landing files, which the raw asset reloads (growthmart/landing_watch.py). Each source is its own concurrency pool (limit 1, orchestration/dagster.yaml): two
 runs never pull one platform at once.
 """
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import dagster as dg
 
@@ -15,7 +16,7 @@ from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource
 from growthmart.config import settings
 from growthmart.connectors.errors import ConnectorError, NotConfigured
-from growthmart.connectors.pull import PullResult, pull, window
+from growthmart.connectors.pull import PullResult, days_to_pull, pull
 from growthmart.connectors.settings import pull_settings
 from growthmart.connectors.spec import ConnectorSpec
 
@@ -53,12 +54,12 @@ def build_landing_asset(spec: ConnectorSpec) -> dg.AssetsDefinition:
     )
     def _landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         keys = context.partition_keys
-        days = sorted(
-            {
-                d
-                for key in keys
-                for d in window(key, pull_settings().restatement_days, first_allowed=settings().start_date)
-            }
+        days = days_to_pull(
+            keys,
+            pull_settings().restatement_days,
+            Path(warehouse.data_dir) / "landing",
+            spec.source,
+            settings().start_date,
         )
         try:
             result = pull(spec, days, warehouse.data_dir, log=context.log.info)

@@ -26,7 +26,8 @@ stopped between pages) instead of loading part of it.
 
 Shared behaviour (growthmart/connectors/):
 - **Restatement**: a run for day D re-pulls the {PullSettings().restatement_days} days ending with D
-  (`{RESTATEMENT_DAYS_VAR}`); a day whose figures changed becomes changed landing files, which the raw asset loads
+  (`{RESTATEMENT_DAYS_VAR}`; before the run's first day, only days the source has landed already); a day whose
+  figures changed becomes changed landing files, which the raw asset loads
   again in the same run. Rerunning with unchanged responses rewrites no file.
 - **Retries**: HTTP 429 (waiting its `Retry-After`), HTTP 5xx, network errors and each platform's rate-limit and
   system-error signals are retried up to `{MAX_ATTEMPTS_VAR}` ({PullSettings().max_attempts}) attempts per request
@@ -37,8 +38,9 @@ Shared behaviour (growthmart/connectors/):
 - **Secrets** come only from the variables marked secret; they are redacted from every message and landed page.
 - **Concurrency**: each connector is its own Dagster pool (`connector_<source>`, limit 1).
 - Request timeout: `{TIMEOUT_VAR}` ({PullSettings().timeout_seconds:g} s).
-- For people and tests, `python -m tools.emulator --landing data/landing` serves a demo landing folder through these
-  APIs on 127.0.0.1 and prints the variables to export.
+- For people and tests, `make run-pull` runs the demo pulled through these APIs from emulated platforms on
+  127.0.0.1 (and the app database from a throwaway PostgreSQL); `python -m tools.emulator --landing data/landing`
+  serves a demo landing folder by itself and prints the variables to export.
 """
 
 

@@ -45,6 +45,21 @@ def window(last_day: str, days: int, first_allowed: str | None = None) -> list[s
     return [d for d in out if first_allowed is None or d >= first_allowed]
 
 
+def days_to_pull(
+    partitions: list[str],
+    restatement_days: int,
+    landing_dir: Path,
+    source: str,
+    first_allowed: str | None = None,
+) -> list[str]:
+    """The run's days plus each one's restatement window. Before the run's first day the window only re-pulls days
+    this source has landed already (a restatement); it never fetches older days nobody asked for — a first
+    backfill of May starts on 1 May, not a week earlier."""
+    first = min(partitions)
+    wanted = {d for p in partitions for d in window(p, restatement_days, first_allowed)}
+    return sorted(d for d in wanted if d >= first or (Path(landing_dir) / source / d).is_dir())
+
+
 def token_store(spec: ConnectorSpec, data_dir: Path, env: Mapping[str, str]) -> TokenStore | None:
     if spec.refresh is None:
         return None

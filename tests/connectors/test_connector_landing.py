@@ -14,7 +14,7 @@ import pytest
 from connector_helpers import DAYS, raw_rows, run_pull
 
 from growthmart.connectors.landing import MARKER
-from growthmart.connectors.pull import window
+from growthmart.connectors.pull import days_to_pull, window
 from growthmart.connectors.settings import RESTATEMENT_DAYS_VAR, pull_settings
 from growthmart.contracts import get_contract
 from growthmart.ingest.loader import LoadError, load_partitions
@@ -115,6 +115,15 @@ def test_the_restatement_window_defaults_to_7_days_and_is_configurable(monkeypat
     assert window("2026-05-10", 7, first_allowed="2026-05-08") == ["2026-05-08", "2026-05-09", "2026-05-10"]
     monkeypatch.setenv(RESTATEMENT_DAYS_VAR, "3")
     assert pull_settings().restatement_days == 3
+
+
+def test_before_the_runs_first_day_the_window_re_pulls_only_days_landed_already(tmp_path):
+    """A first backfill of 05-10..05-11 starts on 05-10; a later nightly of 05-12 restates the landed days."""
+    assert days_to_pull(["2026-05-10", "2026-05-11"], 3, tmp_path, SOURCE) == ["2026-05-10", "2026-05-11"]
+    (tmp_path / SOURCE / "2026-05-10").mkdir(parents=True)
+    (tmp_path / SOURCE / "2026-05-11").mkdir()
+    assert days_to_pull(["2026-05-12"], 7, tmp_path, SOURCE) == ["2026-05-10", "2026-05-11", "2026-05-12"]
+    assert days_to_pull(["2026-05-12"], 2, tmp_path, SOURCE) == ["2026-05-11", "2026-05-12"]
 
 
 def test_the_landing_sensor_leaves_connector_pages_to_the_run_that_pulled_them(emulator, tmp_path):
