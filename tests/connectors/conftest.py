@@ -37,6 +37,9 @@ def planted_emulator(demo_landing):
         tencent_token=f"{PLANTED}-tencent",
         baidu_token=f"{PLANTED}-baidu",
         meta_token=f"{PLANTED}-meta",
+        xhs_secret=f"{PLANTED}-xhs-app",
+        xhs_access=f"{PLANTED}-xhs-access",
+        xhs_refresh=f"{PLANTED}-xhs-refresh",
     )
     with Emulator(demo_landing, credentials=creds, page_size_cap=3) as em:
         yield em

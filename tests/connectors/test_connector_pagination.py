@@ -20,6 +20,7 @@ PLATFORM = {
     "tencent_ads_daily_reports": "tencent_ads",
     "baidu_keyword_stats": "baidu",
     "meta_ads_insights": "meta",
+    "xiaohongshu_ads_reports": "xiaohongshu",
 }
 
 
@@ -53,6 +54,15 @@ def test_a_page_short_of_the_reported_total_fails_the_pull_naming_source_day_and
     with pytest.raises(Exception, match=r"ocean_engine_ad_stats.*2026-05-04.*pages.*reported \d+ rows"):
         run_pull(emulator, "ocean_engine_ad_stats", DAYS[:1], tmp_path)
     assert not (tmp_path / "landing" / "ocean_engine_ad_stats" / DAYS[0] / MARKER).exists()
+
+
+def test_xiaohongshu_pages_short_of_total_count_fail_the_pull(emulator, tmp_path):
+    emulator.inject("xiaohongshu", "lose_row", page=2)
+    with pytest.raises(
+        Exception, match=r"xiaohongshu_ads_reports.*2026-05-06.*page 2: page 2 held 2 rows of 3"
+    ):
+        run_pull(emulator, "xiaohongshu_ads_reports", DAYS[2:], tmp_path)
+    assert not (tmp_path / "landing" / "xiaohongshu_ads_reports" / DAYS[2] / MARKER).exists()
 
 
 def test_baidu_advances_by_the_rows_returned_when_the_server_caps_the_page(emulator, tmp_path):
