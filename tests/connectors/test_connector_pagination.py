@@ -93,3 +93,17 @@ def test_every_spec_lands_a_declared_ad_platform_and_maps_only_its_columns():
         assert source in AD_PLATFORMS_BY_SOURCE
         unknown = set(spec.landing.columns) - set(get_contract(source).column_names)
         assert not unknown, f"{source} maps columns its contract does not declare: {unknown}"
+
+
+def test_xiaohongshu_ctr_percent_text_stays_text_in_raw(emulator, tmp_path):
+    """聚光 sends ctr as "x.xx%": the loader keeps it as the text it is, never a number scaled or not."""
+    run_pull(emulator, "xiaohongshu_ads_reports", DAYS[:1], tmp_path)
+    con = duckdb.connect()
+    parts = _load(con, get_contract("xiaohongshu_ads_reports"), tmp_path / "landing", DAYS[:1])
+    assert sum(p.rows_quarantined for p in parts) == 0
+    types = dict(
+        con.execute("select column_name, column_type from (describe raw.xiaohongshu_ads_reports)").fetchall()
+    )
+    assert types["ctr"] == "VARCHAR" and types["fee"].startswith("DECIMAL")
+    ctrs = [r[0] for r in con.execute("select ctr from raw.xiaohongshu_ads_reports").fetchall()]
+    assert ctrs and all(c.endswith("%") and float(c[:-1]) >= 0 for c in ctrs)

@@ -91,3 +91,22 @@ def test_the_token_store_seeds_from_the_environment_then_keeps_its_own_pair(tmp_
             {"access_token": "a", "refresh_token": None},
             {"access_token": "A", "refresh_token": "R"},
         ).load()
+
+
+def test_xiaohongshu_envelope_success_false_or_a_code_is_an_error_whatever_the_http_status():
+    from growthmart.connectors.errors import RateLimited, TokenExpired, Transient
+    from growthmart.connectors.specs.xiaohongshu import check
+
+    check(None, {"code": 0, "msg": "成功", "success": True, "data": {}})
+    check(None, None)  # not JSON: the client decides from the HTTP status
+    cases = [
+        ({"code": 0, "success": False, "msg": ""}, PlatformError, "success false"),
+        ({"code": 10003, "success": False, "msg": "请求频率超限"}, RateLimited, "code 10003"),
+        ({"code": 10001, "success": False, "msg": "expired"}, TokenExpired, "code 10001"),
+        ({"code": 50000, "success": False, "msg": "系统繁忙"}, Transient, "code 50000"),
+        ({"code": 40001, "success": False, "msg": "参数错误"}, PlatformError, "code 40001: 参数错误"),
+        ({"code": 40001, "msg": "no success field"}, PlatformError, "code 40001"),
+    ]
+    for body, error, message in cases:
+        with pytest.raises(error, match=message):
+            check(None, body)
