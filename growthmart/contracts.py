@@ -284,6 +284,48 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             C("action_values", "json", False, "list of {action_type, value} in account currency"),
         ),
     ),
+    SourceContract(
+        name="xiaohongshu_ads_reports",
+        ad_platform=AdPlatform(
+            key="xiaohongshu_ads",
+            staging_model="stg_xiaohongshu_ads__reports",
+            impressions="impression",
+            clicks="click",
+            spend_sql="fee",  # yuan
+        ),
+        report_date_column="time",
+        family="ads",
+        format="json",
+        file_glob="*.json",
+        records_path="$.data.data_list",
+        description="Xiaohongshu 聚光 (Spotlight) POST /api/open/jg/data/report/offline/creativity page at creative "
+        "(创意) grain, one file per advertiser and day.",
+        timezone_note="time is the Beijing (UTC+8) calendar day [?].",
+        units_note="fee and rgmv in yuan (元); numbers may arrive as strings with thousands separators; ctr arrives "
+        'as "x.xx%" and is kept as text, never read as a number (ratios are recomputed from counts).',
+        primary_key=("time", "creativity_id"),
+        columns=(
+            C("advertiser_id", "string", True, "the advertiser asked for; API rows do not repeat it"),
+            C("time", "date", True, "report day"),
+            C("campaign_id", "string", True, "计划 (campaign)"),
+            C("campaign_name", "string"),
+            C("unit_id", "string", True, "单元 (ad group)"),
+            C("unit_name", "string"),
+            C("creativity_id", "string", True, "创意: the ad grain"),
+            C("fee", "decimal", True, "spend in yuan"),
+            C("impression", "int", True, "impressions"),
+            C("click", "int", True, "clicks"),
+            C("ctr", "string", False, 'click-through rate as "x.xx%" text; never used downstream'),
+            C("like", "int", False, "likes (点赞)"),
+            C("comment", "int", False, "comments"),
+            C("collect", "int", False, "收藏 (saves)"),
+            C("share", "int", False, "shares"),
+            C("follow", "int", False, "follows gained"),
+            C("leads", "int", False, "留资: platform-attributed leads"),
+            C("goods_order", "int", False, "platform-attributed orders"),
+            C("rgmv", "decimal", False, "platform-attributed GMV in yuan"),
+        ),
+    ),
     # make new-source inserts new ad platforms above this line
 )
 AD_PLATFORMS_BY_SOURCE: dict[str, AdPlatform] = {c.name: c.ad_platform for c in AD_CONTRACTS if c.ad_platform}

@@ -53,7 +53,9 @@ def records(contract: SourceContract, path: Path) -> tuple[list[str], list[dict]
         recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     else:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        recs = doc["data"]["list"] if contract.records_path == "$.data.list" else doc["data"]
+        recs = doc
+        for step in (contract.records_path or "$").split(".")[1:]:  # "$.data.list" → data, list
+            recs = recs[step]
     return list(recs[0]), recs
 
 
@@ -169,6 +171,7 @@ def test_clicks_never_exceed_impressions(landing):
         "tencent_ads_daily_reports": ("view_count", "valid_click_count"),
         "baidu_keyword_stats": ("展现", "点击"),
         "meta_ads_insights": ("impressions", "clicks"),
+        "xiaohongshu_ads_reports": ("impression", "click"),
     }
     for source, (imp, clk) in pairs.items():
         rows = table(landing, source)
@@ -183,6 +186,7 @@ def test_ad_platform_campaign_ids_are_all_in_the_registry(landing):
     exported |= {("tencent_ads", str(r["campaign_id"])) for r in table(landing, "tencent_ads_daily_reports")}
     exported |= {("baidu", r["计划ID"]) for r in table(landing, "baidu_keyword_stats")}
     exported |= {("meta", r["campaign_id"]) for r in table(landing, "meta_ads_insights")}
+    exported |= {("xiaohongshu_ads", r["campaign_id"]) for r in table(landing, "xiaohongshu_ads_reports")}
     assert exported and exported <= registry
 
 
@@ -401,3 +405,30 @@ def test_the_recall_activity_brings_dormant_users_back_with_its_coupon(landing):
     redeemed = [r for r in table(landing, "app_orders") if r["coupon_code"] == recall["coupon_code"]]
     assert redeemed
     assert all(first <= r["created_at"][:10] <= last for r in redeemed)
+
+
+def test_xiaohongshu_draws_from_its_own_stream_so_no_other_source_changes(landing, tmp_path, monkeypatch):
+    """Issue 11 added Xiaohongshu 聚光 after the other platforms: without it every other file is the same bytes,
+    and the registry only gains its campaigns at the end (earlier campaigns keep their ids)."""
+    import numpy as np
+
+    from growthmart.demo import generator
+    from growthmart.demo.xiaohongshu import XhsDelivery
+
+    def nothing(seed, cal, campaigns, scale, fx_usd):
+        return XhsDelivery([], np.zeros((0, cal.days), dtype=bool), {})
+
+    monkeypatch.setattr(generator, "simulate_xiaohongshu", nothing)
+    without = tmp_path / "without"
+    generate(without, SMALL)
+    assert not (without / "xiaohongshu_ads_reports").exists() and files(landing, "xiaohongshu_ads_reports")
+    for path in sorted(without.rglob("*")):
+        if path.is_file() and path.relative_to(without).parts[0] != "campaigns":
+            assert path.read_bytes() == (landing / path.relative_to(without)).read_bytes(), path
+    for path in files(without, "campaigns"):
+        before = path.read_text(encoding="utf-8").splitlines()
+        after = (landing / path.relative_to(without)).read_text(encoding="utf-8").splitlines()
+        assert after[: len(before)] == before
+        assert after[len(before) :] and all(
+            ",xiaohongshu_ads,xiaohongshu_ads," in r for r in after[len(before) :]
+        )

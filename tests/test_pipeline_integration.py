@@ -162,6 +162,7 @@ def test_spend_reconciles_from_raw_exports_to_the_reports(pipeline, published):
                select "消耗(元)" as cny from raw.ocean_engine_ad_stats
                union all select cost / 100.0 from raw.tencent_ads_daily_reports
                union all select "消费" from raw.baidu_keyword_stats
+               union all select fee from raw.xiaohongshu_ads_reports
                union all select m.spend * fx.rate_to_cny from raw.meta_ads_insights m
                    join fx on fx.rate_date = m.date_start and fx.currency = m.account_currency),
            costs as (

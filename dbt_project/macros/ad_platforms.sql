@@ -38,6 +38,15 @@
             'key_columns': ['"date_start"', '"ad_id"'],
             'spend_sql': 'spend',
             'currency_sql': 'upper(trim("account_currency"))'
+        },
+        {
+            'key': 'xiaohongshu_ads',
+            'source': 'xiaohongshu_ads_reports',
+            'staging_model': 'stg_xiaohongshu_ads__reports',
+            'report_date_column': '"time"',
+            'key_columns': ['"time"', '"creativity_id"'],
+            'spend_sql': 'fee',
+            'currency_sql': "'CNY'"
         }
     ]) }}
 {%- endmacro %}

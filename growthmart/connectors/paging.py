@@ -125,3 +125,40 @@ class NextToken:
     def total(self, body: dict) -> int | None:
         value = dig(body, self.total_path)
         return int(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class PageTotal:
+    """page_num / page_size with only the total row count in the answer (Xiaohongshu 聚光 `data.total_count`).
+
+    The platform does not echo the page or count pages, so the rows are counted: the pull ends once the pages
+    held `total` rows. A server that serves fewer rows than asked on page 1 (a capped page size) is followed
+    at that size from page 2 on, so page numbers keep addressing consecutive rows; a short page before the
+    total, or an empty one, fails the pull.
+    """
+
+    page_param: str = "page_num"
+    size_param: str = "page_size"
+    page_size: int = 1000
+    total_path: tuple = ("data", "total_count")
+    doc: str = "page_num / page_size until total_count rows"
+
+    def first(self) -> dict:
+        return {self.page_param: 1, self.size_param: self.page_size}
+
+    def next(self, body: dict, position: dict, rows: int) -> dict | None:
+        page, size, total = position[self.page_param], position[self.size_param], self.total(body) or 0
+        seen = (page - 1) * size + rows
+        if seen >= total:
+            return None
+        if rows == 0:
+            raise PlatformError(f"page {page} is empty at row {seen} of {total}")
+        if rows < size:
+            if page != 1:
+                raise PlatformError(f"page {page} held {rows} rows of {size} before the total of {total}")
+            return {**position, self.page_param: 2, self.size_param: rows}  # the server's page size
+        return {**position, self.page_param: page + 1}
+
+    def total(self, body: dict) -> int | None:
+        value = dig(body, self.total_path)
+        return int(value) if value is not None else None

@@ -1,4 +1,4 @@
-"""Daily ad-platform exports (Ocean Engine, Tencent Ads, Baidu, Meta), shaped like the real ones.
+"""Daily ad-platform exports (Ocean Engine, Tencent Ads, Baidu, Meta, Xiaohongshu 聚光), shaped like the real ones.
 
 Builders yield (day index, file name, format, payload) like every builder in exports.py.
 """
@@ -166,3 +166,51 @@ def meta_ads(w) -> Iterator:
                 "json",
                 {"data": recs, "paging": {"cursors": cursors}},
             )
+
+
+def _xhs_count(n: int) -> str:
+    """Xiaohongshu sends numbers as strings, counts with thousands separators."""
+    return f"{n:,}"
+
+
+def xiaohongshu_ads(w) -> Iterator:
+    """The 聚光 creative report as its API page, one file per advertiser and day (the exporter adds advertiser_id
+    to each row: the API's rows do not repeat the advertiser the request named)."""
+    x = w.xiaohongshu
+    s = x.stats
+    accounts = sorted({a.account for a in x.ads})
+    for d, date in enumerate(w.cal.date_strs):
+        for acc in accounts:
+            recs = []
+            for i, ad in enumerate(x.ads):
+                if ad.account != acc or not x.active[i, d]:
+                    continue
+                c = w.campaigns[ad.campaign]
+                imp, clk = int(s["impression"][i, d]), int(s["click"][i, d])
+                recs.append(
+                    {
+                        "advertiser_id": acc,
+                        "time": date,
+                        "campaign_id": c.platform_campaign_id,
+                        "campaign_name": c.name,
+                        "unit_id": ad.unit_id,
+                        "unit_name": ad.unit_name,
+                        "creativity_id": ad.creativity_id,
+                        "fee": f"{s['fee'][i, d]:.2f}",
+                        "impression": _xhs_count(imp),
+                        "click": _xhs_count(clk),
+                        "ctr": f"{100 * clk / imp:.2f}%",
+                        **{k: _xhs_count(int(s[k][i, d])) for k in XHS_COUNTS},
+                        "rgmv": f"{s['rgmv'][i, d]:.2f}",
+                    }
+                )
+            doc = {
+                "code": 0,
+                "msg": "成功",
+                "success": True,
+                "data": {"data_list": recs, "total_count": len(recs)},
+            }
+            yield d, f"demo_xiaohongshu_ads_{acc}_{date}.json", "json", doc
+
+
+XHS_COUNTS = ("like", "comment", "collect", "share", "follow", "leads", "goods_order")

@@ -98,6 +98,10 @@ class IdMaker:
         "meta_campaign": (120_210_000_000_000_000, 10**10),
         "meta_adset": (120_211_000_000_000_000, 10**10),
         "meta_ad": (120_212_000_000_000_000, 10**10),
+        "xiaohongshu_account": (4_500_000, 10**4),
+        "xiaohongshu_campaign": (110_000_000, 10**5),
+        "xiaohongshu_unit": (260_000_000, 10**5),
+        "xiaohongshu_creativity": (780_000_000, 10**5),
     }
 
     def __init__(self, rng: np.random.Generator):

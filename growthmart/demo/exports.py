@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads
+from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads, xiaohongshu_ads
 from growthmart.demo.calendar import iso_utc
 from growthmart.demo.campaigns import build_activities
 from growthmart.demo.experiments import registry_rows
@@ -189,6 +189,7 @@ BUILDERS = {
     "tencent_ads_daily_reports": tencent_ads,
     "baidu_keyword_stats": baidu_keywords,
     "meta_ads_insights": meta_ads,
+    "xiaohongshu_ads_reports": xiaohongshu_ads,
     "content_items": content_items,
     "content_daily_stats": content_daily_stats,
     "app_events": app_events,

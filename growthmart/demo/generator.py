@@ -26,6 +26,7 @@ from growthmart.demo.profiles import PLATFORMS
 from growthmart.demo.traffic import Traffic, simulate_traffic
 from growthmart.demo.world import last_touch, simulate_people
 from growthmart.demo.writers import clear_demo_files, render, write_file
+from growthmart.demo.xiaohongshu import XhsDelivery, simulate_xiaohongshu
 
 RECALL_STREAM = 4003  # child random stream of the recall activity (np.random.default_rng([seed, 4003]))
 
@@ -62,6 +63,7 @@ class World:
     conv_value: np.ndarray
     meta_link_clicks: np.ndarray
     cost_rows: list[tuple]
+    xiaohongshu: XhsDelivery  # Xiaohongshu 聚光, simulated apart from its own random stream
 
 
 def _platform_claims(rng, cal: Calendar, ads: list[Ad], active, traffic: Traffic, people: dict, fx) -> tuple:
@@ -136,6 +138,8 @@ def simulate(params: DemoParams) -> World:
     for i, a in enumerate(ads):
         spend[a.campaign] += float(stats["spend"][i].sum())
     set_budgets(rng, cal, campaigns, spend, cost_rows, float(fx["USD"].mean()))
+    # Last, from its own stream: appends its campaigns, so nothing above sees them or draws differently.
+    xiaohongshu = simulate_xiaohongshu(params.seed, cal, campaigns, scale, float(fx["USD"].mean()))
     return World(
         cal,
         campaigns,
@@ -153,6 +157,7 @@ def simulate(params: DemoParams) -> World:
         conv_value,
         link_clicks,
         cost_rows,
+        xiaohongshu,
     )
 
 

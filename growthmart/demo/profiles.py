@@ -43,6 +43,7 @@ CHANNEL_UTM = {
     "tencent_ads": ("tencent", "cpc"),
     "baidu_search": ("baidu", "cpc"),
     "meta_ads": ("facebook", "cpc"),
+    "xiaohongshu_ads": ("xiaohongshu", "cpc"),  # paid 聚光; the owned account is xiaohongshu/social
     "wechat_oa": ("wechat", "social"),
     "xiaohongshu": ("xiaohongshu", "social"),
     "douyin_content": ("douyin", "social"),
@@ -79,6 +80,11 @@ PLATFORMS: tuple[PlatformProfile, ...] = (
     PlatformProfile("meta", "meta_ads", "Meta", "fb", "USD", (0.006, 0.015), (0.6, 1.2), 0.60, 0.40),
 )
 PLATFORM_INDEX = {p.platform: i for i, p in enumerate(PLATFORMS)}
+# Xiaohongshu 聚光 is simulated apart, from its own random stream (growthmart/demo/xiaohongshu.py): not in
+# PLATFORMS, whose campaigns, ads and traffic come from the main stream.
+XIAOHONGSHU_ADS = PlatformProfile(
+    "xiaohongshu_ads", "xiaohongshu_ads", "小红书聚光", "xhsad", "CNY", (0.010, 0.030), (0.8, 1.5), 0.0, 0.0
+)
 
 CONTENT_LINK_RATE = 0.7  # share of content link clicks that become a tracked session_start
 RETURN_RATE = 0.22  # share of prospect visits made by an earlier, not yet converted visitor

@@ -35,8 +35,10 @@ def render(header: list[str], fmt: str, payload) -> tuple[bytes, int]:
         bom = "\ufeff" if fmt == "csv_ui_bom" else ""
         return (bom + buf.getvalue()).encode("utf-8"), len(payload)
     if fmt == "json":
-        data = payload["data"]  # Tencent: {"list": [...], ...}; Meta: [...]
-        records = data["list"] if isinstance(data, dict) else data
+        data = payload[
+            "data"
+        ]  # Tencent: {"list": [...], ...}; Xiaohongshu: {"data_list": [...]}; Meta: [...]
+        records = (data["list"] if "list" in data else data["data_list"]) if isinstance(data, dict) else data
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return text.encode("utf-8"), len(records)
     if fmt == "jsonl":

@@ -35,10 +35,13 @@ def planted_emulator(demo_landing):
         ocean_access=f"{PLANTED}-access",
         ocean_refresh=f"{PLANTED}-refresh",
         tencent_client_secret=f"{PLANTED}-tencent-app",
-        tencent_token=f"{PLANTED}-tencent",
+        tencent_access=f"{PLANTED}-tencent",
         tencent_refresh=f"{PLANTED}-tencent-refresh",
         baidu_token=f"{PLANTED}-baidu",
         meta_token=f"{PLANTED}-meta",
+        xhs_secret=f"{PLANTED}-xhs-app",
+        xhs_access=f"{PLANTED}-xhs-access",
+        xhs_refresh=f"{PLANTED}-xhs-refresh",
     )
     with Emulator(demo_landing, credentials=creds, page_size_cap=3) as em:
         yield em

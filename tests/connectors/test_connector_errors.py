@@ -16,6 +16,7 @@ CASES = [  # source, platform, the platform's message for an injected refusal
     ("tencent_ads_daily_reports", "tencent_ads", "code 11004: invalid fields"),
     ("baidu_keyword_stats", "baidu", "invalid reportType"),
     ("meta_ads_insights", "meta", "error 100/None: Invalid parameter"),
+    ("xiaohongshu_ads_reports", "xiaohongshu", "code 40001: 参数错误: advertiser_id"),
 ]
 DAY = DAYS[1]
 
@@ -73,6 +74,29 @@ def test_ocean_engine_rate_limit_arrives_as_http_200_with_code_40100(emulator, t
     emulator.inject("ocean_engine", "rate_limit", times=100)
     with pytest.raises(ConnectorError, match="code 40100: 请求过于频繁"):
         run_pull(emulator, "ocean_engine_ad_stats", [DAY], tmp_path)
+
+
+def test_xiaohongshu_success_false_is_an_error_even_with_code_0_on_http_200(emulator, tmp_path):
+    emulator.inject("xiaohongshu", "unsuccessful", page=2)
+    with pytest.raises(ConnectorError, match=r"page 2: success false — code 0"):
+        run_pull(emulator, "xiaohongshu_ads_reports", [DAY], tmp_path)
+    assert report_requests(emulator, "xiaohongshu") == 2  # not retried
+    assert not (tmp_path / "landing" / "xiaohongshu_ads_reports" / DAY / "_SUCCESS").exists()
+
+
+def test_xiaohongshu_rate_limit_arrives_as_http_200_with_its_code(emulator, tmp_path):
+    emulator.inject("xiaohongshu", "rate_limit", times=100)
+    with pytest.raises(ConnectorError, match="code 10003: 请求频率超限"):
+        run_pull(emulator, "xiaohongshu_ads_reports", [DAY], tmp_path)
+
+
+def test_xiaohongshu_asks_for_pages_of_at_most_1000_rows_in_the_json_body(emulator, tmp_path):
+    run_pull(emulator, "xiaohongshu_ads_reports", DAYS[2:], tmp_path)
+    bodies = [b for p, _, path, b in emulator.requests if p == "xiaohongshu" and "refresh" not in path]
+    assert bodies and all(b["start_date"] == b["end_date"] == DAYS[2] for b in bodies)
+    assert bodies[0]["page_num"] == 1 and bodies[0]["page_size"] == 1000
+    # The emulator serves 3 rows a page: from page 2 on the connector asks at the size the server keeps.
+    assert [b["page_num"] for b in bodies[1:3]] == [2, 3] and {b["page_size"] for b in bodies[1:]} == {3}
 
 
 def test_tencent_retry_after_is_honoured(emulator, tmp_path):

@@ -20,6 +20,7 @@ PLATFORM = {
     "tencent_ads_daily_reports": "tencent_ads",
     "baidu_keyword_stats": "baidu",
     "meta_ads_insights": "meta",
+    "xiaohongshu_ads_reports": "xiaohongshu",
 }
 
 
@@ -55,6 +56,15 @@ def test_a_page_short_of_the_reported_total_fails_the_pull_naming_source_day_and
     assert not (tmp_path / "landing" / "ocean_engine_ad_stats" / DAYS[0] / MARKER).exists()
 
 
+def test_xiaohongshu_pages_short_of_total_count_fail_the_pull(emulator, tmp_path):
+    emulator.inject("xiaohongshu", "lose_row", page=2)
+    with pytest.raises(
+        Exception, match=r"xiaohongshu_ads_reports.*2026-05-06.*page 2: page 2 held 2 rows of 3"
+    ):
+        run_pull(emulator, "xiaohongshu_ads_reports", DAYS[2:], tmp_path)
+    assert not (tmp_path / "landing" / "xiaohongshu_ads_reports" / DAYS[2] / MARKER).exists()
+
+
 def test_baidu_advances_by_the_rows_returned_when_the_server_caps_the_page(emulator, tmp_path):
     # The connector asks for 1,000 rows a page; the emulator returns at most 3: startRow must follow the rows.
     run_pull(emulator, "baidu_keyword_stats", DAYS[:1], tmp_path)
@@ -83,3 +93,17 @@ def test_every_spec_lands_a_declared_ad_platform_and_maps_only_its_columns():
         assert source in AD_PLATFORMS_BY_SOURCE
         unknown = set(spec.landing.columns) - set(get_contract(source).column_names)
         assert not unknown, f"{source} maps columns its contract does not declare: {unknown}"
+
+
+def test_xiaohongshu_ctr_percent_text_stays_text_in_raw(emulator, tmp_path):
+    """聚光 sends ctr as "x.xx%": the loader keeps it as the text it is, never a number scaled or not."""
+    run_pull(emulator, "xiaohongshu_ads_reports", DAYS[:1], tmp_path)
+    con = duckdb.connect()
+    parts = _load(con, get_contract("xiaohongshu_ads_reports"), tmp_path / "landing", DAYS[:1])
+    assert sum(p.rows_quarantined for p in parts) == 0
+    types = dict(
+        con.execute("select column_name, column_type from (describe raw.xiaohongshu_ads_reports)").fetchall()
+    )
+    assert types["ctr"] == "VARCHAR" and types["fee"].startswith("DECIMAL")
+    ctrs = [r[0] for r in con.execute("select ctr from raw.xiaohongshu_ads_reports").fetchall()]
+    assert ctrs and all(c.endswith("%") and float(c[:-1]) >= 0 for c in ctrs)

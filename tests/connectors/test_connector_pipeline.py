@@ -1,4 +1,4 @@
-"""End to end through Dagster: three days of the demo's four ad platforms pulled from the emulated platforms (a
+"""End to end through Dagster: three days of the demo's ad platforms pulled from the emulated platforms (a
 token refresh and a rate limit on the way) load raw tables equal to those loaded from the demo's file export of the
 same days; the run's metadata and summary say what each connector fetched, and a planted secret is nowhere in the
 data directory, the Dagster event log or the run's output."""
@@ -28,6 +28,7 @@ def pulled_run(planted_emulator, data_dir, monkeypatch, dbt_manifest, capsys):
     monkeypatch.setenv(BACKOFF_VAR, "0.01")
     ensure_dagster_home(data_dir)
     planted_emulator.inject("ocean_engine", "token_expired", page=2)
+    planted_emulator.inject("xiaohongshu", "token_expired", page=2)
     planted_emulator.inject("meta", "rate_limit")
     job = build_definitions().resolve_job_def(INGEST_JOB)
     with dg.DagsterInstance.get() as instance:
@@ -73,6 +74,7 @@ def test_the_run_says_what_each_connector_fetched(pulled_run):
     }
     assert sorted(metas) == SOURCES
     assert metas["ocean_engine_ad_stats"]["token_refreshes"].value == 1
+    assert metas["xiaohongshu_ads_reports"]["token_refreshes"].value == 1
     assert metas["meta_ads_insights"]["rate_limit_waits"].value == 1
     # a first pull starts with the run's first day: the restatement window re-pulls only days landed already
     assert all(sorted(m["days_pulled"].value) == DAYS for m in metas.values())

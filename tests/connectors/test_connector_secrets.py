@@ -21,6 +21,7 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     caplog.set_level(logging.DEBUG)
     lines: list[str] = []
     planted_emulator.inject("ocean_engine", "token_expired")  # a refresh: the new pair is secret too
+    planted_emulator.inject("xiaohongshu", "token_expired")
     planted_emulator.inject("meta", "rate_limit")
     for source in SOURCES:
         run_pull(planted_emulator, source, DAYS[:2], tmp_path, log=lines.append)
@@ -36,6 +37,7 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     said = [*lines, str(failure.value), *(r.getMessage() for r in caplog.records)]
     assert not [s for s in said if PLANTED in s]
     assert planted_emulator.ocean_refreshes == 1
+    assert planted_emulator.xhs_refreshes == 1
     landed = [p for p in tmp_path.rglob("*") if p.is_file() and STATE_FOLDER not in p.parts]
     assert any(p.name.endswith(".json") for p in landed)
     leaks = [str(p) for p in landed if PLANTED.encode() in p.read_bytes()]
@@ -45,3 +47,6 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
         planted_emulator.creds.ocean_refresh.encode() in store.read_bytes()
     )  # the rotated pair lives only here
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    xhs_store = tmp_path / STATE_FOLDER / "xiaohongshu_ads_reports.json"
+    assert planted_emulator.creds.xhs_refresh.encode() in xhs_store.read_bytes()
+    assert stat.S_IMODE(xhs_store.stat().st_mode) == 0o600

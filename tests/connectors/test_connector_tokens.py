@@ -1,6 +1,7 @@
-"""Ocean Engine's (and Tencent's) token pair: an expired access token is refreshed once and the request retried; the rotated pair
-is persisted atomically (0600, under <data>/connector_state/) before it is used, so neither a crash right after
-the refresh nor one in the middle of saving loses it."""
+"""Ocean Engine's, Tencent's and Xiaohongshu's token pairs: an expired access token is refreshed once and the
+request retried; the rotated pair is persisted atomically (0600, under <data>/connector_state/) before it is used,
+so neither a crash right after the refresh nor one in the middle of saving loses it (shown with Ocean Engine: the
+store is shared)."""
 
 from __future__ import annotations
 
@@ -21,55 +22,64 @@ SOURCE = "ocean_engine_ad_stats"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def saved_pair(data: Path) -> dict:
-    return json.loads(state_path(data, SOURCE).read_text())
+def saved_pair(data: Path, source: str = SOURCE) -> dict:
+    return json.loads(state_path(data, source).read_text())
 
 
-def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(emulator, tmp_path):
-    emulator.inject("ocean_engine", "token_expired", page=2)
-    result = run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
-    assert result.token_refreshes == 1 and emulator.ocean_refreshes == 1
-    path = state_path(tmp_path, SOURCE)
+# The platforms whose refresh rotates the pair: source, emulated platform, the emulator's refresh counter and
+# current pair, and the platform's message for an expired token.
+ROTATING = [
+    ("ocean_engine_ad_stats", "ocean_engine", "ocean", "code 40102: access token expired"),
+    ("tencent_ads_daily_reports", "tencent_ads", "tencent", "code 11000: Access token is expired"),
+    ("xiaohongshu_ads_reports", "xiaohongshu", "xhs", "code 10001: access token expired"),
+]
+
+
+def refreshes(emulator, prefix: str) -> int:
+    return getattr(emulator, f"{prefix}_refreshes")
+
+
+def current_pair(emulator, prefix: str) -> dict:
+    c = emulator.creds
+    return {"access_token": getattr(c, f"{prefix}_access"), "refresh_token": getattr(c, f"{prefix}_refresh")}
+
+
+@pytest.mark.parametrize(("source", "platform", "prefix", "_"), ROTATING)
+def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(
+    emulator, tmp_path, source, platform, prefix, _
+):
+    emulator.inject(platform, "token_expired", page=2)
+    result = run_pull(emulator, source, DAYS[:1], tmp_path)
+    assert result.token_refreshes == 1 and refreshes(emulator, prefix) == 1
+    path = state_path(tmp_path, source)
     assert path.parent == tmp_path / "connector_state"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert saved_pair(tmp_path) == {
-        "access_token": emulator.creds.ocean_access,
-        "refresh_token": emulator.creds.ocean_refresh,
-    }
-    assert (tmp_path / "landing" / SOURCE / DAYS[0] / "_SUCCESS").exists()
+    assert saved_pair(tmp_path, source) == current_pair(emulator, prefix)
+    assert (tmp_path / "landing" / source / DAYS[0] / "_SUCCESS").exists()
 
 
-def test_later_pulls_use_the_persisted_pair_not_the_rotated_away_environment_one(emulator, tmp_path):
-    emulator.inject("ocean_engine", "token_expired")
-    run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
+@pytest.mark.parametrize(("source", "platform", "prefix", "_"), ROTATING)
+def test_later_pulls_use_the_persisted_pair_not_the_rotated_away_environment_one(
+    emulator, tmp_path, source, platform, prefix, _
+):
+    emulator.inject(platform, "token_expired")
+    run_pull(emulator, source, DAYS[:1], tmp_path)
     # The environment still holds the first pair, which the platform no longer accepts.
-    emulator.inject("ocean_engine", "token_expired")
-    result = run_pull(emulator, SOURCE, DAYS[1:2], tmp_path)
-    assert result.token_refreshes == 1 and emulator.ocean_refreshes == 2
-    assert saved_pair(tmp_path)["refresh_token"] == emulator.creds.ocean_refresh
-    assert emulator.creds.ocean_refresh.endswith("-r2")
+    emulator.inject(platform, "token_expired")
+    result = run_pull(emulator, source, DAYS[1:2], tmp_path)
+    assert result.token_refreshes == 1 and refreshes(emulator, prefix) == 2
+    assert saved_pair(tmp_path, source)["refresh_token"] == current_pair(emulator, prefix)["refresh_token"]
+    assert current_pair(emulator, prefix)["refresh_token"].endswith("-r2")
 
 
-def test_a_token_expiring_again_after_its_refresh_fails_instead_of_looping(emulator, tmp_path):
-    emulator.inject("ocean_engine", "token_expired", times=100)
-    with pytest.raises(ConnectorError, match="code 40102: access token expired"):
-        run_pull(emulator, SOURCE, DAYS[:1], tmp_path)
-    assert emulator.ocean_refreshes == 1
-
-
-def test_tencent_refreshes_through_oauth_token_and_keeps_the_new_pair(emulator, tmp_path):
-    source = "tencent_ads_daily_reports"
-    emulator.inject("tencent_ads", "token_expired", page=2)
-    result = run_pull(emulator, source, DAYS[:1], tmp_path)
-    assert result.token_refreshes == 1 and emulator.tencent_refreshes == 1
-    assert json.loads(state_path(tmp_path, source).read_text()) == {
-        "access_token": emulator.creds.tencent_token,
-        "refresh_token": emulator.creds.tencent_refresh,
-    }
-    emulator.inject("tencent_ads", "token_expired", times=100)  # the next pull refreshes once, then fails
-    with pytest.raises(ConnectorError, match="code 11000: Access token is expired"):
-        run_pull(emulator, source, DAYS[1:2], tmp_path)
-    assert emulator.tencent_refreshes == 2
+@pytest.mark.parametrize(("source", "platform", "prefix", "message"), ROTATING)
+def test_a_token_expiring_again_after_its_refresh_fails_instead_of_looping(
+    emulator, tmp_path, source, platform, prefix, message
+):
+    emulator.inject(platform, "token_expired", times=100)
+    with pytest.raises(ConnectorError, match=message):
+        run_pull(emulator, source, DAYS[:1], tmp_path)
+    assert refreshes(emulator, prefix) == 1
 
 
 def test_without_a_first_pair_the_pull_names_the_variables(emulator, tmp_path):

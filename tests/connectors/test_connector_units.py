@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from growthmart.connectors.errors import NotConfigured, PlatformError
-from growthmart.connectors.paging import Cursor, NextToken, Offset, PageNumber
+from growthmart.connectors.paging import Cursor, NextToken, Offset, PageNumber, PageTotal
 from growthmart.connectors.secrets import REDACTED, Redactor
 from growthmart.connectors.tokens import TokenStore
 
@@ -31,6 +31,22 @@ def test_offsets_follow_the_rows_returned_and_refuse_an_empty_page_before_the_en
     assert o.next({"total": 5}, {"startRow": 3, "rowCount": 1000}, 2) is None
     with pytest.raises(PlatformError, match="empty page"):
         o.next({"total": 5}, {"startRow": 3, "rowCount": 1000}, 0)
+
+
+def test_page_totals_count_rows_follow_a_capped_page_size_and_refuse_a_short_page():
+    p = PageTotal(page_size=1000)
+    body = {"data": {"total_count": 7}}
+    assert p.first() == {"page_num": 1, "page_size": 1000}
+    assert p.next(body, p.first(), 7) is None  # one page held everything
+    assert p.next({"data": {"total_count": 0}}, p.first(), 0) is None  # an empty day
+    assert p.next(body, p.first(), 3) == {"page_num": 2, "page_size": 3}  # the server keeps pages of 3
+    assert p.next(body, {"page_num": 2, "page_size": 3}, 3) == {"page_num": 3, "page_size": 3}
+    assert p.next(body, {"page_num": 3, "page_size": 3}, 1) is None
+    with pytest.raises(PlatformError, match="page 2 held 2 rows of 3"):
+        p.next(body, {"page_num": 2, "page_size": 3}, 2)
+    with pytest.raises(PlatformError, match="page 2 is empty"):
+        p.next(body, {"page_num": 2, "page_size": 3}, 0)
+    assert p.total(body) == 7 and p.total({}) is None
 
 
 def test_cursors_and_page_tokens_refuse_to_repeat_a_page():
@@ -75,3 +91,22 @@ def test_the_token_store_seeds_from_the_environment_then_keeps_its_own_pair(tmp_
             {"access_token": "a", "refresh_token": None},
             {"access_token": "A", "refresh_token": "R"},
         ).load()
+
+
+def test_xiaohongshu_envelope_success_false_or_a_code_is_an_error_whatever_the_http_status():
+    from growthmart.connectors.errors import RateLimited, TokenExpired, Transient
+    from growthmart.connectors.specs.xiaohongshu import check
+
+    check(None, {"code": 0, "msg": "成功", "success": True, "data": {}})
+    check(None, None)  # not JSON: the client decides from the HTTP status
+    cases = [
+        ({"code": 0, "success": False, "msg": ""}, PlatformError, "success false"),
+        ({"code": 10003, "success": False, "msg": "请求频率超限"}, RateLimited, "code 10003"),
+        ({"code": 10001, "success": False, "msg": "expired"}, TokenExpired, "code 10001"),
+        ({"code": 50000, "success": False, "msg": "系统繁忙"}, Transient, "code 50000"),
+        ({"code": 40001, "success": False, "msg": "参数错误"}, PlatformError, "code 40001: 参数错误"),
+        ({"code": 40001, "msg": "no success field"}, PlatformError, "code 40001"),
+    ]
+    for body, error, message in cases:
+        with pytest.raises(error, match=message):
+            check(None, body)

@@ -90,7 +90,11 @@ def test_the_summary_says_what_each_connector_fetched_through_a_token_expiry_and
 def test_no_credential_is_in_the_data_directory_or_the_output(pulled):
     from tools.emulator.server import Credentials
 
-    secrets = [v for k, v in vars(Credentials()).items() if "token" in k or "secret" in k or "refresh" in k]
+    secrets = [
+        v
+        for k, v in vars(Credentials()).items()
+        if any(w in k for w in ("token", "secret", "refresh", "access"))
+    ]
     found = [
         (p, s)
         for p in pulled["data"].rglob("*")

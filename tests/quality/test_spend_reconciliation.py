@@ -115,3 +115,12 @@ def test_a_missing_table_fails_instead_of_passing(dropped, con, run_check):
     result = run_check(CHECK)
     assert not result.passed
     assert "cannot reconcile" in result.description
+
+
+def test_xiaohongshu_fee_counts_as_yuan(con, run_check):
+    load_raw(con)
+    load_partition(con, contract("xiaohongshu_ads_reports"), DAY, rows=1, changes={0: {"fee": 40}})
+    create_models(con, ad_spend=290, non_ad=20, report=310)
+    result = run_check(CHECK)
+    assert result.passed, result.description
+    assert meta(result)["raw_spend_by_source_cny"]["xiaohongshu_ads_reports"] == 40.0

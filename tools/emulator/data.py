@@ -3,7 +3,8 @@
 {platform: {(account, day): [row, ...]}}, rows in the API's own shape: Ocean Engine {dimensions, metrics} with
 string values; Tencent's records as the report returns them (money in fen); Baidu's rows with numbers; Meta's
 insights rows with every scalar a string and without the time zone the exporter adds (the account endpoint
-serves it).
+serves it); Xiaohongshu 聚光's creative rows as the export has them (numbers as strings, ctr as "x.xx%") without
+the advertiser_id the exporter adds (the request names the advertiser).
 """
 
 from __future__ import annotations
@@ -113,3 +114,12 @@ def meta(landing: Path) -> tuple[Rows, dict[str, dict]]:
             }
             out[(rec["account_id"], day)].append(rec)
     return out, accounts
+
+
+def xiaohongshu(landing: Path) -> Rows:
+    out: Rows = defaultdict(list)
+    for day, path in _files(landing, "xiaohongshu_ads_reports", "demo_*.json"):
+        for rec in json.loads(path.read_text())["data"]["data_list"]:
+            rec = dict(rec)
+            out[(rec.pop("advertiser_id"), day)].append(rec)
+    return out

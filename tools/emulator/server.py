@@ -1,14 +1,17 @@
-"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu and Meta do.
+"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu, Meta and
+Xiaohongshu 聚光 do.
 
 It serves the demo's file export through each platform's report API (paging, envelopes, auth), and can be told
 to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
   rate_limit     the platform's own signal (Ocean Engine code 40100, Tencent HTTP 429 + Retry-After, Baidu
-                 header status 3, Meta error 17 + the insights throttle header)
+                 header status 3, Meta error 17 + the insights throttle header, Xiaohongshu code 10003 [?])
   server_error   HTTP 500
-  token_expired  Ocean Engine 40102 / Tencent 11000 until the token is refreshed; Meta error 190
+  token_expired  Ocean Engine 40102 / Tencent 11000 / Xiaohongshu 10001 [?] until the token is refreshed;
+                 Meta error 190
   partial        Baidu header status 1 (some rows failed)
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
-                 Meta error 100)
+                 Meta error 100, Xiaohongshu 40001)
+  unsuccessful   Xiaohongshu answers HTTP 200 with code 0 but `success: false`
   lose_row       the page silently lacks its last record (totals no longer add up)
   quota          Baidu's daily quota spent (rquota 0)
   throttle       Meta answers, with the insights throttle header at 100 %
@@ -28,13 +31,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tools.emulator import data
 
-PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
+PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "xiaohongshu")
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
 OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
 TENCENT_PATH = "/v3.0/daily_reports/get"
 TENCENT_REFRESH = "/oauth/token"
 BAIDU_PATH = "/json/sms/service/OpenApiReportService/getReportData"
 META_VERSION = "v21.0"
+XHS_PATH = "/api/open/jg/data/report/offline/creativity"
+XHS_REFRESH = "/api/open/oauth2/refresh_token"
+XHS_MAX_PAGE_SIZE = 1000
 
 
 @dataclass
@@ -55,11 +61,15 @@ class Credentials:
     ocean_refresh: str = "emulator-ocean-refresh-0"
     tencent_client_id: str = "1110000001"
     tencent_client_secret: str = "emulator-tencent-secret"
-    tencent_token: str = "emulator-tencent-token"
+    tencent_access: str = "emulator-tencent-token"
     tencent_refresh: str = "emulator-tencent-refresh"
     baidu_user: str = "emulator-user"
     baidu_token: str = "emulator-baidu-token"
     meta_token: str = "emulator-meta-token"
+    xhs_app_id: str = "emulator-xhs-app"
+    xhs_secret: str = "emulator-xhs-secret"
+    xhs_access: str = "emulator-xhs-access-0"
+    xhs_refresh: str = "emulator-xhs-refresh-0"
 
 
 class Emulator:
@@ -74,6 +84,7 @@ class Emulator:
             "ocean_engine": data.ocean_engine(landing),
             "tencent_ads": data.tencent_ads(landing),
             "baidu": data.baidu(landing),
+            "xiaohongshu": data.xiaohongshu(landing),
         }
         self.rows["meta"], self.meta_accounts = data.meta(landing)
         self.faults: list[Fault] = []
@@ -86,7 +97,10 @@ class Emulator:
         self._ocean_first = (self.creds.ocean_access, self.creds.ocean_refresh)  # env() keeps offering these
         self.tencent_expired = False
         self.tencent_refreshes = 0
-        self._tencent_first = (self.creds.tencent_token, self.creds.tencent_refresh)
+        self._tencent_first = (self.creds.tencent_access, self.creds.tencent_refresh)
+        self.xhs_expired = False
+        self.xhs_refreshes = 0
+        self._xhs_first = (self.creds.xhs_access, self.creds.xhs_refresh)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -137,6 +151,12 @@ class Emulator:
             "GROWTHMART_META_BASE_URL": url,
             "GROWTHMART_META_AD_ACCOUNT_IDS": ",".join(self.accounts("meta")),
             "GROWTHMART_META_ACCESS_TOKEN": c.meta_token,
+            "GROWTHMART_XIAOHONGSHU_BASE_URL": url,
+            "GROWTHMART_XIAOHONGSHU_ADVERTISER_IDS": ",".join(self.accounts("xiaohongshu")),
+            "GROWTHMART_XIAOHONGSHU_APP_ID": c.xhs_app_id,
+            "GROWTHMART_XIAOHONGSHU_APP_SECRET": c.xhs_secret,
+            "GROWTHMART_XIAOHONGSHU_ACCESS_TOKEN": self._xhs_first[0],
+            "GROWTHMART_XIAOHONGSHU_REFRESH_TOKEN": self._xhs_first[1],
         }
 
     def start(self, port: int = 0) -> Emulator:
@@ -187,6 +207,8 @@ def _restate(platform: str, row: dict) -> None:
         row["conversions_count"] = int(row.get("conversions_count") or 0) + 1
     elif platform == "baidu":
         row["conversion"] = int(row.get("conversion") or 0) + 1
+    elif platform == "xiaohongshu":
+        row["goods_order"] = f"{int(str(row.get('goods_order') or 0).replace(',', '')) + 1:,}"
     else:
         row["spend"] = f"{float(row['spend']) + 1:.2f}"
 
@@ -235,6 +257,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._ocean_refresh(self._body())
         if path == BAIDU_PATH:
             return self._baidu(self._body())
+        if path == XHS_PATH:
+            return self._xhs(self._body())
+        if path == XHS_REFRESH:
+            return self._xhs_refresh(self._body())
         return self._send(404, {"error": f"no such path {path}"})
 
     def _log(self, platform: str, body: dict | None = None) -> None:
@@ -297,7 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
         stamp = q.get("timestamp", "")
         if fault == "token_expired":
             em.tencent_expired = True
-        if q.get("access_token") != em.creds.tencent_token:
+        if q.get("access_token") != em.creds.tencent_access:
             return error(11002, "Access token is invalid.")
         if em.tencent_expired:
             return error(11000, "Access token is expired.")
@@ -325,11 +351,11 @@ class _Handler(BaseHTTPRequestHandler):
         if q.get("grant_type") != "refresh_token" or q.get("refresh_token") != c.tencent_refresh:
             return self._send(200, {"code": 11010, "message": "Refresh token is malformed.", "data": {}})
         em.tencent_refreshes += 1
-        c.tencent_token = f"{em._tencent_first[0]}-r{em.tencent_refreshes}"
+        c.tencent_access = f"{em._tencent_first[0]}-r{em.tencent_refreshes}"
         c.tencent_refresh = f"{em._tencent_first[1]}-r{em.tencent_refreshes}"
         em.tencent_expired = False
         data = {
-            "access_token": c.tencent_token,
+            "access_token": c.tencent_access,
             "refresh_token": c.tencent_refresh,
             "access_token_expires_in": 86400,
             "refresh_token_expires_in": 2592000,
@@ -412,3 +438,53 @@ class _Handler(BaseHTTPRequestHandler):
         if end < len(rows):  # like Meta, the next link repeats the access token
             paging["next"] = f"{em.url}{path}?{urlencode({**q, 'after': cursors['after']})}"
         self._send(200, {"data": chunk, "paging": paging}, throttle)
+
+    # ------------------------------------------------------------------ Xiaohongshu 聚光
+    def _xhs(self, body: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("xiaohongshu", body)
+        page, size = int(body.get("page_num", 1)), int(body.get("page_size", 20))
+        fault = em._fault("xiaohongshu", page)
+
+        def error(code: int, msg: str, status: int = 200):
+            self._send(status, {"code": code, "msg": msg, "success": False, "data": None})
+
+        if fault == "token_expired":
+            em.xhs_expired = True
+        if self.headers.get("Access-Token") != c.xhs_access:
+            return error(10002, "access token invalid")
+        if em.xhs_expired:
+            return error(10001, "access token expired")
+        if fault == "rate_limit":
+            return error(10003, "请求频率超限")
+        if fault == "server_error":
+            return error(50000, "系统繁忙", 500)
+        if fault == "error":
+            return error(40001, "参数错误: advertiser_id")
+        if size > XHS_MAX_PAGE_SIZE:
+            return error(40001, f"page_size must be at most {XHS_MAX_PAGE_SIZE}")
+        rows = em.day_rows("xiaohongshu", str(body.get("advertiser_id")), body["start_date"])
+        size = min(size, em.page_size_cap)
+        chunk = em.page(rows, (page - 1) * size, size, fault)
+        ok = fault != "unsuccessful"
+        data = {"data_list": chunk, "total_count": len(rows)}
+        self._send(200, {"code": 0, "msg": "成功" if ok else "", "success": ok, "data": data})
+
+    def _xhs_refresh(self, body: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("xiaohongshu", {k: v for k, v in body.items() if k == "app_id"})
+        if body.get("app_id") != c.xhs_app_id or body.get("secret") != c.xhs_secret:
+            return self._send(200, {"code": 40001, "msg": "app_id or secret invalid", "success": False})
+        if body.get("refresh_token") != c.xhs_refresh:  # an old refresh token stops working once rotated
+            return self._send(200, {"code": 10004, "msg": "refresh token invalid", "success": False})
+        em.xhs_refreshes += 1
+        c.xhs_access = f"{em._xhs_first[0]}-r{em.xhs_refreshes}"
+        c.xhs_refresh = f"{em._xhs_first[1]}-r{em.xhs_refreshes}"
+        em.xhs_expired = False
+        data = {
+            "access_token": c.xhs_access,
+            "refresh_token": c.xhs_refresh,
+            "access_token_expires_in": 86400,
+            "refresh_token_expires_in": 2592000,
+        }
+        self._send(200, {"code": 0, "msg": "成功", "success": True, "data": data})

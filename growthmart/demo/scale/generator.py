@@ -38,6 +38,7 @@ from growthmart.demo.generator import DemoParams, World
 from growthmart.demo.scale.days import Simulation
 from growthmart.demo.scale.plan import Plan, build_plan
 from growthmart.demo.writers import clear_demo_files, render, write_file
+from growthmart.demo.xiaohongshu import simulate_xiaohongshu
 
 PARQUET_SOURCES = ("app_events", "app_users", "app_orders")
 SMALL_SOURCES = tuple(name for name in BUILDERS if name not in PARQUET_SOURCES)
@@ -111,6 +112,8 @@ def _small_world(plan: Plan, sim: Simulation) -> World:
     for i, a in enumerate(plan.ads):
         spend[a.campaign] += float(stats["spend"][i].sum())
     set_budgets(rng, cal, plan.campaigns, spend, cost_rows, float(plan.fx["USD"].mean()))
+    # Xiaohongshu 聚光 from its own stream, after everything else (as in the small generator).
+    xiaohongshu = simulate_xiaohongshu(plan.seed, cal, plan.campaigns, scale, float(plan.fx["USD"].mean()))
     return World(
         cal=cal,
         campaigns=plan.campaigns,
@@ -128,6 +131,7 @@ def _small_world(plan: Plan, sim: Simulation) -> World:
         conv_value=conv_value,
         meta_link_clicks=link_clicks,
         cost_rows=cost_rows,
+        xiaohongshu=xiaohongshu,
     )
 
 
