@@ -284,6 +284,70 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             C("action_values", "json", False, "list of {action_type, value} in account currency"),
         ),
     ),
+    SourceContract(
+        name="google_ads_ad_stats",
+        ad_platform=AdPlatform(
+            key="google_ads",
+            staging_model="stg_google_ads__ad_stats",
+            impressions="metrics.impressions",
+            clicks="metrics.clicks",
+            spend_sql='"metrics.cost_micros" / 1000000.0',  # int64 micros of the customer's currency
+            currency_column="customer.currency_code",
+        ),
+        report_date_column="segments.date",
+        family="ads",
+        format="json",
+        file_glob="*.json",
+        records_path="$.results",
+        description="Google Ads API googleAds:search (GAQL FROM ad_group_ad, segments.date) response at ad "
+        "grain, one file per customer and day; rows are nested camelCase objects (REST JSON).",
+        timezone_note="segments.date is the customer's calendar day in customer.time_zone (not re-bucketed).",
+        units_note="metrics.cost_micros is int64 micros (1/1,000,000) of customer.currency_code, sent as a JSON "
+        "string; metrics.conversions and metrics.conversions_value are doubles (fractional with data-driven "
+        "attribution); metrics.ctr (a fraction) is not loaded.",
+        primary_key=("segments.date", "ad_group_ad.ad.id"),
+        columns=(
+            C("customer.id", "string", True, "customer (account) id", json_path="$.customer.id"),
+            C(
+                "customer.currency_code",
+                "string",
+                True,
+                "ISO currency of the customer's money fields",
+                json_path="$.customer.currencyCode",
+            ),
+            C(
+                "customer.time_zone",
+                "string",
+                True,
+                "time zone of segments.date",
+                json_path="$.customer.timeZone",
+            ),
+            C("campaign.id", "string", True, json_path="$.campaign.id"),
+            C("campaign.name", "string", json_path="$.campaign.name"),
+            C("ad_group.id", "string", True, "ad group", json_path="$.adGroup.id"),
+            C("ad_group.name", "string", json_path="$.adGroup.name"),
+            C("ad_group_ad.ad.id", "string", True, "ad", json_path="$.adGroupAd.ad.id"),
+            C("ad_group_ad.ad.name", "string", json_path="$.adGroupAd.ad.name"),
+            C("segments.date", "date", True, json_path="$.segments.date"),
+            C("metrics.impressions", "int", True, json_path="$.metrics.impressions"),
+            C("metrics.clicks", "int", True, json_path="$.metrics.clicks"),
+            C("metrics.cost_micros", "int", True, "spend in micros", json_path="$.metrics.costMicros"),
+            C(
+                "metrics.conversions",
+                "double",
+                False,
+                "platform-attributed conversions (may be fractional)",
+                json_path="$.metrics.conversions",
+            ),
+            C(
+                "metrics.conversions_value",
+                "double",
+                False,
+                "platform-attributed conversion value in the customer's currency",
+                json_path="$.metrics.conversionsValue",
+            ),
+        ),
+    ),
     # make new-source inserts new ad platforms above this line
 )
 AD_PLATFORMS_BY_SOURCE: dict[str, AdPlatform] = {c.name: c.ad_platform for c in AD_CONTRACTS if c.ad_platform}
