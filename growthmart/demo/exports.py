@@ -17,6 +17,7 @@ from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, t
 from growthmart.demo.calendar import iso_utc
 from growthmart.demo.campaigns import build_activities
 from growthmart.demo.experiments import registry_rows
+from growthmart.demo.google_ads import google_ads
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
 from growthmart.demo.world import hex_ids
@@ -199,4 +200,5 @@ BUILDERS = {
     "non_ad_costs": non_ad_costs,
     "fx_rates": fx_rates,
     "experiments": experiments,
+    "google_ads_ad_stats": google_ads,
 }
