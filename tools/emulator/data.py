@@ -113,3 +113,12 @@ def meta(landing: Path) -> tuple[Rows, dict[str, dict]]:
             }
             out[(rec["account_id"], day)].append(rec)
     return out, accounts
+
+
+def google_ads(landing: Path) -> Rows:
+    """googleAds:search rows as the file export holds them (it is the REST response), by customer and day."""
+    out: Rows = defaultdict(list)
+    for day, path in _files(landing, "google_ads_ad_stats", "demo_*.json"):
+        for rec in json.loads(path.read_text()).get("results", []):
+            out[(rec["customer"]["id"], day)].append(rec)
+    return out

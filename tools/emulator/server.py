@@ -1,16 +1,19 @@
-"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu and Meta do.
+"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu, Meta and Google
+Ads do.
 
 It serves the demo's file export through each platform's report API (paging, envelopes, auth), and can be told
 to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
   rate_limit     the platform's own signal (Ocean Engine code 40100, Tencent HTTP 429 + Retry-After, Baidu
-                 header status 3, Meta error 17 + the insights throttle header)
+                 header status 3, Meta error 17 + the insights throttle header, Google HTTP 429
+                 RESOURCE_TEMPORARILY_EXHAUSTED with retryDelay = `retry_after` seconds)
   server_error   HTTP 500
-  token_expired  Ocean Engine 40102 until the token is refreshed; Tencent code 11002; Meta error 190
+  token_expired  Ocean Engine 40102 until the token is refreshed; Tencent code 11002; Meta error 190; Google
+                 HTTP 401 UNAUTHENTICATED, and the access token stays invalid until a new one is minted
   partial        Baidu header status 1 (some rows failed)
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
                  Meta error 100)
   lose_row       the page silently lacks its last record (totals no longer add up)
-  quota          Baidu's daily quota spent (rquota 0)
+  quota          Baidu's daily quota spent (rquota 0); Google's daily RESOURCE_EXHAUSTED (HTTP 429)
   throttle       Meta answers, with the insights throttle header at 100 %
 and `restate(platform, day)` changes that day's figures (late conversions), as platforms do for recent days.
 """
@@ -28,12 +31,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tools.emulator import data
 
-PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta")
+PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "google_ads")
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
 OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
 TENCENT_PATH = "/v3.0/daily_reports/get"
 BAIDU_PATH = "/json/sms/service/OpenApiReportService/getReportData"
 META_VERSION = "v21.0"
+GOOGLE_VERSION = "v26"
+GOOGLE_TOKEN = "/google/oauth2/token"  # stands for https://oauth2.googleapis.com/token
 
 
 @dataclass
@@ -56,6 +61,12 @@ class Credentials:
     baidu_user: str = "emulator-user"
     baidu_token: str = "emulator-baidu-token"
     meta_token: str = "emulator-meta-token"
+    google_client_id: str = "emulator-google-client.apps.googleusercontent.com"
+    google_client_secret: str = "emulator-google-client-secret"
+    google_refresh: str = "emulator-google-refresh"
+    google_developer_token: str = "emulator-google-developer-token"
+    google_login_customer_id: str = "9990001111"
+    google_access_prefix: str = "emulator-google-access"  # minted tokens: <prefix>-<n>
 
 
 class Emulator:
@@ -72,6 +83,9 @@ class Emulator:
             "baidu": data.baidu(landing),
         }
         self.rows["meta"], self.meta_accounts = data.meta(landing)
+        self.rows["google_ads"] = data.google_ads(landing)
+        self.google_mints = 0  # access tokens minted by the Google token endpoint
+        self.google_token: str | None = None  # the access token the Google API accepts now
         self.faults: list[Fault] = []
         self.restated: set[tuple[str, str]] = set()
         self.requests: list[
@@ -127,6 +141,20 @@ class Emulator:
             "GROWTHMART_META_BASE_URL": url,
             "GROWTHMART_META_AD_ACCOUNT_IDS": ",".join(self.accounts("meta")),
             "GROWTHMART_META_ACCESS_TOKEN": c.meta_token,
+            **self.google_env(),
+        }
+
+    def google_env(self) -> dict[str, str]:
+        c = self.creds
+        return {
+            "GROWTHMART_GOOGLE_ADS_BASE_URL": self.url,
+            "GROWTHMART_GOOGLE_ADS_TOKEN_URL": self.url + GOOGLE_TOKEN,
+            "GROWTHMART_GOOGLE_ADS_CUSTOMER_IDS": ",".join(self.accounts("google_ads")),
+            "GROWTHMART_GOOGLE_ADS_CLIENT_ID": c.google_client_id,
+            "GROWTHMART_GOOGLE_ADS_CLIENT_SECRET": c.google_client_secret,
+            "GROWTHMART_GOOGLE_ADS_REFRESH_TOKEN": c.google_refresh,
+            "GROWTHMART_GOOGLE_ADS_DEVELOPER_TOKEN": c.google_developer_token,
+            "GROWTHMART_GOOGLE_ADS_LOGIN_CUSTOMER_ID": c.google_login_customer_id,
         }
 
     def start(self, port: int = 0) -> Emulator:
@@ -177,6 +205,8 @@ def _restate(platform: str, row: dict) -> None:
         row["conversions_count"] = int(row.get("conversions_count") or 0) + 1
     elif platform == "baidu":
         row["conversion"] = int(row.get("conversion") or 0) + 1
+    elif platform == "google_ads":
+        row["metrics"]["conversions"] = float(row["metrics"].get("conversions") or 0) + 1
     else:
         row["spend"] = f"{float(row['spend']) + 1:.2f}"
 
@@ -223,6 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._ocean_refresh(self._body())
         if path == BAIDU_PATH:
             return self._baidu(self._body())
+        if path == GOOGLE_TOKEN:
+            return self._google_token()
+        if path.startswith(f"/{GOOGLE_VERSION}/customers/") and path.endswith("/googleAds:search"):
+            return self._google_search(path, self._body())
         return self._send(404, {"error": f"no such path {path}"})
 
     def _log(self, platform: str, body: dict | None = None) -> None:
@@ -376,3 +410,120 @@ class _Handler(BaseHTTPRequestHandler):
         if end < len(rows):  # like Meta, the next link repeats the access token
             paging["next"] = f"{em.url}{path}?{urlencode({**q, 'after': cursors['after']})}"
         self._send(200, {"data": chunk, "paging": paging}, throttle)
+
+    # ------------------------------------------------------------------ Google Ads
+    def _google_token(self) -> None:
+        em, c = self.emulator, self.emulator.creds
+        n = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(n).decode()).items()}
+        self._log("google_ads", {"grant_type": form.get("grant_type")})  # never the credentials
+        ok = (
+            form.get("grant_type") == "refresh_token"
+            and form.get("client_id") == c.google_client_id
+            and form.get("client_secret") == c.google_client_secret
+            and form.get("refresh_token") == c.google_refresh
+        )
+        if not ok:
+            return self._send(400, {"error": "invalid_grant", "error_description": "Bad Request"})
+        em.google_mints += 1
+        em.google_token = f"{c.google_access_prefix}-{em.google_mints}"  # the earlier one stops working
+        body = {
+            "access_token": em.google_token,
+            "expires_in": 3599,
+            "scope": "https://www.googleapis.com/auth/adwords",
+            "token_type": "Bearer",
+        }
+        self._send(200, body)
+
+    def _google_search(self, path: str, body: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("google_ads", body)
+        customer = path.split("/")[3]
+        token = body.get("pageToken")
+        start = int(base64.b64decode(token).decode()) if token else 0
+        size = em.page_size_cap  # Google's page size is fixed (10,000); the cap stands for it
+        fault = em._fault("google_ads", start // max(1, size) + 1)
+
+        def error(
+            http: int, status: str, message: str, code: dict | None = None, details: dict | None = None
+        ):
+            failure = {"errorCode": code, "message": message, **({"details": details} if details else {})}
+            doc = {
+                "code": http,
+                "message": message,
+                "status": status,
+                "details": [
+                    {
+                        "@type": f"type.googleapis.com/google.ads.googleads.{GOOGLE_VERSION}.errors.GoogleAdsFailure",
+                        "errors": [failure] if code else [],
+                        "requestId": "emulator",
+                    }
+                ],
+            }
+            self._send(http, {"error": doc})
+
+        if fault == "token_expired":
+            em.google_token = None  # expired: a new one must be minted
+        if self.headers.get("Authorization") != f"Bearer {em.google_token}" or em.google_token is None:
+            return error(
+                401,
+                "UNAUTHENTICATED",
+                "Request is missing required authentication credential.",
+                {"authenticationError": "OAUTH_TOKEN_EXPIRED"},
+            )
+        if (
+            self.headers.get("developer-token") != c.google_developer_token
+            or self.headers.get("login-customer-id") != c.google_login_customer_id
+        ):
+            return error(
+                403,
+                "PERMISSION_DENIED",
+                "The developer token is not valid.",
+                {"authorizationError": "DEVELOPER_TOKEN_NOT_APPROVED"},
+            )
+        if fault == "rate_limit":
+            details = {
+                "quotaErrorDetails": {
+                    "rateScope": "ACCOUNT",
+                    "rateName": "Requests per account",
+                    "retryDelay": f"{em.retry_after}s",
+                }
+            }
+            return error(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "Too many requests in a short amount of time.",
+                {"quotaError": "RESOURCE_TEMPORARILY_EXHAUSTED"},
+                details,
+            )
+        if fault == "quota":
+            details = {
+                "quotaErrorDetails": {
+                    "rateScope": "DEVELOPER",
+                    "rateName": "Number of operations for basic access",
+                    "retryDelay": "86400s",
+                }
+            }
+            return error(
+                429, "RESOURCE_EXHAUSTED", "Too many requests.", {"quotaError": "RESOURCE_EXHAUSTED"}, details
+            )
+        if fault == "server_error":
+            return error(500, "INTERNAL", "Internal error encountered.", {"internalError": "INTERNAL_ERROR"})
+        if fault == "error":
+            return error(
+                400,
+                "INVALID_ARGUMENT",
+                "Request contains an invalid argument.",
+                {"queryError": "UNRECOGNIZED_FIELD"},
+            )
+        day = body["query"].split("BETWEEN '")[1][:10]
+        rows = em.day_rows("google_ads", customer, day)
+        chunk = em.page(rows, start, size, fault)
+        out: dict = {"fieldMask": "emulated"}
+        if chunk:  # like the REST API, a page without rows has no `results` key
+            out["results"] = chunk
+        if body.get("returnTotalResultsCount"):
+            out["totalResultsCount"] = str(len(rows))  # int64: a JSON string
+        if start + size < len(rows):
+            out["nextPageToken"] = base64.b64encode(str(start + size).encode()).decode()
+        self._send(200, out)
