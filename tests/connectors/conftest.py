@@ -37,6 +37,10 @@ def planted_emulator(demo_landing):
         tencent_token=f"{PLANTED}-tencent",
         baidu_token=f"{PLANTED}-baidu",
         meta_token=f"{PLANTED}-meta",
+        google_client_secret=f"{PLANTED}-google-client",
+        google_refresh=f"{PLANTED}-google-refresh",
+        google_developer_token=f"{PLANTED}-google-dev",
+        google_access_prefix=f"{PLANTED}-google-access",
     )
     with Emulator(demo_landing, credentials=creds, page_size_cap=3) as em:
         yield em

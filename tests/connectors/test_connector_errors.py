@@ -16,16 +16,21 @@ CASES = [  # source, platform, the platform's message for an injected refusal
     ("tencent_ads_daily_reports", "tencent_ads", "code 11004: invalid fields"),
     ("baidu_keyword_stats", "baidu", "invalid reportType"),
     ("meta_ads_insights", "meta", "error 100/None: Invalid parameter"),
+    ("google_ads_ad_stats", "google_ads", "INVALID_ARGUMENT ['UNRECOGNIZED_FIELD']"),
 ]
 DAY = DAYS[1]
 
 
 def report_requests(emulator, platform: str) -> int:
-    """Report calls only (Meta's account look-up and Ocean Engine's refresh are not report pages)."""
+    """Report calls only (Meta's account look-up, Ocean Engine's refresh and Google's token calls are not
+    report pages)."""
     return sum(
         1
         for p, _, path, _ in emulator.requests
-        if p == platform and "refresh_token" not in path and (p != "meta" or "/insights" in path)
+        if p == platform
+        and "refresh_token" not in path
+        and "/oauth2/token" not in path
+        and (p != "meta" or "/insights" in path)
     )
 
 
@@ -103,6 +108,7 @@ def test_baidu_partial_success_is_retried_and_never_landed_as_success(emulator, 
         ),
         ("tencent_ads_daily_reports", "tencent_ads", "token_expired", "code 11002"),
         ("baidu_keyword_stats", "baidu", "quota", "daily quota exhausted.*quota exceeded"),
+        ("google_ads_ad_stats", "google_ads", "quota", r"daily quota exhausted \(RESOURCE_EXHAUSTED\)"),
     ],
 )
 def test_an_unrefreshable_token_or_a_spent_quota_fails_at_once_without_a_retry_loop(
@@ -151,3 +157,19 @@ def test_meta_throttle_header_at_its_limit_slows_the_next_request(emulator, tmp_
     result = run_pull(emulator, "meta_ads_insights", [DAY], tmp_path)
     assert result.rate_limit_waits >= 1 and result.retries == 0
     assert result.waited_seconds >= 5 * FAST.backoff_seconds * result.rate_limit_waits - 1e-9
+
+
+def test_google_retry_delay_is_honoured(emulator, tmp_path):
+    emulator.retry_after = (
+        1  # quotaErrorDetails.retryDelay "1s" on an HTTP 429 RESOURCE_TEMPORARILY_EXHAUSTED
+    )
+    emulator.inject("google_ads", "rate_limit", page=2)
+    result = run_pull(emulator, "google_ads_ad_stats", [DAY], tmp_path)
+    assert result.rate_limit_waits == 1 and result.retries == 1 and result.waited_seconds >= 1.0
+
+
+def test_google_daily_quota_is_not_retried_although_it_arrives_as_http_429(emulator, tmp_path):
+    emulator.inject("google_ads", "quota", times=100, page=2)
+    with pytest.raises(ConnectorError, match=r"page 2: daily quota exhausted \(RESOURCE_EXHAUSTED\)"):
+        run_pull(emulator, "google_ads_ad_stats", [DAY], tmp_path)
+    assert report_requests(emulator, "google_ads") == 2

@@ -53,7 +53,7 @@ def crash_after_pages(emulator, data: Path, source: str, day: str, pages: int) -
     ).returncode
 
 
-@pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights"])
+@pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights", "google_ads_ad_stats"])
 def test_a_crash_between_pages_leaves_no_complete_day_and_the_rerun_lands_the_same_files(
     emulator, tmp_path, source
 ):
@@ -80,7 +80,13 @@ def test_a_rerun_with_unchanged_responses_touches_no_file(emulator, tmp_path):
 
 @pytest.mark.parametrize(
     "source",
-    ["ocean_engine_ad_stats", "tencent_ads_daily_reports", "baidu_keyword_stats", "meta_ads_insights"],
+    [
+        "ocean_engine_ad_stats",
+        "tencent_ads_daily_reports",
+        "baidu_keyword_stats",
+        "meta_ads_insights",
+        "google_ads_ad_stats",
+    ],
 )
 def test_a_restated_day_in_the_window_changes_its_files_and_is_reloaded(emulator, tmp_path, source):
     landing = tmp_path / "landing"
@@ -105,6 +111,7 @@ def emulator_platform(source: str) -> str:
         "tencent_ads_daily_reports": "tencent_ads",
         "baidu_keyword_stats": "baidu",
         "meta_ads_insights": "meta",
+        "google_ads_ad_stats": "google_ads",
     }[source]
 
 

@@ -20,6 +20,7 @@ PLATFORM = {
     "tencent_ads_daily_reports": "tencent_ads",
     "baidu_keyword_stats": "baidu",
     "meta_ads_insights": "meta",
+    "google_ads_ad_stats": "google_ads",
 }
 
 
