@@ -53,8 +53,21 @@ def records(contract: SourceContract, path: Path) -> tuple[list[str], list[dict]
         recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     else:
         doc = json.loads(path.read_text(encoding="utf-8"))
+        if contract.records_path == "$.results":  # Google Ads: nested rows, columns at their json_path
+            return contract.column_names, [_flat(contract, r) for r in doc["results"]]
         recs = doc["data"]["list"] if contract.records_path == "$.data.list" else doc["data"]
     return list(recs[0]), recs
+
+
+def _flat(contract: SourceContract, rec: dict) -> dict:
+    """A nested record as {column: value} through each column's json_path ('$.metrics.costMicros')."""
+    out = {}
+    for c in contract.columns:
+        node = rec
+        for step in (c.json_path or f"$.{c.name}")[2:].split("."):
+            node = node.get(step) if isinstance(node, dict) else None
+        out[c.name] = node
+    return out
 
 
 def parses(value, type_: str) -> bool:
@@ -169,6 +182,7 @@ def test_clicks_never_exceed_impressions(landing):
         "tencent_ads_daily_reports": ("view_count", "valid_click_count"),
         "baidu_keyword_stats": ("展现", "点击"),
         "meta_ads_insights": ("impressions", "clicks"),
+        "google_ads_ad_stats": ("metrics.impressions", "metrics.clicks"),
     }
     for source, (imp, clk) in pairs.items():
         rows = table(landing, source)
@@ -183,6 +197,7 @@ def test_ad_platform_campaign_ids_are_all_in_the_registry(landing):
     exported |= {("tencent_ads", str(r["campaign_id"])) for r in table(landing, "tencent_ads_daily_reports")}
     exported |= {("baidu", r["计划ID"]) for r in table(landing, "baidu_keyword_stats")}
     exported |= {("meta", r["campaign_id"]) for r in table(landing, "meta_ads_insights")}
+    exported |= {("google_ads", r["campaign.id"]) for r in table(landing, "google_ads_ad_stats")}
     assert exported and exported <= registry
 
 
@@ -401,3 +416,32 @@ def test_the_recall_activity_brings_dormant_users_back_with_its_coupon(landing):
     redeemed = [r for r in table(landing, "app_orders") if r["coupon_code"] == recall["coupon_code"]]
     assert redeemed
     assert all(first <= r["created_at"][:10] <= last for r in redeemed)
+
+
+def test_google_ads_exports_the_rest_shape_in_each_customers_currency(landing):
+    rows = table(landing, "google_ads_ad_stats")
+    assert rows
+    for r in rows:  # int64 values are JSON strings, conversions doubles
+        assert isinstance(r["metrics.cost_micros"], str) and int(r["metrics.cost_micros"]) % 10_000 == 0
+        assert isinstance(r["metrics.conversions"], float)
+        assert r["segments.date"] == r["_day"]
+    zones = {(r["customer.id"], r["customer.currency_code"], r["customer.time_zone"]) for r in rows}
+    assert {z[1] for z in zones} == {"USD", "HKD"} and len({z[0] for z in zones}) == len(zones)
+
+
+def test_google_ads_leaves_every_other_source_byte_identical(landing, tmp_path, monkeypatch):
+    """Google Ads draws from its own child stream, after the rest: without it, the other files are the same."""
+    from growthmart.demo import generator
+
+    monkeypatch.setattr(generator, "add_google_ads", lambda *a, **k: None)
+    without = tmp_path / "without"
+    generate(without, SMALL)
+    assert not (without / "google_ads_ad_stats").exists()
+    for source in sorted(p.name for p in without.iterdir()):
+        if source == "campaigns":  # the registry gains the Google campaigns as its last rows
+            for path in files(without, source):
+                before = path.read_text(encoding="utf-8")
+                after = (landing / source / path.parent.name / path.name).read_text(encoding="utf-8")
+                assert after.startswith(before) and ",google_ads,google_ads," in after[len(before) :]
+            continue
+        assert tree_hash(without / source) == tree_hash(landing / source), source
