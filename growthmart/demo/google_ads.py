@@ -131,7 +131,8 @@ def add_google_ads(seed: int, cal: Calendar, campaigns: list[Campaign], users: i
     clicks = rng.poisson(exp * rng.lognormal(0.0, 0.25, shape)) * active
     impressions = np.maximum(rng.poisson(np.maximum(exp, 0.3) / np.array(ctr)[:, None]), clicks + 1) * active
     cost = np.round(clicks * np.array(cpc)[:, None] * rng.lognormal(0.0, 0.1, shape), 2)
-    conversions = np.round(clicks * rng.uniform(0.01, 0.06, shape), 2) * active
+    # whole conversions, shared out fractionally by data-driven attribution
+    conversions = np.round(rng.poisson(clicks * 0.06) * rng.uniform(0.7, 1.3, shape), 2) * active
     value = np.round(conversions * rng.lognormal(np.log(25.0), 0.3, shape), 2) * active
     for i, c in enumerate(campaigns):
         if c.platform != PLATFORM:
