@@ -378,6 +378,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("duration_seconds", "int", False, "video/livestream length"),
             # Added later: older exports without it still load (NULL).
             C("topic", "string", False, "editorial topic (选题) from the content calendar"),
+            # Added later (issue 11): maps the WeChat datacube's msgid onto content_id; older exports load NULL.
+            C(
+                "platform_item_id",
+                "string",
+                False,
+                "the platform's own id of the item: WeChat msgid (<msg_data_id>_<index in the push>)",
+            ),
         ),
     ),
     SourceContract(
@@ -404,6 +411,33 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("follows_gained", "int"),
             C("link_clicks", "int"),
             C("leads", "int", False, "留资: contact forms submitted"),
+        ),
+    ),
+    SourceContract(
+        name="wechat_article_summary",
+        report_date_column="ref_date",
+        family="content",
+        format="json",
+        file_glob="*.json",
+        records_path="$.list",
+        description="WeChat official account datacube /datacube/getarticlesummary: per-article daily (not "
+        "cumulative) reads, shares and favorites, one day per call.",
+        timezone_note="ref_date is the Beijing calendar day; the latest day the datacube serves is yesterday.",
+        units_note="Counts (*_count) and distinct users (*_user); int_page = the article page, ori_page = the "
+        "original-article page. No likes, comments, follows, link clicks or leads (the CMS export keeps those).",
+        primary_key=("ref_date", "msgid"),
+        columns=(
+            C("ref_date", "date", True),
+            C("msgid", "string", True, "<msg_data_id>_<index>: the CMS content_items.platform_item_id"),
+            C("title", "string"),
+            C("int_page_read_user", "int", True, "readers of the article page"),
+            C("int_page_read_count", "int", True, "reads of the article page (views)"),
+            C("ori_page_read_user", "int"),
+            C("ori_page_read_count", "int"),
+            C("share_user", "int"),
+            C("share_count", "int", True, "shares"),
+            C("add_to_fav_user", "int"),
+            C("add_to_fav_count", "int", True, "favorites"),
         ),
     ),
     # ---------------------------------------------------------------- users
