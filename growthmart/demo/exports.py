@@ -20,6 +20,7 @@ from growthmart.demo.experiments import registry_rows
 from growthmart.demo.google_ads import google_ads
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
+from growthmart.demo.wechat import article_summary, platform_item_id
 from growthmart.demo.world import hex_ids
 
 
@@ -37,6 +38,7 @@ def content_items(w) -> Iterator:
                 iso_utc([it.published_at])[0],
                 None if it.duration is None else str(it.duration),
                 it.topic,
+                platform_item_id(it),
             )
             for it in by_day[d]
         ]
@@ -201,4 +203,5 @@ BUILDERS = {
     "fx_rates": fx_rates,
     "experiments": experiments,
     "google_ads_ad_stats": google_ads,
+    "wechat_article_summary": article_summary,
 }
