@@ -122,3 +122,11 @@ def google_ads(landing: Path) -> Rows:
         for rec in json.loads(path.read_text()).get("results", []):
             out[(rec["customer"]["id"], day)].append(rec)
     return out
+
+
+def wechat(landing: Path, app_id: str) -> Rows:
+    """getarticlesummary rows as the file export holds them (it is the datacube's answer), by app and day."""
+    out: Rows = defaultdict(list)
+    for day, path in _files(landing, "wechat_article_summary", "demo_*.json"):
+        out[(app_id, day)].extend(json.loads(path.read_text()).get("list", []))
+    return out

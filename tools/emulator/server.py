@@ -8,12 +8,15 @@ to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
                  RESOURCE_TEMPORARILY_EXHAUSTED with retryDelay = `retry_after` seconds)
   server_error   HTTP 500
   token_expired  Ocean Engine 40102 until the token is refreshed; Tencent code 11002; Meta error 190; Google
-                 HTTP 401 UNAUTHENTICATED, and the access token stays invalid until a new one is minted
+                 HTTP 401 UNAUTHENTICATED, and the access token stays invalid until a new one is minted; WeChat
+                 errcode 42001 (likewise)
   partial        Baidu header status 1 (some rows failed)
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
                  Meta error 100)
   lose_row       the page silently lacks its last record (totals no longer add up)
-  quota          Baidu's daily quota spent (rquota 0); Google's daily RESOURCE_EXHAUSTED (HTTP 429)
+  quota          Baidu's daily quota spent (rquota 0); Google's daily RESOURCE_EXHAUSTED (HTTP 429); WeChat
+                 errcode 45009
+WeChat answers rate_limit with errcode 45011, server_error with errcode -1 (system busy), error with 40097.
   throttle       Meta answers, with the insights throttle header at 100 %
 and `restate(platform, day)` changes that day's figures (late conversions), as platforms do for recent days.
 """
@@ -31,7 +34,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tools.emulator import data
 
-PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "google_ads")
+PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "google_ads", "wechat")
+WECHAT_TOKEN, WECHAT_SUMMARY = "/cgi-bin/token", "/datacube/getarticlesummary"
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
 OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
 TENCENT_PATH = "/v3.0/daily_reports/get"
@@ -67,6 +71,9 @@ class Credentials:
     google_developer_token: str = "emulator-google-developer-token"
     google_login_customer_id: str = "9990001111"
     google_access_prefix: str = "emulator-google-access"  # minted tokens: <prefix>-<n>
+    wechat_app_id: str = "wx0emulator0000001"
+    wechat_secret: str = "emulator-wechat-secret"
+    wechat_access_prefix: str = "emulator-wechat-access"  # minted tokens: <prefix>-<n>
 
 
 class Emulator:
@@ -86,6 +93,9 @@ class Emulator:
         self.rows["google_ads"] = data.google_ads(landing)
         self.google_mints = 0  # access tokens minted by the Google token endpoint
         self.google_token: str | None = None  # the access token the Google API accepts now
+        self.rows["wechat"] = data.wechat(landing, self.creds.wechat_app_id)
+        self.wechat_mints = 0
+        self.wechat_token: str | None = None  # one valid token per app: the latest minted
         self.faults: list[Fault] = []
         self.restated: set[tuple[str, str]] = set()
         self.requests: list[
@@ -142,6 +152,14 @@ class Emulator:
             "GROWTHMART_META_AD_ACCOUNT_IDS": ",".join(self.accounts("meta")),
             "GROWTHMART_META_ACCESS_TOKEN": c.meta_token,
             **self.google_env(),
+            **self.wechat_env(),
+        }
+
+    def wechat_env(self) -> dict[str, str]:
+        return {
+            "GROWTHMART_WECHAT_BASE_URL": self.url,
+            "GROWTHMART_WECHAT_APP_ID": self.creds.wechat_app_id,
+            "GROWTHMART_WECHAT_APP_SECRET": self.creds.wechat_secret,
         }
 
     def google_env(self) -> dict[str, str]:
@@ -205,6 +223,8 @@ def _restate(platform: str, row: dict) -> None:
         row["conversions_count"] = int(row.get("conversions_count") or 0) + 1
     elif platform == "baidu":
         row["conversion"] = int(row.get("conversion") or 0) + 1
+    elif platform == "wechat":
+        row["share_count"] = int(row["share_count"]) + 1
     elif platform == "google_ads":
         row["metrics"]["conversions"] = float(row["metrics"].get("conversions") or 0) + 1
     else:
@@ -245,6 +265,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._tencent(self._query())
         if path.startswith(f"/{META_VERSION}/act_"):
             return self._meta(path, self._query())
+        if path == WECHAT_TOKEN:
+            return self._wechat_token(self._query())
         return self._send(404, {"error": f"no such path {path}"})
 
     def do_POST(self):  # noqa: N802
@@ -253,6 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._ocean_refresh(self._body())
         if path == BAIDU_PATH:
             return self._baidu(self._body())
+        if path == WECHAT_SUMMARY:
+            return self._wechat_summary(self._query(), self._body())
         if path == GOOGLE_TOKEN:
             return self._google_token()
         if path.startswith(f"/{GOOGLE_VERSION}/customers/") and path.endswith("/googleAds:search"):
@@ -527,3 +551,42 @@ class _Handler(BaseHTTPRequestHandler):
         if start + size < len(rows):
             out["nextPageToken"] = base64.b64encode(str(start + size).encode()).decode()
         self._send(200, out)
+
+    # ------------------------------------------------------------------ WeChat datacube
+    def _wechat_token(self, q: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self.emulator.requests.append(("wechat", self.command, urlsplit(self.path).path, None))  # no secret
+        if q.get("grant_type") != "client_credential" or q.get("appid") != c.wechat_app_id:
+            return self._send(200, {"errcode": 40013, "errmsg": "invalid appid"})
+        if q.get("secret") != c.wechat_secret:
+            return self._send(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+        em.wechat_mints += 1
+        em.wechat_token = (
+            f"{c.wechat_access_prefix}-{em.wechat_mints}"  # the app's previous token stops working
+        )
+        self._send(200, {"access_token": em.wechat_token, "expires_in": 7200})
+
+    def _wechat_summary(self, q: dict, body: dict) -> None:
+        em = self.emulator
+        self.emulator.requests.append(("wechat", self.command, urlsplit(self.path).path, body))
+        fault = em._fault("wechat", 1)  # no paging: the page is the day
+
+        def error(code: int, message: str):
+            self._send(200, {"errcode": code, "errmsg": f"{message} rid: emulator"})
+
+        if fault == "token_expired":
+            em.wechat_token = None
+            return error(42001, "access_token expired")
+        if em.wechat_token is None or q.get("access_token") != em.wechat_token:
+            return error(40001, "invalid credential, access_token is invalid or not latest")
+        if fault == "quota":
+            return error(45009, "reach max api daily quota limit")
+        if fault == "rate_limit":
+            return error(45011, "api minute-quota reach limit, must slower, retry next minute")
+        if fault == "server_error":
+            return error(-1, "system error")
+        if fault == "error":
+            return error(40097, "invalid args")
+        if body.get("begin_date") != body.get("end_date"):
+            return error(61501, "date range error")
+        self._send(200, {"list": em.day_rows("wechat", em.creds.wechat_app_id, body["begin_date"])})

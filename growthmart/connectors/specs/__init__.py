@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from growthmart.connectors.spec import ConnectorSpec
-from growthmart.connectors.specs import baidu, google_ads, meta, ocean_engine, tencent_ads
+from growthmart.connectors.specs import baidu, google_ads, meta, ocean_engine, tencent_ads, wechat
 
 SPECS: tuple[ConnectorSpec, ...] = (ocean_engine.SPEC, tencent_ads.SPEC, baidu.SPEC, meta.SPEC)
 SPECS += (google_ads.SPEC,)
+SPECS += (wechat.SPEC,)
 SPECS_BY_SOURCE: dict[str, ConnectorSpec] = {s.source: s for s in SPECS}
