@@ -30,6 +30,7 @@ def report_requests(emulator, platform: str) -> int:
         if p == platform
         and "refresh_token" not in path
         and "/oauth2/token" not in path
+        and "/cgi-bin/token" not in path
         and (p != "meta" or "/insights" in path)
     )
 
@@ -173,3 +174,36 @@ def test_google_daily_quota_is_not_retried_although_it_arrives_as_http_429(emula
     with pytest.raises(ConnectorError, match=r"page 2: daily quota exhausted \(RESOURCE_EXHAUSTED\)"):
         run_pull(emulator, "google_ads_ad_stats", [DAY], tmp_path)
     assert report_requests(emulator, "google_ads") == 2
+
+
+# WeChat's datacube has no paging (the page is the day): its errors are tested on the one page of a day.
+WECHAT = "wechat_article_summary"
+
+
+@pytest.mark.parametrize("kind", ["rate_limit", "server_error"])
+def test_wechat_minute_quota_and_system_busy_are_retried(emulator, tmp_path, kind):
+    emulator.inject("wechat", kind, times=2)
+    result = run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert result.retries == 2 and result.rate_limit_waits == (2 if kind == "rate_limit" else 0)
+    assert (tmp_path / "landing" / WECHAT / DAY / "_SUCCESS").exists()
+
+
+def test_wechat_daily_quota_45009_stops_the_day_without_a_retry_loop(emulator, tmp_path):
+    emulator.inject("wechat", "quota", times=100)
+    with pytest.raises(
+        ConnectorError, match=rf"source '{WECHAT}', day {DAY}, .*daily quota exhausted \(45009\)"
+    ):
+        run_pull(emulator, WECHAT, [DAY, DAYS[2]], tmp_path)
+    assert report_requests(emulator, "wechat") == 1
+    assert not (tmp_path / "landing" / WECHAT / DAY / "_SUCCESS").exists()
+
+
+def test_wechat_refusal_fails_at_once_and_retries_are_bounded(emulator, tmp_path):
+    emulator.inject("wechat", "error")
+    with pytest.raises(ConnectorError, match="errcode 40097: invalid args"):
+        run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert report_requests(emulator, "wechat") == 1
+    emulator.inject("wechat", "rate_limit", times=100)
+    with pytest.raises(ConnectorError, match="errcode 45011"):
+        run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert report_requests(emulator, "wechat") == 1 + FAST.max_attempts

@@ -86,6 +86,7 @@ def test_a_rerun_with_unchanged_responses_touches_no_file(emulator, tmp_path):
         "baidu_keyword_stats",
         "meta_ads_insights",
         "google_ads_ad_stats",
+        "wechat_article_summary",
     ],
 )
 def test_a_restated_day_in_the_window_changes_its_files_and_is_reloaded(emulator, tmp_path, source):
@@ -112,6 +113,7 @@ def emulator_platform(source: str) -> str:
         "baidu_keyword_stats": "baidu",
         "meta_ads_insights": "meta",
         "google_ads_ad_stats": "google_ads",
+        "wechat_article_summary": "wechat",
     }[source]
 
 

@@ -23,6 +23,7 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     planted_emulator.inject("ocean_engine", "token_expired")  # a refresh: the new pair is secret too
     planted_emulator.inject("meta", "rate_limit")
     planted_emulator.inject("google_ads", "token_expired", page=2)  # a second minted token
+    planted_emulator.inject("wechat", "token_expired")
     for source in SOURCES:
         run_pull(planted_emulator, source, DAYS[:2], tmp_path, log=lines.append)
     planted_emulator.inject("tencent_ads", "error", page=2)

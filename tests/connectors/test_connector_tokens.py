@@ -169,3 +169,18 @@ def test_refused_credentials_fail_the_mint_naming_the_token_endpoint_without_the
         pull(SPECS_BY_SOURCE[GOOGLE], DAYS[:1], tmp_path, env=env, settings=FAST)
     assert "wrong-client-secret" not in str(failure.value) and "/google/oauth2/token" in str(failure.value)
     assert emulator.google_mints == 0
+
+
+def test_wechat_mints_its_token_and_mints_once_more_on_42001(emulator, tmp_path):
+    run_pull(emulator, "wechat_article_summary", DAYS[:1], tmp_path)
+    assert emulator.wechat_mints == 1
+    emulator.inject("wechat", "token_expired")
+    result = run_pull(emulator, "wechat_article_summary", DAYS[1:2], tmp_path)
+    assert (
+        result.token_refreshes == 1 and emulator.wechat_mints == 3
+    )  # this pull's first token, then one more
+    assert (tmp_path / "landing" / "wechat_article_summary" / DAYS[1] / "_SUCCESS").exists()
+    emulator.inject("wechat", "token_expired", times=100)
+    with pytest.raises(ConnectorError, match="errcode 42001"):
+        run_pull(emulator, "wechat_article_summary", DAYS[2:], tmp_path)
+    assert emulator.wechat_mints == 5  # minted, expired, minted once more, expired again: no loop
