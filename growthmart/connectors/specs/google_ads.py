@@ -101,7 +101,7 @@ def check(response, body: dict | None) -> None:
 SPEC = ConnectorSpec(
     source=SOURCE,
     title="Google Ads googleAds:search (GAQL, ad_group_ad)",
-    endpoint=f"POST /{API_VERSION}/customers/<id>/googleAds:search (FROM ad_group_ad, segments.date = the day)",
+    endpoint=f"POST /{API_VERSION}/customers/<id>/googleAds:search (FROM ad_group_ad, segments.date BETWEEN the day AND the day)",
     env=EnvVars(
         base_url=V + "BASE_URL",
         accounts=V + "CUSTOMER_IDS",
