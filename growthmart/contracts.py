@@ -326,6 +326,70 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             C("rgmv", "decimal", False, "platform-attributed GMV in yuan"),
         ),
     ),
+    SourceContract(
+        name="google_ads_ad_stats",
+        ad_platform=AdPlatform(
+            key="google_ads",
+            staging_model="stg_google_ads__ad_stats",
+            impressions="metrics.impressions",
+            clicks="metrics.clicks",
+            spend_sql='"metrics.cost_micros" / 1000000.0',  # int64 micros of the customer's currency
+            currency_column="customer.currency_code",
+        ),
+        report_date_column="segments.date",
+        family="ads",
+        format="json",
+        file_glob="*.json",
+        records_path="$.results",
+        description="Google Ads API googleAds:search (GAQL FROM ad_group_ad, segments.date) response at ad "
+        "grain, one file per customer and day; rows are nested camelCase objects (REST JSON).",
+        timezone_note="segments.date is the customer's calendar day in customer.time_zone (not re-bucketed).",
+        units_note="metrics.cost_micros is int64 micros (1/1,000,000) of customer.currency_code, sent as a JSON "
+        "string; metrics.conversions and metrics.conversions_value are doubles (fractional with data-driven "
+        "attribution); metrics.ctr (a fraction) is not loaded.",
+        primary_key=("segments.date", "ad_group_ad.ad.id"),
+        columns=(
+            C("customer.id", "string", True, "customer (account) id", json_path="$.customer.id"),
+            C(
+                "customer.currency_code",
+                "string",
+                True,
+                "ISO currency of the customer's money fields",
+                json_path="$.customer.currencyCode",
+            ),
+            C(
+                "customer.time_zone",
+                "string",
+                True,
+                "time zone of segments.date",
+                json_path="$.customer.timeZone",
+            ),
+            C("campaign.id", "string", True, json_path="$.campaign.id"),
+            C("campaign.name", "string", json_path="$.campaign.name"),
+            C("ad_group.id", "string", True, "ad group", json_path="$.adGroup.id"),
+            C("ad_group.name", "string", json_path="$.adGroup.name"),
+            C("ad_group_ad.ad.id", "string", True, "ad", json_path="$.adGroupAd.ad.id"),
+            C("ad_group_ad.ad.name", "string", json_path="$.adGroupAd.ad.name"),
+            C("segments.date", "date", True, json_path="$.segments.date"),
+            C("metrics.impressions", "int", True, json_path="$.metrics.impressions"),
+            C("metrics.clicks", "int", True, json_path="$.metrics.clicks"),
+            C("metrics.cost_micros", "int", True, "spend in micros", json_path="$.metrics.costMicros"),
+            C(
+                "metrics.conversions",
+                "double",
+                False,
+                "platform-attributed conversions (may be fractional)",
+                json_path="$.metrics.conversions",
+            ),
+            C(
+                "metrics.conversions_value",
+                "double",
+                False,
+                "platform-attributed conversion value in the customer's currency",
+                json_path="$.metrics.conversionsValue",
+            ),
+        ),
+    ),
     # make new-source inserts new ad platforms above this line
 )
 AD_PLATFORMS_BY_SOURCE: dict[str, AdPlatform] = {c.name: c.ad_platform for c in AD_CONTRACTS if c.ad_platform}
@@ -356,6 +420,13 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("duration_seconds", "int", False, "video/livestream length"),
             # Added later: older exports without it still load (NULL).
             C("topic", "string", False, "editorial topic (选题) from the content calendar"),
+            # Added later (issue 11): maps the WeChat datacube's msgid onto content_id; older exports load NULL.
+            C(
+                "platform_item_id",
+                "string",
+                False,
+                "the platform's own id of the item: WeChat msgid (<msg_data_id>_<index in the push>)",
+            ),
         ),
     ),
     SourceContract(
@@ -382,6 +453,33 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("follows_gained", "int"),
             C("link_clicks", "int"),
             C("leads", "int", False, "留资: contact forms submitted"),
+        ),
+    ),
+    SourceContract(
+        name="wechat_article_summary",
+        report_date_column="ref_date",
+        family="content",
+        format="json",
+        file_glob="*.json",
+        records_path="$.list",
+        description="WeChat official account datacube /datacube/getarticlesummary: per-article daily (not "
+        "cumulative) reads, shares and favorites, one day per call.",
+        timezone_note="ref_date is the Beijing calendar day; the latest day the datacube serves is yesterday.",
+        units_note="Counts (*_count) and distinct users (*_user); int_page = the article page, ori_page = the "
+        "original-article page. No likes, comments, follows, link clicks or leads (the CMS export keeps those).",
+        primary_key=("ref_date", "msgid"),
+        columns=(
+            C("ref_date", "date", True),
+            C("msgid", "string", True, "<msg_data_id>_<index>: the CMS content_items.platform_item_id"),
+            C("title", "string"),
+            C("int_page_read_user", "int", True, "readers of the article page"),
+            C("int_page_read_count", "int", True, "reads of the article page (views)"),
+            C("ori_page_read_user", "int"),
+            C("ori_page_read_count", "int"),
+            C("share_user", "int"),
+            C("share_count", "int", True, "shares"),
+            C("add_to_fav_user", "int"),
+            C("add_to_fav_count", "int", True, "favorites"),
         ),
     ),
     # ---------------------------------------------------------------- users

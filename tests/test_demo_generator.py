@@ -56,7 +56,20 @@ def records(contract: SourceContract, path: Path) -> tuple[list[str], list[dict]
         recs = doc
         for step in (contract.records_path or "$").split(".")[1:]:  # "$.data.list" → data, list
             recs = recs[step]
+        if any(c.json_path for c in contract.columns):  # nested rows (Google Ads): columns at their json_path
+            return contract.column_names, [_flat(contract, r) for r in recs]
     return list(recs[0]), recs
+
+
+def _flat(contract: SourceContract, rec: dict) -> dict:
+    """A nested record as {column: value} through each column's json_path ('$.metrics.costMicros')."""
+    out = {}
+    for c in contract.columns:
+        node = rec
+        for step in (c.json_path or f"$.{c.name}")[2:].split("."):
+            node = node.get(step) if isinstance(node, dict) else None
+        out[c.name] = node
+    return out
 
 
 def parses(value, type_: str) -> bool:
@@ -172,6 +185,7 @@ def test_clicks_never_exceed_impressions(landing):
         "baidu_keyword_stats": ("展现", "点击"),
         "meta_ads_insights": ("impressions", "clicks"),
         "xiaohongshu_ads_reports": ("impression", "click"),
+        "google_ads_ad_stats": ("metrics.impressions", "metrics.clicks"),
     }
     for source, (imp, clk) in pairs.items():
         rows = table(landing, source)
@@ -187,6 +201,7 @@ def test_ad_platform_campaign_ids_are_all_in_the_registry(landing):
     exported |= {("baidu", r["计划ID"]) for r in table(landing, "baidu_keyword_stats")}
     exported |= {("meta", r["campaign_id"]) for r in table(landing, "meta_ads_insights")}
     exported |= {("xiaohongshu_ads", r["campaign_id"]) for r in table(landing, "xiaohongshu_ads_reports")}
+    exported |= {("google_ads", r["campaign.id"]) for r in table(landing, "google_ads_ad_stats")}
     assert exported and exported <= registry
 
 
@@ -432,3 +447,51 @@ def test_xiaohongshu_draws_from_its_own_stream_so_no_other_source_changes(landin
         assert after[len(before) :] and all(
             ",xiaohongshu_ads,xiaohongshu_ads," in r for r in after[len(before) :]
         )
+
+
+def test_google_ads_exports_the_rest_shape_in_each_customers_currency(landing):
+    rows = table(landing, "google_ads_ad_stats")
+    assert rows
+    for r in rows:  # int64 values are JSON strings, conversions doubles
+        assert isinstance(r["metrics.cost_micros"], str) and int(r["metrics.cost_micros"]) % 10_000 == 0
+        assert isinstance(r["metrics.conversions"], float)
+        assert r["segments.date"] == r["_day"]
+    zones = {(r["customer.id"], r["customer.currency_code"], r["customer.time_zone"]) for r in rows}
+    assert {z[1] for z in zones} == {"USD", "HKD"} and len({z[0] for z in zones}) == len(zones)
+
+
+def test_google_ads_leaves_every_other_source_byte_identical(landing, tmp_path, monkeypatch):
+    """Google Ads draws from its own child stream, after the rest: without it, the other files are the same."""
+    from growthmart.demo import generator
+
+    monkeypatch.setattr(generator, "add_google_ads", lambda *a, **k: None)
+    without = tmp_path / "without"
+    generate(without, SMALL)
+    assert not (without / "google_ads_ad_stats").exists()
+    for source in sorted(p.name for p in without.iterdir()):
+        if source == "google_ads_ad_stats":
+            continue
+        if source == "campaigns":  # the registry gains the Google campaigns as its last rows
+            for path in files(without, source):
+                before = path.read_text(encoding="utf-8")
+                after = (landing / source / path.parent.name / path.name).read_text(encoding="utf-8")
+                assert after.startswith(before) and ",google_ads,google_ads," in after[len(before) :]
+            continue
+        assert tree_hash(without / source) == tree_hash(landing / source), source
+
+
+def test_wechat_datacube_reports_the_cms_figures_of_each_article_by_its_msgid(landing):
+    msgid = {r["platform_item_id"]: r for r in table(landing, "content_items") if r["platform_item_id"]}
+    assert msgid and {r["channel"] for r in msgid.values()} == {"wechat_oa"}
+    assert {r["content_type"] for r in msgid.values()} == {"article"}  # livestreams are not in the datacube
+    cms = {(r["content_id"], r["stat_date"]): r for r in table(landing, "content_daily_stats")}
+    summary = table(landing, "wechat_article_summary")
+    assert summary
+    for r in summary:
+        stats = cms[(msgid[r["msgid"]]["content_id"], r["ref_date"])]
+        assert (r["int_page_read_count"], r["share_count"], r["add_to_fav_count"]) == (
+            int(stats["views"]),
+            int(stats["shares"]),
+            int(stats["favorites"]),
+        )
+        assert r["int_page_read_user"] <= r["int_page_read_count"] and r["ref_date"] == r["_day"]

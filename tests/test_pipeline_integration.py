@@ -164,7 +164,9 @@ def test_spend_reconciles_from_raw_exports_to_the_reports(pipeline, published):
                union all select "消费" from raw.baidu_keyword_stats
                union all select fee from raw.xiaohongshu_ads_reports
                union all select m.spend * fx.rate_to_cny from raw.meta_ads_insights m
-                   join fx on fx.rate_date = m.date_start and fx.currency = m.account_currency),
+                   join fx on fx.rate_date = m.date_start and fx.currency = m.account_currency
+               union all select g."metrics.cost_micros" / 1e6 * fx.rate_to_cny from raw.google_ads_ad_stats g
+                   join fx on fx.rate_date = g."segments.date" and fx.currency = g."customer.currency_code"),
            costs as (
                select case when c.currency = 'CNY' then c.amount else c.amount * fx.rate_to_cny end as cny
                from raw.non_ad_costs c

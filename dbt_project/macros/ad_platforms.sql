@@ -47,6 +47,15 @@
             'key_columns': ['"time"', '"creativity_id"'],
             'spend_sql': 'fee',
             'currency_sql': "'CNY'"
+        },
+        {
+            'key': 'google_ads',
+            'source': 'google_ads_ad_stats',
+            'staging_model': 'stg_google_ads__ad_stats',
+            'report_date_column': '"segments.date"',
+            'key_columns': ['"segments.date"', '"ad_group_ad.ad.id"'],
+            'spend_sql': '"metrics.cost_micros" / 1000000.0',
+            'currency_sql': 'upper(trim("customer.currency_code"))'
         }
     ]) }}
 {%- endmacro %}

@@ -6,6 +6,9 @@
 - A token the platform calls expired is refreshed once per pull (when the platform has a refresh call) and the
   request retried; an expired token that cannot be refreshed, or expires again, fails at once.
 - The refreshed pair is persisted (TokenStore) before it is used.
+- A minted token (`MintedToken`: Google's OAuth2 refresh_token grant, WeChat's client_credential) is fetched
+  before the first call and once more on an expiry signal, then the request is retried once; it is kept in
+  memory only.
 - Every message passes through the `Redactor`: no secret reaches a log, an exception or run metadata.
 """
 
@@ -24,7 +27,7 @@ import tenacity
 from growthmart.connectors.errors import PlatformError, RateLimited, Retryable, TokenExpired, Transient
 from growthmart.connectors.secrets import Redactor
 from growthmart.connectors.settings import PullSettings
-from growthmart.connectors.spec import ConnectorSpec, Request
+from growthmart.connectors.spec import ConnectorSpec, MintedToken, Request
 from growthmart.connectors.tokens import TokenStore
 
 
@@ -35,6 +38,7 @@ class ClientStats:
     rate_limit_waits: int = 0
     waited_seconds: float = 0.0
     token_refreshes: int = 0
+    token_mints: int = 0  # minted tokens (the first one and each refresh of a MintedToken)
     messages: list[str] = field(default_factory=list)  # the retried errors, redacted
 
 
@@ -70,7 +74,13 @@ class ApiClient:
     def close(self) -> None:
         self.http.close()
 
-    def _initial_token(self) -> str:
+    @property
+    def _minted(self) -> bool:
+        return isinstance(self.spec.refresh, MintedToken)
+
+    def _initial_token(self) -> str | None:
+        if self._minted:
+            return None  # minted before the first call (`send`), not read from the environment
         if self.spec.refresh and self.tokens:
             pair = self.tokens.load()
             for value in pair.values():
@@ -81,10 +91,12 @@ class ApiClient:
     # ------------------------------------------------------------------ sending
     def send(self, request: Request) -> tuple[bytes, dict]:
         """(raw body, parsed JSON) of a successful response; raises the last error once retries are spent."""
+        if self._minted and self._token is None:
+            self.mint()
         try:
             return self._with_retries(request)
         except TokenExpired:
-            if self._refreshed or not (self.spec.refresh and self.tokens):
+            if self._refreshed or not (self._minted or (self.spec.refresh and self.tokens)):
                 raise
             self.refresh()
             return self._with_retries(request)  # an expired token again is raised: never loop
@@ -125,19 +137,28 @@ class ApiClient:
         self.stats.requests += 1
         try:
             response = self.http.request(
-                signed.method, signed.path, params=signed.params, json=signed.json, headers=signed.headers
+                signed.method,
+                signed.path,
+                params=signed.params,
+                json=signed.json,
+                data=signed.data,
+                headers=signed.headers,
             )
         except httpx.TransportError as exc:
             raise Transient(self.redactor.text(f"{type(exc).__name__}: {exc}")) from None
         body = self._json(response)
-        if response.status_code == 429:
-            raise RateLimited(
-                self._describe(response, body, "rate limited (HTTP 429)"), retry_after(response)
-            )
+        status_wait = retry_after(response) if response.status_code == 429 else None
         try:
             self.spec.check(response, body)  # the platform's envelope: its codes win over the HTTP status
         except (Retryable, TokenExpired, PlatformError) as exc:
-            raise type(exc)(self._describe(response, body, str(exc)), *_wait_of(exc)) from None
+            # A daily quota refused with HTTP 429 (Google RESOURCE_EXHAUSTED) must fail, not be retried; a
+            # rate limit keeps the platform's own delay, else the response's Retry-After.
+            wait = _wait_of(exc)
+            if wait == (None,):
+                wait = (status_wait,)
+            raise type(exc)(self._describe(response, body, str(exc)), *wait) from None
+        if response.status_code == 429:
+            raise RateLimited(self._describe(response, body, "rate limited (HTTP 429)"), status_wait)
         if response.status_code >= 500:
             raise Transient(self._describe(response, body, "server error"))
         if response.status_code >= 400 or body is None:
@@ -166,8 +187,31 @@ class ApiClient:
         )
 
     # ------------------------------------------------------------------ token refresh
+    def mint(self) -> None:
+        """Fetch an access token from the long-lived credentials (MintedToken); it stays in memory only."""
+        spec = self.spec.refresh
+        assert isinstance(spec, MintedToken)
+        _, body = self._with_retries(spec.request(self.env), authenticated=False)
+        token = spec.token(body)
+        if not token:
+            raise PlatformError(self._describe_body(body, "the token answer holds no access token"))
+        self.redactor.add(token)
+        self._token = token
+        self.stats.token_mints += 1
+        self._log(f"{self.spec.source}: access token fetched (kept in memory only)")
+
+    def _describe_body(self, body: dict | None, what: str) -> str:
+        keys = sorted(body) if isinstance(body, dict) else None
+        return self.redactor.text(f"{what} (answer keys {keys})")
+
     def refresh(self) -> None:
-        """Exchange the refresh token for a new pair, persist the pair, then use it (one refresh per pull)."""
+        """Exchange the refresh token for a new pair, persist the pair, then use it (one refresh per pull).
+        A minted token is minted again instead (nothing to persist)."""
+        if self._minted:
+            self._refreshed = True
+            self.mint()
+            self.stats.token_refreshes += 1
+            return
         spec, store = self.spec.refresh, self.tokens
         assert spec is not None and store is not None
         self._refreshed = True

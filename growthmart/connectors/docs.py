@@ -34,7 +34,8 @@ Shared behaviour (growthmart/connectors/):
   with exponential backoff from `{BACKOFF_VAR}` ({PullSettings().backoff_seconds:g} s) plus jitter; then the pull
   fails naming source, day, account, page and the platform's message. Other errors fail at once.
 - **Tokens**: an expired token is refreshed once per pull where the platform can refresh; a rotated pair is saved
-  atomically in `<data>/connector_state/<source>.json` (mode 0600) before it is used.
+  atomically in `<data>/connector_state/<source>.json` (mode 0600) before it is used. A minted token (Google Ads,
+  WeChat) is fetched from long-lived credentials before the first call and once more on expiry, memory only.
 - **Secrets** come only from the variables marked secret; they are redacted from every message and landed page.
 - **Concurrency**: each connector is its own Dagster pool (`connector_<source>`, limit 1).
 - Request timeout: `{TIMEOUT_VAR}` ({PullSettings().timeout_seconds:g} s).

@@ -162,3 +162,18 @@ class PageTotal:
     def total(self, body: dict) -> int | None:
         value = dig(body, self.total_path)
         return int(value) if value is not None else None
+
+
+class SinglePage:
+    """No paging: one request answers the whole report (WeChat datacube: one day per call, the page is the day)."""
+
+    doc: str = "none (one call per day)"
+
+    def first(self) -> dict:
+        return {}
+
+    def next(self, body: dict, position: dict, rows: int) -> dict | None:
+        return None
+
+    def total(self, body: dict) -> int | None:
+        return None

@@ -13,7 +13,7 @@ from growthmart.connectors.errors import ConnectorError, NotConfigured, Platform
 from growthmart.connectors.landing import DayLanding, page_name
 from growthmart.connectors.paging import dig
 from growthmart.connectors.settings import PullSettings, pull_settings
-from growthmart.connectors.spec import ConnectorSpec
+from growthmart.connectors.spec import ConnectorSpec, RotatingToken
 from growthmart.connectors.tokens import TokenStore, state_path
 
 
@@ -61,7 +61,7 @@ def days_to_pull(
 
 
 def token_store(spec: ConnectorSpec, data_dir: Path, env: Mapping[str, str]) -> TokenStore | None:
-    if spec.refresh is None:
+    if not isinstance(spec.refresh, RotatingToken):  # a minted token lives in memory only
         return None
     r = spec.refresh
     return TokenStore(

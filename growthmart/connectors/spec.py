@@ -27,6 +27,7 @@ class Request:
     json: dict | None = None
     headers: dict = field(default_factory=dict)
     page_in: tuple = ("params",)  # ("params",) or ("json", "body") — a path into the JSON body
+    data: dict | None = None  # a form body (application/x-www-form-urlencoded: OAuth2 token endpoints)
 
     def at(self, position: dict) -> Request:
         if self.page_in[0] == "params":
@@ -112,6 +113,34 @@ class RotatingToken:
 
 
 @dataclass(frozen=True)
+class BearerToken:
+    """`Authorization: Bearer <token>`, plus headers whose values come from variables (Google Ads
+    `developer-token`, `login-customer-id`; a header whose variable is unset is left out)."""
+
+    headers: tuple[tuple[str, str], ...] = ()  # (header, variable)
+    doc: str = ""
+
+    def apply(self, request: Request, token: str, env: Mapping[str, str]) -> Request:
+        extra = {header: env[var] for header, var in self.headers if env.get(var)}
+        return replace(request, headers={**request.headers, **extra, "Authorization": f"Bearer {token}"})
+
+
+@dataclass(frozen=True)
+class MintedToken:
+    """An access token minted from long-lived credentials that do not rotate (Google's OAuth2 refresh_token
+    grant, WeChat's client_credential): fetched before the first call and once more when the platform says it
+    expired, then the request is retried once. Kept in memory only: never persisted, landed or logged.
+
+    `request(env)` builds the mint call (its URL may be absolute: Google's token endpoint is another host);
+    `token(body)` reads the access token from its answer.
+    """
+
+    request: Callable[[Mapping[str, str]], Request]
+    token: Callable[[dict], str]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class ApiLanding:
     """How the loader reads a landed page: where its records are, and each contract column's JSON path.
 
@@ -142,14 +171,14 @@ class ConnectorSpec:
     title: str
     endpoint: str  # for people: "GET /open_api/v3.0/report/custom/get/"
     env: EnvVars
-    token_var: str  # the access token's variable
-    auth: HeaderToken | QueryToken | BodyHeaderToken
+    token_var: str  # the access token's variable ("" when the token is minted: `refresh` is a MintedToken)
+    auth: HeaderToken | QueryToken | BodyHeaderToken | BearerToken
     paginator: object  # growthmart/connectors/paging.py
     request: Callable[[str, str], Request]  # (account, day) -> the first page's request
     check: Check  # raises RateLimited / Transient / TokenExpired / PlatformError
     records: tuple  # path of the record list in a page
     landing: ApiLanding
-    refresh: RotatingToken | None = None
+    refresh: RotatingToken | MintedToken | None = None
     account_context: Callable[..., dict] | None = None  # (send, account) -> facts a page's rows need
     pace: Callable[..., float] | None = None  # (httpx.Response) -> backoff steps to pause after a success
     limits: str = ""  # for people: rate limits and quotas

@@ -17,8 +17,10 @@ from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, t
 from growthmart.demo.calendar import iso_utc
 from growthmart.demo.campaigns import build_activities
 from growthmart.demo.experiments import registry_rows
+from growthmart.demo.google_ads import google_ads
 from growthmart.demo.people import EVENT_NAMES
 from growthmart.demo.profiles import DEVICES
+from growthmart.demo.wechat import article_summary, platform_item_id
 from growthmart.demo.world import hex_ids
 
 
@@ -36,6 +38,7 @@ def content_items(w) -> Iterator:
                 iso_utc([it.published_at])[0],
                 None if it.duration is None else str(it.duration),
                 it.topic,
+                platform_item_id(it),
             )
             for it in by_day[d]
         ]
@@ -200,4 +203,6 @@ BUILDERS = {
     "non_ad_costs": non_ad_costs,
     "fx_rates": fx_rates,
     "experiments": experiments,
+    "google_ads_ad_stats": google_ads,
+    "wechat_article_summary": article_summary,
 }

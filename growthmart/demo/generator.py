@@ -22,6 +22,7 @@ from growthmart.demo.campaigns import Campaign, IdMaker, KolPost, build_campaign
 from growthmart.demo.content import BOOST_STREAM, ContentItem, build_items, daily_stats, plan_boosts
 from growthmart.demo.costs import non_ad_costs, set_budgets, simulate_fx
 from growthmart.demo.exports import BUILDERS
+from growthmart.demo.google_ads import GoogleAds, add_google_ads
 from growthmart.demo.profiles import PLATFORMS
 from growthmart.demo.traffic import Traffic, simulate_traffic
 from growthmart.demo.world import last_touch, simulate_people
@@ -64,6 +65,7 @@ class World:
     meta_link_clicks: np.ndarray
     cost_rows: list[tuple]
     xiaohongshu: XhsDelivery  # Xiaohongshu 聚光, simulated apart from its own random stream
+    google: GoogleAds | None = None  # Google Ads, from its own child stream (growthmart/demo/google_ads.py)
 
 
 def _platform_claims(rng, cal: Calendar, ads: list[Ad], active, traffic: Traffic, people: dict, fx) -> tuple:
@@ -140,6 +142,7 @@ def simulate(params: DemoParams) -> World:
     set_budgets(rng, cal, campaigns, spend, cost_rows, float(fx["USD"].mean()))
     # Last, from its own stream: appends its campaigns, so nothing above sees them or draws differently.
     xiaohongshu = simulate_xiaohongshu(params.seed, cal, campaigns, scale, float(fx["USD"].mean()))
+    google = add_google_ads(params.seed, cal, campaigns, params.users)  # last: the other streams stay
     return World(
         cal,
         campaigns,
@@ -158,6 +161,7 @@ def simulate(params: DemoParams) -> World:
         link_clicks,
         cost_rows,
         xiaohongshu,
+        google,
     )
 
 

@@ -41,6 +41,12 @@ def render(header: list[str], fmt: str, payload) -> tuple[bytes, int]:
         records = (data["list"] if "list" in data else data["data_list"]) if isinstance(data, dict) else data
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return text.encode("utf-8"), len(records)
+    if fmt == "json_results":  # Google Ads googleAds:search: {"results": [...], "fieldMask": ...}
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8"), len(payload["results"])
+    if fmt == "json_list":  # WeChat datacube: {"list": [...]}
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8"), len(payload["list"])
     if fmt == "jsonl":
         return "".join(line + "\n" for line in payload).encode("utf-8"), len(payload)
     raise ValueError(f"unknown format {fmt!r}")

@@ -444,21 +444,17 @@ def _stage_json_records(con, contract: SourceContract, path: Path) -> None:
     present = con.execute(
         "select "
         + ", ".join(
-            f"count(*) filter (where json_exists(rec, {literal(_json_path(c.name))}))"
-            for c in contract.columns
+            f"count(*) filter (where json_exists(rec, {literal(_column_path(c))}))" for c in contract.columns
         )
         + " from _records"
     ).fetchone()
     have = {c.name for c, n in zip(contract.columns, present, strict=True) if n}
     total = con.execute("select count(*) from _records").fetchone()[0]
     keys = con.execute("select distinct unnest(json_keys(rec)) from _records order by 1").fetchall()
-    _record_columns(con, path, [k for (k,) in keys])
+    _record_columns(con, path, _seen_names(contract, [k for (k,) in keys], have))
     if total:
         _require_columns(contract, path, have)
-    extracts = []
-    for c in contract.columns:
-        op = "->" if c.type == "json" else "->>"
-        extracts.append(f"rec {op} {literal(c.name)} as {ident(c.name)}")
+    extracts = [f"{_extract('rec', c)} as {ident(c.name)}" for c in contract.columns]
     con.execute(
         f"create or replace temp table _stage as select {', '.join(extracts)}, _row_number from _records"
     )
@@ -466,6 +462,31 @@ def _stage_json_records(con, contract: SourceContract, path: Path) -> None:
 
 def _json_path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
+
+
+# Nested JSON records (Google Ads' REST rows): a column declaring `json_path` is read at that path, and the
+# columns seen in a file are then the contract columns present (nested objects are not columns themselves).
+def _column_path(c) -> str:
+    return c.json_path or _json_path(c.name)
+
+
+def _extract(rec: str, c) -> str:
+    if c.json_path is None:  # the flat sources keep their original expression
+        return f"{rec} {'->' if c.type == 'json' else '->>'} {literal(c.name)}"
+    return f"{'json_extract' if c.type == 'json' else 'json_extract_string'}({rec}, {literal(c.json_path)})"
+
+
+def _nested_roots(contract: SourceContract) -> set[str]:
+    """Top-level record keys that hold nested columns ('customer' of '$.customer.id')."""
+    return {c.json_path[2:].split(".")[0].split("[")[0] for c in contract.columns if c.json_path}
+
+
+def _seen_names(contract: SourceContract, keys: list[str], have: set[str]) -> list[str]:
+    roots = _nested_roots(contract)
+    if not roots:
+        return keys
+    nested = {c.name for c in contract.columns if c.json_path}
+    return sorted({k for k in keys if k not in roots} | (have & nested))
 
 
 def _stage_json(con, contract: SourceContract, path: Path) -> None:
@@ -810,7 +831,7 @@ def _batch_records(con, contract: SourceContract) -> None:
     required = [c for c in contract.columns if c.required]
     if required:
         has_all = " and ".join(
-            f"count(*) filter (where json_exists(rec, {literal(_json_path(c.name))})) > 0" for c in required
+            f"count(*) filter (where json_exists(rec, {literal(_column_path(c))})) > 0" for c in required
         )
         incomplete = con.execute(
             f"select count(*) from (select {has_all} as ok from _records_all group by _path) where not ok"
@@ -818,11 +839,20 @@ def _batch_records(con, contract: SourceContract) -> None:
         if incomplete:
             raise _FileByFile
     _require_known_files(con, "_records_all", "_path")
-    con.execute("insert into _columns_seen select distinct _path, unnest(json_keys(rec)) from _records_all")
-    extracts = ", ".join(
-        f"r.rec {'->' if c.type == 'json' else '->>'} {literal(c.name)} as {ident(c.name)}"
-        for c in contract.columns
+    roots = _nested_roots(contract)
+    con.execute(
+        "insert into _columns_seen select distinct _path, k from "
+        "(select _path, unnest(json_keys(rec)) as k from _records_all) where not list_contains(?::varchar[], k)",
+        [sorted(roots)],
     )
+    for c in contract.columns:
+        if c.json_path:
+            con.execute(
+                "insert into _columns_seen select distinct _path, ? from _records_all "
+                f"where json_exists(rec, {literal(c.json_path)})",
+                [c.name],
+            )
+    extracts = ", ".join(f"{_extract('r.rec', c)} as {ident(c.name)}" for c in contract.columns)
     con.execute(
         f"""insert into _stage_all by name
             select {extracts}, r._row_number, f._source_file, f._partition_date

@@ -42,6 +42,12 @@ def planted_emulator(demo_landing):
         xhs_secret=f"{PLANTED}-xhs-app",
         xhs_access=f"{PLANTED}-xhs-access",
         xhs_refresh=f"{PLANTED}-xhs-refresh",
+        google_client_secret=f"{PLANTED}-google-client",
+        google_refresh=f"{PLANTED}-google-refresh",
+        google_developer_token=f"{PLANTED}-google-dev",
+        google_access_prefix=f"{PLANTED}-google-access",
+        wechat_secret=f"{PLANTED}-wechat-secret",
+        wechat_access_prefix=f"{PLANTED}-wechat-access",
     )
     with Emulator(demo_landing, credentials=creds, page_size_cap=3) as em:
         yield em

@@ -17,16 +17,22 @@ CASES = [  # source, platform, the platform's message for an injected refusal
     ("baidu_keyword_stats", "baidu", "invalid reportType"),
     ("meta_ads_insights", "meta", "error 100/None: Invalid parameter"),
     ("xiaohongshu_ads_reports", "xiaohongshu", "code 40001: 参数错误: advertiser_id"),
+    ("google_ads_ad_stats", "google_ads", "INVALID_ARGUMENT ['UNRECOGNIZED_FIELD']"),
 ]
 DAY = DAYS[1]
 
 
 def report_requests(emulator, platform: str) -> int:
-    """Report calls only (Meta's account look-up and Ocean Engine's refresh are not report pages)."""
+    """Report calls only (Meta's account look-up, Ocean Engine's refresh and Google's token calls are not
+    report pages)."""
     return sum(
         1
         for p, _, path, _ in emulator.requests
-        if p == platform and "refresh_token" not in path and (p != "meta" or "/insights" in path)
+        if p == platform
+        and "refresh_token" not in path
+        and "/oauth2/token" not in path
+        and "/cgi-bin/token" not in path
+        and (p != "meta" or "/insights" in path)
     )
 
 
@@ -126,6 +132,7 @@ def test_baidu_partial_success_is_retried_and_never_landed_as_success(emulator, 
             "error 190.*renew the token in GROWTHMART_META_ACCESS_TOKEN",
         ),
         ("baidu_keyword_stats", "baidu", "quota", "daily quota exhausted.*quota exceeded"),
+        ("google_ads_ad_stats", "google_ads", "quota", r"daily quota exhausted \(RESOURCE_EXHAUSTED\)"),
     ],
 )
 def test_an_unrefreshable_token_or_a_spent_quota_fails_at_once_without_a_retry_loop(
@@ -174,3 +181,52 @@ def test_meta_throttle_header_at_its_limit_slows_the_next_request(emulator, tmp_
     result = run_pull(emulator, "meta_ads_insights", [DAY], tmp_path)
     assert result.rate_limit_waits >= 1 and result.retries == 0
     assert result.waited_seconds >= 5 * FAST.backoff_seconds * result.rate_limit_waits - 1e-9
+
+
+def test_google_retry_delay_is_honoured(emulator, tmp_path):
+    emulator.retry_after = (
+        1  # quotaErrorDetails.retryDelay "1s" on an HTTP 429 RESOURCE_TEMPORARILY_EXHAUSTED
+    )
+    emulator.inject("google_ads", "rate_limit", page=2)
+    result = run_pull(emulator, "google_ads_ad_stats", [DAY], tmp_path)
+    assert result.rate_limit_waits == 1 and result.retries == 1 and result.waited_seconds >= 1.0
+
+
+def test_google_daily_quota_is_not_retried_although_it_arrives_as_http_429(emulator, tmp_path):
+    emulator.inject("google_ads", "quota", times=100, page=2)
+    with pytest.raises(ConnectorError, match=r"page 2: daily quota exhausted \(RESOURCE_EXHAUSTED\)"):
+        run_pull(emulator, "google_ads_ad_stats", [DAY], tmp_path)
+    assert report_requests(emulator, "google_ads") == 2
+
+
+# WeChat's datacube has no paging (the page is the day): its errors are tested on the one page of a day.
+WECHAT = "wechat_article_summary"
+
+
+@pytest.mark.parametrize("kind", ["rate_limit", "server_error"])
+def test_wechat_minute_quota_and_system_busy_are_retried(emulator, tmp_path, kind):
+    emulator.inject("wechat", kind, times=2)
+    result = run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert result.retries == 2 and result.rate_limit_waits == (2 if kind == "rate_limit" else 0)
+    assert (tmp_path / "landing" / WECHAT / DAY / "_SUCCESS").exists()
+
+
+def test_wechat_daily_quota_45009_stops_the_day_without_a_retry_loop(emulator, tmp_path):
+    emulator.inject("wechat", "quota", times=100)
+    with pytest.raises(
+        ConnectorError, match=rf"source '{WECHAT}', day {DAY}, .*daily quota exhausted \(45009\)"
+    ):
+        run_pull(emulator, WECHAT, [DAY, DAYS[2]], tmp_path)
+    assert report_requests(emulator, "wechat") == 1
+    assert not (tmp_path / "landing" / WECHAT / DAY / "_SUCCESS").exists()
+
+
+def test_wechat_refusal_fails_at_once_and_retries_are_bounded(emulator, tmp_path):
+    emulator.inject("wechat", "error")
+    with pytest.raises(ConnectorError, match="errcode 40097: invalid args"):
+        run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert report_requests(emulator, "wechat") == 1
+    emulator.inject("wechat", "rate_limit", times=100)
+    with pytest.raises(ConnectorError, match="errcode 45011"):
+        run_pull(emulator, WECHAT, [DAY], tmp_path)
+    assert report_requests(emulator, "wechat") == 1 + FAST.max_attempts

@@ -54,6 +54,7 @@ def crash_after_pages(emulator, data: Path, source: str, day: str, pages: int) -
 
 
 @pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights", "xiaohongshu_ads_reports"])
+@pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights", "google_ads_ad_stats"])
 def test_a_crash_between_pages_leaves_no_complete_day_and_the_rerun_lands_the_same_files(
     emulator, tmp_path, source
 ):
@@ -86,6 +87,8 @@ def test_a_rerun_with_unchanged_responses_touches_no_file(emulator, tmp_path):
         "baidu_keyword_stats",
         "meta_ads_insights",
         "xiaohongshu_ads_reports",
+        "google_ads_ad_stats",
+        "wechat_article_summary",
     ],
 )
 def test_a_restated_day_in_the_window_changes_its_files_and_is_reloaded(emulator, tmp_path, source):
@@ -112,6 +115,8 @@ def emulator_platform(source: str) -> str:
         "baidu_keyword_stats": "baidu",
         "meta_ads_insights": "meta",
         "xiaohongshu_ads_reports": "xiaohongshu",
+        "google_ads_ad_stats": "google_ads",
+        "wechat_article_summary": "wechat",
     }[source]
 
 

@@ -23,6 +23,8 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     planted_emulator.inject("ocean_engine", "token_expired")  # a refresh: the new pair is secret too
     planted_emulator.inject("xiaohongshu", "token_expired")
     planted_emulator.inject("meta", "rate_limit")
+    planted_emulator.inject("google_ads", "token_expired", page=2)  # a second minted token
+    planted_emulator.inject("wechat", "token_expired")
     for source in SOURCES:
         run_pull(planted_emulator, source, DAYS[:2], tmp_path, log=lines.append)
     planted_emulator.inject("tencent_ads", "error", page=2)
@@ -36,8 +38,9 @@ def test_a_planted_secret_appears_in_no_log_message_landed_file_or_table(planted
     assert any("refreshed" in line for line in lines) and lines
     said = [*lines, str(failure.value), *(r.getMessage() for r in caplog.records)]
     assert not [s for s in said if PLANTED in s]
-    assert planted_emulator.ocean_refreshes == 1
-    assert planted_emulator.xhs_refreshes == 1
+    assert planted_emulator.ocean_refreshes == 1 and planted_emulator.xhs_refreshes == 1
+    assert planted_emulator.google_mints >= 2
+    assert not (tmp_path / STATE_FOLDER / "google_ads_ad_stats.json").exists()  # minted tokens stay in memory
     landed = [p for p in tmp_path.rglob("*") if p.is_file() and STATE_FOLDER not in p.parts]
     assert any(p.name.endswith(".json") for p in landed)
     leaks = [str(p) for p in landed if PLANTED.encode() in p.read_bytes()]

@@ -143,3 +143,69 @@ files.os.replace = replace
     assert _run_crashing(emulator, tmp_path, patch) == 137
     assert state_path(tmp_path, SOURCE).read_bytes() == before  # whole and parseable: the old pair
     json.loads(before)
+
+
+# ---------------------------------------------------------------------------------------------- minted tokens
+# Google Ads mints its access token from the client id/secret and a refresh token that does not rotate; the token
+# lives in memory only.
+GOOGLE = "google_ads_ad_stats"
+
+
+def google_calls(emulator) -> list[str]:
+    return [
+        "token" if "/oauth2/token" in path else "search"
+        for p, _, path, _ in emulator.requests
+        if p == "google_ads"
+    ]
+
+
+def test_a_minted_token_is_fetched_once_before_the_first_call_and_never_persisted(emulator, tmp_path):
+    result = run_pull(emulator, GOOGLE, DAYS[:2], tmp_path)
+    calls = google_calls(emulator)
+    assert calls[0] == "token" and calls.count("token") == 1 and emulator.google_mints == 1
+    assert result.token_refreshes == 0
+    assert not (
+        tmp_path / "connector_state"
+    ).exists()  # nothing to persist: the refresh token does not rotate
+
+
+def test_an_expired_minted_token_is_minted_again_once_and_the_request_retried(emulator, tmp_path):
+    emulator.inject("google_ads", "token_expired", page=2)
+    result = run_pull(emulator, GOOGLE, DAYS[:1], tmp_path)
+    assert result.token_refreshes == 1 and emulator.google_mints == 2
+    calls = google_calls(emulator)
+    assert calls[:4] == ["token", "search", "search", "token"]  # page 2 refused, a new token, page 2 again
+    assert (tmp_path / "landing" / GOOGLE / DAYS[0] / "_SUCCESS").exists()
+
+
+def test_a_minted_token_refused_again_fails_instead_of_looping(emulator, tmp_path):
+    emulator.inject("google_ads", "token_expired", times=100)
+    with pytest.raises(ConnectorError, match="UNAUTHENTICATED"):
+        run_pull(emulator, GOOGLE, DAYS[:1], tmp_path)
+    assert emulator.google_mints == 2
+
+
+def test_refused_credentials_fail_the_mint_naming_the_token_endpoint_without_the_secret(emulator, tmp_path):
+    env = emulator.env() | {"GROWTHMART_GOOGLE_ADS_CLIENT_SECRET": "wrong-client-secret"}
+    from growthmart.connectors.pull import pull
+    from growthmart.connectors.specs import SPECS_BY_SOURCE
+
+    with pytest.raises(ConnectorError, match="invalid_grant") as failure:
+        pull(SPECS_BY_SOURCE[GOOGLE], DAYS[:1], tmp_path, env=env, settings=FAST)
+    assert "wrong-client-secret" not in str(failure.value) and "/google/oauth2/token" in str(failure.value)
+    assert emulator.google_mints == 0
+
+
+def test_wechat_mints_its_token_and_mints_once_more_on_42001(emulator, tmp_path):
+    run_pull(emulator, "wechat_article_summary", DAYS[:1], tmp_path)
+    assert emulator.wechat_mints == 1
+    emulator.inject("wechat", "token_expired")
+    result = run_pull(emulator, "wechat_article_summary", DAYS[1:2], tmp_path)
+    assert (
+        result.token_refreshes == 1 and emulator.wechat_mints == 3
+    )  # this pull's first token, then one more
+    assert (tmp_path / "landing" / "wechat_article_summary" / DAYS[1] / "_SUCCESS").exists()
+    emulator.inject("wechat", "token_expired", times=100)
+    with pytest.raises(ConnectorError, match="errcode 42001"):
+        run_pull(emulator, "wechat_article_summary", DAYS[2:], tmp_path)
+    assert emulator.wechat_mints == 5  # minted, expired, minted once more, expired again: no loop

@@ -122,4 +122,20 @@ def xiaohongshu(landing: Path) -> Rows:
         for rec in json.loads(path.read_text())["data"]["data_list"]:
             rec = dict(rec)
             out[(rec.pop("advertiser_id"), day)].append(rec)
+
+
+def google_ads(landing: Path) -> Rows:
+    """googleAds:search rows as the file export holds them (it is the REST response), by customer and day."""
+    out: Rows = defaultdict(list)
+    for day, path in _files(landing, "google_ads_ad_stats", "demo_*.json"):
+        for rec in json.loads(path.read_text()).get("results", []):
+            out[(rec["customer"]["id"], day)].append(rec)
+    return out
+
+
+def wechat(landing: Path, app_id: str) -> Rows:
+    """getarticlesummary rows as the file export holds them (it is the datacube's answer), by app and day."""
+    out: Rows = defaultdict(list)
+    for day, path in _files(landing, "wechat_article_summary", "demo_*.json"):
+        out[(app_id, day)].extend(json.loads(path.read_text()).get("list", []))
     return out

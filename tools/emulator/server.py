@@ -1,19 +1,23 @@
-"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu, Meta and
-Xiaohongshu 聚光 do.
+"""The emulated platforms: one loopback HTTP server answering as Ocean Engine, Tencent Ads, Baidu, Meta,
+Xiaohongshu 聚光, Google Ads and the WeChat datacube do.
 
 It serves the demo's file export through each platform's report API (paging, envelopes, auth), and can be told
 to misbehave, per test: `inject(platform, kind, times=1, page=None)` with kind
   rate_limit     the platform's own signal (Ocean Engine code 40100, Tencent HTTP 429 + Retry-After, Baidu
-                 header status 3, Meta error 17 + the insights throttle header, Xiaohongshu code 10003 [?])
+                 header status 3, Meta error 17 + the insights throttle header, Xiaohongshu code 10003 [?],
+                 Google HTTP 429 RESOURCE_TEMPORARILY_EXHAUSTED with retryDelay = `retry_after` seconds)
   server_error   HTTP 500
   token_expired  Ocean Engine 40102 / Tencent 11000 / Xiaohongshu 10001 [?] until the token is refreshed;
-                 Meta error 190
+                 Meta error 190; Google HTTP 401 UNAUTHENTICATED, and the access token stays invalid until a
+                 new one is minted; WeChat errcode 42001 (likewise)
   partial        Baidu header status 1 (some rows failed)
   error          a request error the platform will repeat (Ocean Engine 40001, Tencent 11004, Baidu status 2,
                  Meta error 100, Xiaohongshu 40001)
   unsuccessful   Xiaohongshu answers HTTP 200 with code 0 but `success: false`
   lose_row       the page silently lacks its last record (totals no longer add up)
-  quota          Baidu's daily quota spent (rquota 0)
+  quota          Baidu's daily quota spent (rquota 0); Google's daily RESOURCE_EXHAUSTED (HTTP 429); WeChat
+                 errcode 45009
+WeChat answers rate_limit with errcode 45011, server_error with errcode -1 (system busy), error with 40097.
   throttle       Meta answers, with the insights throttle header at 100 %
 and `restate(platform, day)` changes that day's figures (late conversions), as platforms do for recent days.
 """
@@ -32,6 +36,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tools.emulator import data
 
 PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "xiaohongshu")
+PLATFORMS = ("ocean_engine", "tencent_ads", "baidu", "meta", "google_ads", "wechat")
+WECHAT_TOKEN, WECHAT_SUMMARY = "/cgi-bin/token", "/datacube/getarticlesummary"
 OCEAN_PATH = "/open_api/v3.0/report/custom/get/"
 OCEAN_REFRESH = "/open_api/oauth2/refresh_token/"
 TENCENT_PATH = "/v3.0/daily_reports/get"
@@ -41,6 +47,8 @@ META_VERSION = "v21.0"
 XHS_PATH = "/api/open/jg/data/report/offline/creativity"
 XHS_REFRESH = "/api/open/oauth2/refresh_token"
 XHS_MAX_PAGE_SIZE = 1000
+GOOGLE_VERSION = "v26"
+GOOGLE_TOKEN = "/google/oauth2/token"  # stands for https://oauth2.googleapis.com/token
 
 
 @dataclass
@@ -70,6 +78,15 @@ class Credentials:
     xhs_secret: str = "emulator-xhs-secret"
     xhs_access: str = "emulator-xhs-access-0"
     xhs_refresh: str = "emulator-xhs-refresh-0"
+    google_client_id: str = "emulator-google-client.apps.googleusercontent.com"
+    google_client_secret: str = "emulator-google-client-secret"
+    google_refresh: str = "emulator-google-refresh"
+    google_developer_token: str = "emulator-google-developer-token"
+    google_login_customer_id: str = "9990001111"
+    google_access_prefix: str = "emulator-google-access"  # minted tokens: <prefix>-<n>
+    wechat_app_id: str = "wx0emulator0000001"
+    wechat_secret: str = "emulator-wechat-secret"
+    wechat_access_prefix: str = "emulator-wechat-access"  # minted tokens: <prefix>-<n>
 
 
 class Emulator:
@@ -87,6 +104,12 @@ class Emulator:
             "xiaohongshu": data.xiaohongshu(landing),
         }
         self.rows["meta"], self.meta_accounts = data.meta(landing)
+        self.rows["google_ads"] = data.google_ads(landing)
+        self.google_mints = 0  # access tokens minted by the Google token endpoint
+        self.google_token: str | None = None  # the access token the Google API accepts now
+        self.rows["wechat"] = data.wechat(landing, self.creds.wechat_app_id)
+        self.wechat_mints = 0
+        self.wechat_token: str | None = None  # one valid token per app: the latest minted
         self.faults: list[Fault] = []
         self.restated: set[tuple[str, str]] = set()
         self.requests: list[
@@ -157,6 +180,28 @@ class Emulator:
             "GROWTHMART_XIAOHONGSHU_APP_SECRET": c.xhs_secret,
             "GROWTHMART_XIAOHONGSHU_ACCESS_TOKEN": self._xhs_first[0],
             "GROWTHMART_XIAOHONGSHU_REFRESH_TOKEN": self._xhs_first[1],
+            **self.google_env(),
+            **self.wechat_env(),
+        }
+
+    def wechat_env(self) -> dict[str, str]:
+        return {
+            "GROWTHMART_WECHAT_BASE_URL": self.url,
+            "GROWTHMART_WECHAT_APP_ID": self.creds.wechat_app_id,
+            "GROWTHMART_WECHAT_APP_SECRET": self.creds.wechat_secret,
+        }
+
+    def google_env(self) -> dict[str, str]:
+        c = self.creds
+        return {
+            "GROWTHMART_GOOGLE_ADS_BASE_URL": self.url,
+            "GROWTHMART_GOOGLE_ADS_TOKEN_URL": self.url + GOOGLE_TOKEN,
+            "GROWTHMART_GOOGLE_ADS_CUSTOMER_IDS": ",".join(self.accounts("google_ads")),
+            "GROWTHMART_GOOGLE_ADS_CLIENT_ID": c.google_client_id,
+            "GROWTHMART_GOOGLE_ADS_CLIENT_SECRET": c.google_client_secret,
+            "GROWTHMART_GOOGLE_ADS_REFRESH_TOKEN": c.google_refresh,
+            "GROWTHMART_GOOGLE_ADS_DEVELOPER_TOKEN": c.google_developer_token,
+            "GROWTHMART_GOOGLE_ADS_LOGIN_CUSTOMER_ID": c.google_login_customer_id,
         }
 
     def start(self, port: int = 0) -> Emulator:
@@ -209,6 +254,10 @@ def _restate(platform: str, row: dict) -> None:
         row["conversion"] = int(row.get("conversion") or 0) + 1
     elif platform == "xiaohongshu":
         row["goods_order"] = f"{int(str(row.get('goods_order') or 0).replace(',', '')) + 1:,}"
+    elif platform == "wechat":
+        row["share_count"] = int(row["share_count"]) + 1
+    elif platform == "google_ads":
+        row["metrics"]["conversions"] = float(row["metrics"].get("conversions") or 0) + 1
     else:
         row["spend"] = f"{float(row['spend']) + 1:.2f}"
 
@@ -249,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._tencent_refresh(self._query())
         if path.startswith(f"/{META_VERSION}/act_"):
             return self._meta(path, self._query())
+        if path == WECHAT_TOKEN:
+            return self._wechat_token(self._query())
         return self._send(404, {"error": f"no such path {path}"})
 
     def do_POST(self):  # noqa: N802
@@ -261,6 +312,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._xhs(self._body())
         if path == XHS_REFRESH:
             return self._xhs_refresh(self._body())
+        if path == WECHAT_SUMMARY:
+            return self._wechat_summary(self._query(), self._body())
+        if path == GOOGLE_TOKEN:
+            return self._google_token()
+        if path.startswith(f"/{GOOGLE_VERSION}/customers/") and path.endswith("/googleAds:search"):
+            return self._google_search(path, self._body())
         return self._send(404, {"error": f"no such path {path}"})
 
     def _log(self, platform: str, body: dict | None = None) -> None:
@@ -488,3 +545,159 @@ class _Handler(BaseHTTPRequestHandler):
             "refresh_token_expires_in": 2592000,
         }
         self._send(200, {"code": 0, "msg": "成功", "success": True, "data": data})
+
+    # ------------------------------------------------------------------ Google Ads
+    def _google_token(self) -> None:
+        em, c = self.emulator, self.emulator.creds
+        n = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(n).decode()).items()}
+        self._log("google_ads", {"grant_type": form.get("grant_type")})  # never the credentials
+        ok = (
+            form.get("grant_type") == "refresh_token"
+            and form.get("client_id") == c.google_client_id
+            and form.get("client_secret") == c.google_client_secret
+            and form.get("refresh_token") == c.google_refresh
+        )
+        if not ok:
+            return self._send(400, {"error": "invalid_grant", "error_description": "Bad Request"})
+        em.google_mints += 1
+        em.google_token = f"{c.google_access_prefix}-{em.google_mints}"  # the earlier one stops working
+        body = {
+            "access_token": em.google_token,
+            "expires_in": 3599,
+            "scope": "https://www.googleapis.com/auth/adwords",
+            "token_type": "Bearer",
+        }
+        self._send(200, body)
+
+    def _google_search(self, path: str, body: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self._log("google_ads", body)
+        customer = path.split("/")[3]
+        token = body.get("pageToken")
+        start = int(base64.b64decode(token).decode()) if token else 0
+        size = em.page_size_cap  # Google's page size is fixed (10,000); the cap stands for it
+        fault = em._fault("google_ads", start // max(1, size) + 1)
+
+        def error(
+            http: int, status: str, message: str, code: dict | None = None, details: dict | None = None
+        ):
+            failure = {"errorCode": code, "message": message, **({"details": details} if details else {})}
+            doc = {
+                "code": http,
+                "message": message,
+                "status": status,
+                "details": [
+                    {
+                        "@type": f"type.googleapis.com/google.ads.googleads.{GOOGLE_VERSION}.errors.GoogleAdsFailure",
+                        "errors": [failure] if code else [],
+                        "requestId": "emulator",
+                    }
+                ],
+            }
+            self._send(http, {"error": doc})
+
+        if fault == "token_expired":
+            em.google_token = None  # expired: a new one must be minted
+        if self.headers.get("Authorization") != f"Bearer {em.google_token}" or em.google_token is None:
+            return error(
+                401,
+                "UNAUTHENTICATED",
+                "Request is missing required authentication credential.",
+                {"authenticationError": "OAUTH_TOKEN_EXPIRED"},
+            )
+        if (
+            self.headers.get("developer-token") != c.google_developer_token
+            or self.headers.get("login-customer-id") != c.google_login_customer_id
+        ):
+            return error(
+                403,
+                "PERMISSION_DENIED",
+                "The developer token is not valid.",
+                {"authorizationError": "DEVELOPER_TOKEN_NOT_APPROVED"},
+            )
+        if fault == "rate_limit":
+            details = {
+                "quotaErrorDetails": {
+                    "rateScope": "ACCOUNT",
+                    "rateName": "Requests per account",
+                    "retryDelay": f"{em.retry_after}s",
+                }
+            }
+            return error(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "Too many requests in a short amount of time.",
+                {"quotaError": "RESOURCE_TEMPORARILY_EXHAUSTED"},
+                details,
+            )
+        if fault == "quota":
+            details = {
+                "quotaErrorDetails": {
+                    "rateScope": "DEVELOPER",
+                    "rateName": "Number of operations for basic access",
+                    "retryDelay": "86400s",
+                }
+            }
+            return error(
+                429, "RESOURCE_EXHAUSTED", "Too many requests.", {"quotaError": "RESOURCE_EXHAUSTED"}, details
+            )
+        if fault == "server_error":
+            return error(500, "INTERNAL", "Internal error encountered.", {"internalError": "INTERNAL_ERROR"})
+        if fault == "error":
+            return error(
+                400,
+                "INVALID_ARGUMENT",
+                "Request contains an invalid argument.",
+                {"queryError": "UNRECOGNIZED_FIELD"},
+            )
+        day = body["query"].split("BETWEEN '")[1][:10]
+        rows = em.day_rows("google_ads", customer, day)
+        chunk = em.page(rows, start, size, fault)
+        out: dict = {"fieldMask": "emulated"}
+        if chunk:  # like the REST API, a page without rows has no `results` key
+            out["results"] = chunk
+        if body.get("returnTotalResultsCount"):
+            out["totalResultsCount"] = str(len(rows))  # int64: a JSON string
+        if start + size < len(rows):
+            out["nextPageToken"] = base64.b64encode(str(start + size).encode()).decode()
+        self._send(200, out)
+
+    # ------------------------------------------------------------------ WeChat datacube
+    def _wechat_token(self, q: dict) -> None:
+        em, c = self.emulator, self.emulator.creds
+        self.emulator.requests.append(("wechat", self.command, urlsplit(self.path).path, None))  # no secret
+        if q.get("grant_type") != "client_credential" or q.get("appid") != c.wechat_app_id:
+            return self._send(200, {"errcode": 40013, "errmsg": "invalid appid"})
+        if q.get("secret") != c.wechat_secret:
+            return self._send(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+        em.wechat_mints += 1
+        em.wechat_token = (
+            f"{c.wechat_access_prefix}-{em.wechat_mints}"  # the app's previous token stops working
+        )
+        self._send(200, {"access_token": em.wechat_token, "expires_in": 7200})
+
+    def _wechat_summary(self, q: dict, body: dict) -> None:
+        em = self.emulator
+        self.emulator.requests.append(("wechat", self.command, urlsplit(self.path).path, body))
+        fault = em._fault("wechat", 1)  # no paging: the page is the day
+
+        def error(code: int, message: str):
+            self._send(200, {"errcode": code, "errmsg": f"{message} rid: emulator"})
+
+        if fault == "token_expired":
+            em.wechat_token = None
+            return error(42001, "access_token expired")
+        if em.wechat_token is None or q.get("access_token") != em.wechat_token:
+            return error(40001, "invalid credential, access_token is invalid or not latest")
+        if fault == "quota":
+            return error(45009, "reach max api daily quota limit")
+        if fault == "rate_limit":
+            return error(45011, "api minute-quota reach limit, must slower, retry next minute")
+        if fault == "server_error":
+            return error(-1, "system error")
+        if fault == "error":
+            return error(40097, "invalid args")
+        if body.get("begin_date") != body.get("end_date"):
+            return error(61501, "date range error")
+        self._send(200, {"list": em.day_rows("wechat", em.creds.wechat_app_id, body["begin_date"])})

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from growthmart.connectors.spec import ConnectorSpec
-from growthmart.connectors.specs import baidu, meta, ocean_engine, tencent_ads, xiaohongshu
+from growthmart.connectors.specs import (
+    baidu,
+    google_ads,
+    meta,
+    ocean_engine,
+    tencent_ads,
+    wechat,
+    xiaohongshu,
+)
 
 SPECS: tuple[ConnectorSpec, ...] = (
     ocean_engine.SPEC,
@@ -11,5 +19,7 @@ SPECS: tuple[ConnectorSpec, ...] = (
     baidu.SPEC,
     meta.SPEC,
     xiaohongshu.SPEC,
+    google_ads.SPEC,
+    wechat.SPEC,
 )
 SPECS_BY_SOURCE: dict[str, ConnectorSpec] = {s.source: s for s in SPECS}

@@ -11,9 +11,10 @@
 
 with
 
-stg_content__daily_stats as (
+content_daily_stats as (
 
-    select * from {{ ref('stg_content__daily_stats') }}
+    -- the CMS export, WeChat articles' views/shares/favorites from the datacube (int_content_daily_stats)
+    select * from {{ ref('int_content_daily_stats') }}
     where {{ incremental_window_filter() }}
 
 ),
@@ -43,7 +44,7 @@ final as (
         stats.leads,
         stats.stat_date,
         dim_content.published_date
-    from stg_content__daily_stats as stats
+    from content_daily_stats as stats
     left join dim_content
         on stats.content_id = dim_content.content_id
 

@@ -27,6 +27,8 @@ final as (
         author,
         lower(trim(utm_campaign)) as utm_campaign,
         duration_seconds,
+        -- the platform's own id (WeChat msgid); NULL in exports older than the column
+        trim(platform_item_id) as platform_item_id,
         {{ to_reporting_date('published_at') }} as published_date,
         -- UTC
         published_at,
