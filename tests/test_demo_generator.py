@@ -434,6 +434,9 @@ def test_xiaohongshu_draws_from_its_own_stream_so_no_other_source_changes(landin
         return XhsDelivery([], np.zeros((0, cal.days), dtype=bool), {})
 
     monkeypatch.setattr(generator, "simulate_xiaohongshu", nothing)
+    monkeypatch.setattr(
+        generator, "add_google_ads", lambda *a, **k: None
+    )  # drawn after it, numbered after it
     without = tmp_path / "without"
     generate(without, SMALL)
     assert not (without / "xiaohongshu_ads_reports").exists() and files(landing, "xiaohongshu_ads_reports")
@@ -444,9 +447,11 @@ def test_xiaohongshu_draws_from_its_own_stream_so_no_other_source_changes(landin
         before = path.read_text(encoding="utf-8").splitlines()
         after = (landing / path.relative_to(without)).read_text(encoding="utf-8").splitlines()
         assert after[: len(before)] == before
-        assert after[len(before) :] and all(
-            ",xiaohongshu_ads,xiaohongshu_ads," in r for r in after[len(before) :]
+        added = after[len(before) :]
+        assert added and all(
+            ",xiaohongshu_ads,xiaohongshu_ads," in r or ",google_ads,google_ads," in r for r in added
         )
+        assert any(",xiaohongshu_ads,xiaohongshu_ads," in r for r in added)
 
 
 def test_google_ads_exports_the_rest_shape_in_each_customers_currency(landing):

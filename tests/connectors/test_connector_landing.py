@@ -53,8 +53,9 @@ def crash_after_pages(emulator, data: Path, source: str, day: str, pages: int) -
     ).returncode
 
 
-@pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights", "xiaohongshu_ads_reports"])
-@pytest.mark.parametrize("source", ["ocean_engine_ad_stats", "meta_ads_insights", "google_ads_ad_stats"])
+@pytest.mark.parametrize(
+    "source", ["ocean_engine_ad_stats", "meta_ads_insights", "xiaohongshu_ads_reports", "google_ads_ad_stats"]
+)
 def test_a_crash_between_pages_leaves_no_complete_day_and_the_rerun_lands_the_same_files(
     emulator, tmp_path, source
 ):

@@ -122,6 +122,7 @@ def xiaohongshu(landing: Path) -> Rows:
         for rec in json.loads(path.read_text())["data"]["data_list"]:
             rec = dict(rec)
             out[(rec.pop("advertiser_id"), day)].append(rec)
+    return out
 
 
 def google_ads(landing: Path) -> Rows:
