@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from growthmart.connectors.errors import NotConfigured
+from growthmart.connectors.errors import NotConfigured, PlatformError
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,15 @@ class MintedToken:
     request: Callable[[Mapping[str, str]], Request]
     token: Callable[[dict], str]
     doc: str = ""
+
+
+def data_pair(body: dict) -> tuple[str, str]:
+    """The new pair in a refresh answer `{..., "data": {"access_token", "refresh_token"}}` (Ocean Engine, Tencent
+    Ads, Xiaohongshu 聚光)."""
+    data = body.get("data") or {}
+    if not data.get("access_token") or not data.get("refresh_token"):
+        raise PlatformError("the refresh answer holds no token pair")
+    return data["access_token"], data["refresh_token"]
 
 
 @dataclass(frozen=True)

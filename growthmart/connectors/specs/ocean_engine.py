@@ -6,7 +6,15 @@ import json
 
 from growthmart.connectors.errors import PlatformError, RateLimited, TokenExpired, Transient
 from growthmart.connectors.paging import PageNumber
-from growthmart.connectors.spec import ApiLanding, ConnectorSpec, EnvVars, HeaderToken, Request, RotatingToken
+from growthmart.connectors.spec import (
+    ApiLanding,
+    ConnectorSpec,
+    EnvVars,
+    HeaderToken,
+    Request,
+    RotatingToken,
+    data_pair,
+)
 
 V = "GROWTHMART_OCEAN_ENGINE_"
 DIMENSIONS = ["stat_time_day", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name"]
@@ -58,13 +66,6 @@ def refresh_request(env, refresh_token: str) -> Request:
     )
 
 
-def new_pair(body: dict) -> tuple[str, str]:
-    data = body.get("data") or {}
-    if not data.get("access_token") or not data.get("refresh_token"):
-        raise PlatformError("the refresh answer holds no token pair")
-    return data["access_token"], data["refresh_token"]
-
-
 SPEC = ConnectorSpec(
     source="ocean_engine_ad_stats",
     title="Ocean Engine v3 custom report",
@@ -81,7 +82,7 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=new_pair,
+        pair=data_pair,
         doc="codes 40102/40105 → one POST /open_api/oauth2/refresh_token/; the rotated pair is saved atomically "
         "in <data>/connector_state/ocean_engine_ad_stats.json (0600) and used from then on",
     ),

@@ -6,7 +6,15 @@ import json
 
 from growthmart.connectors.errors import PlatformError, RateLimited, TokenExpired, Transient
 from growthmart.connectors.paging import PageNumber
-from growthmart.connectors.spec import ApiLanding, ConnectorSpec, EnvVars, QueryToken, Request, RotatingToken
+from growthmart.connectors.spec import (
+    ApiLanding,
+    ConnectorSpec,
+    EnvVars,
+    QueryToken,
+    Request,
+    RotatingToken,
+    data_pair,
+)
 
 V = "GROWTHMART_TENCENT_ADS_"
 FIELDS = [
@@ -81,15 +89,6 @@ def refresh_request(env, refresh_token: str) -> Request:
     )
 
 
-def new_pair(body: dict) -> tuple[str, str]:
-    if body.get("code", 0) != 0:
-        raise PlatformError(f"token refresh failed: code {body.get('code')}: {body.get('message')}")
-    data = body.get("data") or {}
-    if not data.get("access_token") or not data.get("refresh_token"):
-        raise PlatformError("the refresh answer holds no token pair")
-    return data["access_token"], data["refresh_token"]
-
-
 SPEC = ConnectorSpec(
     source="tencent_ads_daily_reports",
     title="Tencent Ads daily_reports/get",
@@ -106,7 +105,7 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=new_pair,
+        pair=data_pair,
         doc="code 11000 → one GET /oauth/token (grant_type=refresh_token); the answer's pair (access ~1 day, refresh "
         "30 days) is saved atomically in <data>/connector_state/tencent_ads_daily_reports.json (0600) and used "
         "from then on",

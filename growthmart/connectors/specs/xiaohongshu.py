@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from growthmart.connectors.errors import PlatformError, RateLimited, TokenExpired, Transient
 from growthmart.connectors.paging import PageTotal
-from growthmart.connectors.spec import ApiLanding, ConnectorSpec, EnvVars, HeaderToken, Request, RotatingToken
+from growthmart.connectors.spec import (
+    ApiLanding,
+    ConnectorSpec,
+    EnvVars,
+    HeaderToken,
+    Request,
+    RotatingToken,
+    data_pair,
+)
 
 V = "GROWTHMART_XIAOHONGSHU_"
 REPORT_PATH = "/api/open/jg/data/report/offline/creativity"
@@ -58,13 +66,6 @@ def refresh_request(env, refresh_token: str) -> Request:
     )
 
 
-def new_pair(body: dict) -> tuple[str, str]:
-    data = body.get("data") or {}
-    if not data.get("access_token") or not data.get("refresh_token"):
-        raise PlatformError("the refresh answer holds no token pair")
-    return data["access_token"], data["refresh_token"]
-
-
 SPEC = ConnectorSpec(
     source="xiaohongshu_ads_reports",
     title="Xiaohongshu 聚光 offline creative report",
@@ -81,7 +82,7 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=new_pair,
+        pair=data_pair,
         doc=f"codes 10001/10002 [?] → one POST {REFRESH_PATH} [?] (app_id, secret, refresh_token) returning a new "
         "pair [?]; the pair is saved atomically in <data>/connector_state/xiaohongshu_ads_reports.json (0600) and "
         "used from then on",
