@@ -438,7 +438,42 @@ from (
         partition by date_start, ad_id order by _partition_date desc, _loaded_at desc, _row_number desc
     ) = 1
 ) as m
-left join fx on m.currency = fx.currency and m.date_start = fx.rate_date;
+left join fx on m.currency = fx.currency and m.date_start = fx.rate_date
+union all
+select
+    'xiaohongshu_ads' as platform,
+    campaign_id as platform_campaign_id,
+    impression as impressions,
+    click as clicks,
+    cast(fee as decimal(18, 4)) as spend_cny,
+    coalesce(goods_order, 0) as platform_conversions,
+    "time" as report_date
+from raw.xiaohongshu_ads_reports
+qualify row_number() over (
+    partition by "time", creativity_id order by _partition_date desc, _loaded_at desc, _row_number desc
+) = 1
+union all
+select
+    'google_ads' as platform,
+    g."campaign.id" as platform_campaign_id,
+    g."metrics.impressions" as impressions,
+    g."metrics.clicks" as clicks,
+    cast(case when g.currency = 'CNY' then g.spend else g.spend * fx.rate_to_cny end as decimal(18, 4))
+        as spend_cny,
+    cast(round(coalesce(g."metrics.conversions", 0)) as bigint) as platform_conversions,
+    g."segments.date" as report_date
+from (
+    select
+        *,
+        upper(trim("customer.currency_code")) as currency,
+        cast("metrics.cost_micros" / 1000000.0 as decimal(18, 4)) as spend
+    from raw.google_ads_ad_stats
+    qualify row_number() over (
+        partition by "segments.date", "ad_group_ad.ad.id"
+        order by _partition_date desc, _loaded_at desc, _row_number desc
+    ) = 1
+) as g
+left join fx on g.currency = fx.currency and g."segments.date" = fx.rate_date;
 
 create or replace temp table dim_campaigns as
 select campaign_id, platform, platform_campaign_id, channel from campaigns

@@ -74,6 +74,11 @@ def load(db: Path) -> dict[str, pd.DataFrame]:
         "baidu": f'select "日期", "计划ID", "关键词ID", "展现", "点击", "消费", "转化"{version} from raw.baidu_keyword_stats',
         "meta": "select date_start, campaign_id, ad_id, account_currency, impressions, clicks, spend, actions"
         f"{version} from raw.meta_ads_insights",
+        "xhs": f'select "time", campaign_id, creativity_id, impression, click, fee, goods_order{version} '
+        "from raw.xiaohongshu_ads_reports",
+        "google": 'select "segments.date", "campaign.id", "ad_group_ad.ad.id", "customer.currency_code", '
+        '"metrics.impressions", "metrics.clicks", "metrics.cost_micros", "metrics.conversions"'
+        f"{version} from raw.google_ads_ad_stats",
         "channel_map": "select * from seeds.channel_map",
         "channels": "select * from seeds.channels",
     }
@@ -321,7 +326,20 @@ def spend_tables(raw: dict[str, pd.DataFrame], p: dict) -> tuple[pd.DataFrame, p
     mt = pd.DataFrame({"platform": "meta", "platform_campaign_id": mt.campaign_id, "impressions": mt.impressions,
                        "clicks": mt.clicks, "spend_cny": to_cny(mt.spend, mt.currency, mt.rate_to_cny),
                        "platform_conversions": mt.actions.map(purchases), "report_date": mt.date_start})  # fmt: skip
-    ads = pd.concat([oe[cols], tc[cols], bd[cols], mt[cols]], ignore_index=True)
+    xh = latest(raw["xhs"], ["time", "creativity_id"])
+    xh = pd.DataFrame({"platform": "xiaohongshu_ads", "platform_campaign_id": xh.campaign_id,
+                       "impressions": xh.impression, "clicks": xh.click, "spend_cny": xh.fee,
+                       "platform_conversions": xh.goods_order.fillna(0), "report_date": xh["time"]})  # fmt: skip
+    gg = latest(raw["google"], ["segments.date", "ad_group_ad.ad.id"])
+    gg = gg.assign(currency=gg["customer.currency_code"].str.strip().str.upper()).merge(
+        fx, left_on=["currency", "segments.date"], right_on=["currency", "rate_date"], how="left"
+    )
+    whole = np.floor(gg["metrics.conversions"].fillna(0).astype(float) + 0.5)  # SQL round(): half away from 0
+    gg = pd.DataFrame({"platform": "google_ads", "platform_campaign_id": gg["campaign.id"],
+                       "impressions": gg["metrics.impressions"], "clicks": gg["metrics.clicks"],
+                       "spend_cny": to_cny((gg["metrics.cost_micros"] / 1_000_000).round(4), gg.currency, gg.rate_to_cny),
+                       "platform_conversions": whole, "report_date": gg["segments.date"]})  # fmt: skip
+    ads = pd.concat([oe[cols], tc[cols], bd[cols], mt[cols], xh[cols], gg[cols]], ignore_index=True)
 
     camp = p["campaigns"]
     registered = camp[camp.platform_campaign_id.notna()]

@@ -157,7 +157,9 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         assert proc.returncode != 0
         assert "FAILED" in out or "stopped by SIGTERM" in out, out[-3000:]
         assert REPARSE not in out and not LOCK_ERROR.search(out)
-        assert orphans(env.data, grace=0) == []
+        # Python's multiprocessing resource tracker, when a library started one, ends by itself once it sees its
+        # parent gone (it reads EOF on its pipe): a second is allowed for that; dbt and the run are gone at once.
+        assert orphans(env.data, grace=3) == []
         assert not run_window_left(env)
         assert_untouched(env, before, before_digest)
         with instance_of(env) as instance:

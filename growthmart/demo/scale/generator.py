@@ -35,6 +35,7 @@ from growthmart.demo.content import daily_stats
 from growthmart.demo.costs import non_ad_costs, set_budgets
 from growthmart.demo.exports import BUILDERS
 from growthmart.demo.generator import DemoParams, World
+from growthmart.demo.google_ads import add_google_ads
 from growthmart.demo.scale.days import Simulation
 from growthmart.demo.scale.plan import Plan, build_plan
 from growthmart.demo.writers import clear_demo_files, render, write_file
@@ -114,6 +115,7 @@ def _small_world(plan: Plan, sim: Simulation) -> World:
     set_budgets(rng, cal, plan.campaigns, spend, cost_rows, float(plan.fx["USD"].mean()))
     # Xiaohongshu 聚光 from its own stream, after everything else (as in the small generator).
     xiaohongshu = simulate_xiaohongshu(plan.seed, cal, plan.campaigns, scale, float(plan.fx["USD"].mean()))
+    google = add_google_ads(plan.seed, cal, plan.campaigns, plan.users)  # and Google Ads after it (likewise)
     return World(
         cal=cal,
         campaigns=plan.campaigns,
@@ -132,6 +134,7 @@ def _small_world(plan: Plan, sim: Simulation) -> World:
         meta_link_clicks=link_clicks,
         cost_rows=cost_rows,
         xiaohongshu=xiaohongshu,
+        google=google,
     )
 
 
