@@ -10,7 +10,7 @@ from growthmart.connectors.settings import (
     TIMEOUT_VAR,
     PullSettings,
 )
-from growthmart.connectors.spec import ConnectorSpec
+from growthmart.connectors.spec import ConnectorSpec, RotatingToken
 from growthmart.connectors.specs import SPECS
 from growthmart.contracts import get_contract
 
@@ -45,6 +45,12 @@ Shared behaviour (growthmart/connectors/):
 """
 
 
+def _saved(spec: ConnectorSpec) -> str:
+    if not isinstance(spec.refresh, RotatingToken):
+        return ""
+    return f"; the rotated pair is saved atomically in `<data>/connector_state/{spec.source}.json` (0600) before it is used"
+
+
 def _section(spec: ConnectorSpec) -> str:
     contract = get_contract(spec.source)
     env = spec.env
@@ -55,7 +61,7 @@ def _section(spec: ConnectorSpec) -> str:
         "",
         f"- Endpoint: `{spec.endpoint}`",
         f"- Auth: {spec.auth.doc}"
-        + (f"; refresh: {spec.refresh.doc}" if spec.refresh else "; no refresh call"),
+        + (f"; refresh: {spec.refresh.doc}{_saved(spec)}" if spec.refresh else "; no refresh call"),
         f"- Paging: {spec.paginator.doc}, page size {getattr(spec.paginator, 'page_size', '-')}",
         f"- Limits: {spec.limits}",
         f"- Restatement: {spec.restatement}",

@@ -98,17 +98,27 @@ class BodyHeaderToken:
         return replace(request, json=body)
 
 
+def data_pair(body: dict) -> tuple[str, str]:
+    """The new pair in a refresh answer `{..., "data": {"access_token", "refresh_token"}}` (Ocean Engine, Tencent
+    Ads, Xiaohongshu 聚光)."""
+    data = body.get("data") or {}
+    if not data.get("access_token") or not data.get("refresh_token"):
+        raise PlatformError("the refresh answer holds no token pair")
+    return data["access_token"], data["refresh_token"]
+
+
 @dataclass(frozen=True)
 class RotatingToken:
     """An OAuth2 refresh that returns a new access token AND a new refresh token (the old one stops working).
 
-    `request(env, refresh_token)` builds the refresh call; `pair(body)` reads the new pair from its answer.
+    `request(env, refresh_token)` builds the refresh call; `pair(body)` reads the new pair from its answer. The
+    client saves the pair before using it (growthmart/connectors/tokens.py); `doc` says only how the platform is asked.
     """
 
     access_var: str
     refresh_var: str
     request: Callable[[Mapping[str, str], str], Request]
-    pair: Callable[[dict], tuple[str, str]]
+    pair: Callable[[dict], tuple[str, str]] = data_pair
     doc: str = ""
 
 
@@ -138,15 +148,6 @@ class MintedToken:
     request: Callable[[Mapping[str, str]], Request]
     token: Callable[[dict], str]
     doc: str = ""
-
-
-def data_pair(body: dict) -> tuple[str, str]:
-    """The new pair in a refresh answer `{..., "data": {"access_token", "refresh_token"}}` (Ocean Engine, Tencent
-    Ads, Xiaohongshu 聚光)."""
-    data = body.get("data") or {}
-    if not data.get("access_token") or not data.get("refresh_token"):
-        raise PlatformError("the refresh answer holds no token pair")
-    return data["access_token"], data["refresh_token"]
 
 
 @dataclass(frozen=True)

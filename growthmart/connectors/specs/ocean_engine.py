@@ -13,7 +13,6 @@ from growthmart.connectors.spec import (
     HeaderToken,
     Request,
     RotatingToken,
-    data_pair,
 )
 
 V = "GROWTHMART_OCEAN_ENGINE_"
@@ -82,9 +81,7 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=data_pair,
-        doc="codes 40102/40105 → one POST /open_api/oauth2/refresh_token/; the rotated pair is saved atomically "
-        "in <data>/connector_state/ocean_engine_ad_stats.json (0600) and used from then on",
+        doc="codes 40102/40105 → one POST /open_api/oauth2/refresh_token/",
     ),
     paginator=PageNumber(page_size=1000, info_path=("data", "page_info")),
     request=request,

@@ -13,7 +13,6 @@ from growthmart.connectors.spec import (
     QueryToken,
     Request,
     RotatingToken,
-    data_pair,
 )
 
 V = "GROWTHMART_TENCENT_ADS_"
@@ -105,10 +104,7 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=data_pair,
-        doc="code 11000 → one GET /oauth/token (grant_type=refresh_token); the answer's pair (access ~1 day, refresh "
-        "30 days) is saved atomically in <data>/connector_state/tencent_ads_daily_reports.json (0600) and used "
-        "from then on",
+        doc="code 11000 → one GET /oauth/token (grant_type=refresh_token); access ~1 day, refresh 30 days",
     ),
     paginator=PageNumber(page_size=2000, info_path=("data", "page_info")),
     request=request,

@@ -17,7 +17,6 @@ from growthmart.connectors.spec import (
     HeaderToken,
     Request,
     RotatingToken,
-    data_pair,
 )
 
 V = "GROWTHMART_XIAOHONGSHU_"
@@ -82,10 +81,8 @@ SPEC = ConnectorSpec(
         access_var=V + "ACCESS_TOKEN",
         refresh_var=V + "REFRESH_TOKEN",
         request=refresh_request,
-        pair=data_pair,
         doc=f"codes 10001/10002 [?] → one POST {REFRESH_PATH} [?] (app_id, secret, refresh_token) returning a new "
-        "pair [?]; the pair is saved atomically in <data>/connector_state/xiaohongshu_ads_reports.json (0600) and "
-        "used from then on",
+        "pair [?]",
     ),
     paginator=PageTotal(page_size=PAGE_SIZE, total_path=("data", "total_count")),
     request=request,
