@@ -208,3 +208,23 @@ def test_built_by_names_every_asset_check_of_the_report_and_its_gx_suite(built_b
         if suites != {report_suite_name(name)}:
             wrong.append(f"docs/metrics.md:{number} ({name}): its GX suite is `{report_suite_name(name)}`")
     assert not wrong, wrong
+
+
+def anchors(doc: Path) -> set[str]:
+    """The ids GitHub gives the headings of a markdown file: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_relative_link_of_the_docs_resolves_to_a_file_and_heading():
+    """README.md, DECISIONLOG.md and docs/*.md link each other (DECISIONLOG to performance.md sections, for one)."""
+    broken = []
+    for doc in [ROOT / "README.md", ROOT / "DECISIONLOG.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for label, href in LINK.findall(doc.read_text(encoding="utf-8")):
+            path, _, anchor = href.partition("#")
+            if "://" in path or path.startswith("mailto:"):
+                continue
+            target = (doc.parent / path).resolve() if path else doc
+            if not target.exists() or (anchor and target.suffix == ".md" and anchor not in anchors(target)):
+                broken.append(f"{doc.relative_to(ROOT)}: [{label}]({href})")
+    assert not broken, f"links to missing files or headings: {broken}"
