@@ -68,8 +68,8 @@ class AdPlatform:
     """An ad platform's place in the unified ad table, declared on its raw source's contract.
 
     Every list of ad platforms is derived from these declarations: the dbt union, accepted values and spend
-    reconciliation test (through the generated macro `ad_platforms()`, growthmart/sources/generated.py), the
-    `spend_reconciles` check, the GE suites and docs/sources.md.
+    reconciliation test (through the generated macro `ad_platforms()`, growthmart/sources/generated.py), the GE
+    suites and docs/sources.md.
     """
 
     key: str  # `platform` in the unified ad table, the campaign registry and the channels seed

@@ -6,14 +6,19 @@ dbt), so each test controls exactly which rows are bad.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from growthmart.contracts import SourceContract, get_contract
-from growthmart.quality.suites import ACCEPTED_VALUES, RAW_DUCKDB_TYPES, REPORT_COLUMNS, REPORT_KEYS
+from growthmart.quality.suites import ACCEPTED_VALUES, RAW_DUCKDB_TYPES
+
+MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
 
 LOAD_LOG_DDL = """create table if not exists raw.load_log (
     source varchar, partition_date date, source_file varchar, file_sha256 varchar, rows_landed bigint,
@@ -105,15 +110,36 @@ REPORT_TYPES |= {
 }  # fmt: skip
 
 
+@cache
+def published_columns(report: str) -> dict[str, str]:
+    """The report's published columns and their types: its dbt model contract (the compiled manifest)."""
+    nodes = json.loads(MANIFEST.read_text(encoding="utf-8"))["nodes"]
+    (model,) = [n for n in nodes.values() if n["resource_type"] == "model" and n["name"] == report]
+    return {name: c["data_type"] for name, c in model["columns"].items()}
+
+
+def _kind(report: str, col: str) -> str | None:
+    if col in REPORT_TYPES:
+        return REPORT_TYPES[col]
+    data_type = published_columns(report).get(col, "").lower()
+    if data_type.startswith(("varchar", "text")):
+        return "varchar"
+    if data_type in ("date", "boolean", "timestamp"):
+        return data_type
+    return None
+
+
 def clean_report_row(report: str) -> dict[str, Any]:
-    """One clean row: rates 0.5, counts 10, money 100; reports fill only the columns they publish."""
+    """One clean row of every published column: rates 0.5, counts 1, money 100."""
     row: dict[str, Any] = {}
-    for col in (*REPORT_KEYS[report], *REPORT_COLUMNS[report]):
-        kind = REPORT_TYPES.get(col)
+    for col in published_columns(report):
+        kind = _kind(report, col)
         if kind == "date":
             row[col] = date(2026, 1, 5)
         elif kind == "boolean":
             row[col] = True
+        elif kind == "timestamp":
+            row[col] = datetime(2026, 1, 5, 3, 0)
         elif kind == "varchar":
             row[col] = {
                 "step_name": "visit",
@@ -160,12 +186,12 @@ def create_report(
     con: duckdb.DuckDBPyConnection, report: str, rows: Iterable[dict[str, Any]], **type_overrides: str
 ) -> None:
     rows = list(rows)
-    columns = list(rows[0]) if rows else [*REPORT_KEYS[report], *REPORT_COLUMNS[report]]
+    columns = list(rows[0]) if rows else list(published_columns(report))
 
     def sql_type(col: str) -> str:
         if col in type_overrides:
             return type_overrides[col]
-        kind = REPORT_TYPES.get(col)
+        kind = _kind(report, col)
         return kind or ("bigint" if col in COUNT_COLUMNS else "double")
 
     con.execute("create schema if not exists reports")
