@@ -35,7 +35,7 @@ def parse(argv: list[str] | None = None) -> Options:
         "--memory-cap-gb", type=float, default=16.0, help="the pandas baseline is stopped above this RSS"
     )
     p.add_argument("--generator", choices=["auto", "scale", "demo"], default="auto",
-                   help="auto: growthmart.demo.scale when present, else the small demo generator")  # fmt: skip
+                   help="auto: tools.demo.scale when present, else the small demo generator")  # fmt: skip
     p.add_argument("--regenerate", action="store_true", help="generate again even if the data is there")
     p.add_argument("--keep-scratch", action="store_true", help="keep the warehouse copy the baselines ran on")
     a = p.parse_args(argv)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Column types understood by the loader (see growthmart/ingest/loader.py for the parsing rules):
+# Column types understood by the loader (see growthmart/ingest/sql.py for the parsing rules):
 #   string    – text, trimmed; '' → NULL
 #   int       – integer; thousands separators accepted only in groups of three ("1,234", not "12,5")
 #   decimal   – exact decimal(18, 4) (money); thousands separators as for int; at most 4 decimals

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     started = time.monotonic()
     if args.demo:
-        from growthmart.demo.generator import DemoParams, generate
+        from tools.demo.generator import DemoParams, generate
 
         params = DemoParams(
             start=date.fromisoformat(args.start), days=args.days, users=args.users, seed=args.seed

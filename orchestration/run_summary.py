@@ -8,9 +8,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.check_outcomes import check_name, check_outcomes
 from assets.resources import is_out_of_memory, memory_advice
 from growthmart.config import settings
 from growthmart.quality.verdicts import failure_lines
+from growthmart.report.run_record import quarantine_counts
 
 
 def _rule(title: str) -> str:
@@ -110,54 +112,6 @@ def days_without_files(days: list[str], landing_dir: Path) -> list[str]:
     if len(out) > 10:
         out = [*out[:10], f"... and {len(out) - 10} more days without landing files"]
     return out
-
-
-def check_outcomes(evaluations) -> tuple[list, list, list]:
-    """(passed, failed, warned) asset-check evaluations: failed = an ERROR-severity check did not pass."""
-    passed = [e for e in evaluations if e.passed]
-    failed = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
-    warned = [e for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.WARN]
-    return passed, failed, warned
-
-
-def check_name(evaluation) -> str:
-    return f"{evaluation.asset_key.to_user_string()} / {evaluation.check_name}"
-
-
-def run_check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list:
-    """The asset-check evaluations a run has logged so far (what `result.get_asset_check_evaluations()` gives
-    after an in-process run), read from the instance's event log: available inside a running asset."""
-    entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-    return [e.dagster_event.asset_check_evaluation_data for e in entries if e.dagster_event]
-
-
-def quarantine_counts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[tuple]:
-    """Quarantined rows as (partition_date, source, reason, rows), the quoted value in a reason masked so that
-    reasons group; one run's rows when run_id is given, else every row still in raw.quarantine_rows."""
-    where, params = ("where run_id = ?", [run_id]) if run_id else ("", [])
-    rows = con.execute(
-        f"""select partition_date, source, reason, count(*) from (
-               select partition_date, source, regexp_replace(reason, '''.*''', '<value>') as reason
-               from raw.quarantine_rows {where})
-           group by 1, 2, 3 order by 2, 4 desc""",
-        params,
-    ).fetchall()
-    if run_id:  # per run the summary lists source × reason over all of the run's partitions
-        merged: dict[tuple, int] = {}
-        for _, source, reason, n in rows:
-            merged[(source, reason)] = merged.get((source, reason), 0) + n
-        return [
-            (None, source, reason, n)
-            for (source, reason), n in sorted(merged.items(), key=lambda kv: (kv[0][0], -kv[1]))
-        ]
-    return rows
-
-
-def source_freshness(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(source, last loaded partition, last load time) per source of raw.load_log."""
-    return con.execute(
-        "select source, max(partition_date), max(loaded_at) from raw.load_log group by 1 order by 1"
-    ).fetchall()
 
 
 def _value(metadata: dict, key: str):

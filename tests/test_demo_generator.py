@@ -15,9 +15,9 @@ import duckdb
 import pytest
 
 from growthmart.contracts import CONTRACTS, NULL_TOKENS, SourceContract, get_contract
-from growthmart.demo.docs import render_sources_md
-from growthmart.demo.generator import DemoParams, generate
 from growthmart.ingest import load_partition
+from growthmart.sources.docs import render_sources_md
+from tools.demo.generator import DemoParams, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = DemoParams(start=dt.date(2026, 5, 1), days=21, users=300, seed=7)
@@ -353,7 +353,7 @@ def test_boosted_posts_cost_content_boost_on_the_days_after_publication_and_get_
 
 
 def test_content_with_higher_completion_converts_more_visits():
-    from growthmart.demo.generator import simulate
+    from tools.demo.generator import simulate
 
     w = simulate(DemoParams(days=60, users=2000, seed=3))
     src = w.traffic.sources
@@ -427,8 +427,8 @@ def test_xiaohongshu_draws_from_its_own_stream_so_no_other_source_changes(landin
     and the registry only gains its campaigns at the end (earlier campaigns keep their ids)."""
     import numpy as np
 
-    from growthmart.demo import generator
-    from growthmart.demo.xiaohongshu import XhsDelivery
+    from tools.demo import generator
+    from tools.demo.xiaohongshu import XhsDelivery
 
     def nothing(seed, cal, campaigns, scale, fx_usd):
         return XhsDelivery([], np.zeros((0, cal.days), dtype=bool), {})
@@ -467,7 +467,7 @@ def test_google_ads_exports_the_rest_shape_in_each_customers_currency(landing):
 
 def test_google_ads_leaves_every_other_source_byte_identical(landing, tmp_path, monkeypatch):
     """Google Ads draws from its own child stream, after the rest: without it, the other files are the same."""
-    from growthmart.demo import generator
+    from tools.demo import generator
 
     monkeypatch.setattr(generator, "add_google_ads", lambda *a, **k: None)
     without = tmp_path / "without"

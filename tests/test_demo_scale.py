@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from growthmart.contracts import get_contract
-from growthmart.demo.generator import DemoParams, generate
-from growthmart.demo.scale.__main__ import main
-from growthmart.demo.scale.generator import PARQUET_SOURCES, SMALL_SOURCES, generate_scaled
 from growthmart.ingest import load_partition
+from tools.demo.generator import DemoParams, generate
+from tools.demo.scale.__main__ import main
+from tools.demo.scale.generator import PARQUET_SOURCES, SMALL_SOURCES, generate_scaled
 
 ROOT = Path(__file__).resolve().parents[1]
 START = dt.date(2026, 5, 1)
@@ -251,7 +251,7 @@ def test_peak_memory_of_a_one_million_event_run_stays_small(tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "growthmart.demo.scale",
+        "tools.demo.scale",
         "--landing-dir",
         str(tmp_path),
         "--events",

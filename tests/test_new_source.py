@@ -153,7 +153,7 @@ def kuaishou(tmp_path_factory) -> dict:
     run_env = {**env, "GROWTHMART_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
     landing = data / "landing"
     demo = ["--landing-dir", str(landing), "--start", DAY, "--days", "1", "--users", "300", "--seed", "7"]
-    _run([sys.executable, "-m", "growthmart.demo", *demo], copy, run_env)
+    _run([sys.executable, "-m", "tools.demo", *demo], copy, run_env)
     (landing / "kuaishou_ad_stats" / DAY).mkdir(parents=True)
     shutil.copy2(fixture, landing / "kuaishou_ad_stats" / DAY / fixture.name)
     cli = [

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from growthmart.connectors.app_db import DSN_VAR, describe_dsn
-    from growthmart.demo.generator import DemoParams, generate
+    from tools.demo.generator import DemoParams, generate
     from tools.emulator.server import Emulator
 
     data = args.data_dir.resolve()

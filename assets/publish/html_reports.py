@@ -11,16 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.check_outcomes import check_name, check_outcomes, run_check_evaluations
 from assets.publish.publish_asset import PUBLISH_KEY
 from assets.resources import WarehouseResource
 from growthmart.report import build_range, build_reports, index_path, write_run_record
-from orchestration.run_summary import (
-    check_name,
-    check_outcomes,
-    quarantine_counts,
-    run_check_evaluations,
-    source_freshness,
-)
+from growthmart.report.run_record import quarantine_counts, source_freshness
 
 REPORTS_KEY = dg.AssetKey(["published", "html_reports"])
 RANGE_START_TAG = "dagster/asset_partition_range_start"

@@ -1,8 +1,8 @@
 """Loading landing files into the warehouse's raw schema under their contracts."""
 
+from growthmart.ingest.errors import LoadError
 from growthmart.ingest.loader import (
     FileLoad,
-    LoadError,
     PartitionLoad,
     load_partition,
     load_partitions,

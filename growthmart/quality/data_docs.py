@@ -14,9 +14,8 @@ deleted), renders each recorded result with GX's own renderers (`ValidationResul
 `DefaultJinjaPageView`) into `<published_dir>/data_docs/validations/<run_id>/<file>.html` (a page is
 rendered once: it is kept while its JSON is unchanged) and writes `data_docs/index.html`: the runs, newest
 first, and their validations with status. GX's pages load Bootstrap, jQuery, Font Awesome and Vega from
-CDNs; the package ships none of them, so the pages are made offline here: every remote script, stylesheet,
-image and link is removed, GX's local stylesheet and logo are copied beside the pages with a small
-stylesheet standing in for Bootstrap, and the "Failed only" filter is reimplemented without jQuery.
+CDNs; `data_docs_offline.py` makes them offline (its stylesheet and script are package data in `static/`),
+and GX's local stylesheet and logo are copied beside the pages.
 Nothing here reads the warehouse: the site is built from the recorded JSON only.
 """
 
@@ -38,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from growthmart.quality.data_docs_offline import GX_IMAGES, gx_static, offline, site_css
 
 KEEP_RUNS = 7  # run folders kept under <data_dir>/gx/validations (and pages in the site)
 FORMAT = 1
@@ -413,65 +414,14 @@ def build_site(data_dir: Path | str, published_dir: Path | str, keep: int = KEEP
     )
 
 
-def _gx_static() -> Path:
-    import great_expectations
-
-    return Path(great_expectations.__file__).parent / "render" / "view" / "static"
-
-
 def _write_static(site: Path) -> None:
     static = site / "static"
     (static / "images").mkdir(parents=True, exist_ok=True)
-    gx_static = _gx_static()
-    gx_css = (gx_static / "styles" / "data_docs_default_styles.css").read_text(encoding="utf-8")
-    css = _REMOTE_URL_IN_CSS.sub("none", gx_css) + "\n" + _LOCAL_CSS
-    _write_if_changed(static / "data_docs.css", css)
-    for image in ("logo-long.png", "favicon.ico"):
+    _write_if_changed(static / "data_docs.css", site_css())
+    for image in GX_IMAGES:
         target = static / "images" / image
         if not target.exists():
-            shutil.copyfile(gx_static / "images" / image, target)
-
-
-_REMOTE_TAG = re.compile(
-    r"<script\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>|<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>",
-    re.I,
-)
-_INLINE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.I | re.S)
-_REMOTE_URL_IN_CSS = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.I)
-_REMOTE_IMG = re.compile(r"(<img\b[^>]*\bsrc=)\"https?://[^\"]*\"", re.I)
-_REMOTE_HREF = re.compile(r"\s(href)=\"https?://[^\"]*\"", re.I)
-_LEFTOVER_URL = re.compile(r"https?://[^\s\"'<>)]+", re.I)
-_UP_INDEX = re.compile(r"\"(?:\.\./)+index\.html\"")
-_UP_STATIC = re.compile(r"\"(?:\.\./)+static/")
-_UP_SUITE = re.compile(r"\"(?:\.\./)+expectations/[^\"]*\"")
-_FILTER_JS = """<script>
-function _gmToggle(show) {
-  document.querySelectorAll('.hide-succeeded-validation-target-child').forEach(function (el) {
-    el.parentElement.style.display = show ? '' : 'none'; });
-  document.querySelectorAll('.hide-succeeded-validation-target').forEach(function (el) {
-    el.style.display = show ? '' : 'none'; });
-  document.querySelectorAll('.hide-succeeded-validations-column-section-target-child').forEach(function (el) {
-    var section = el.parentElement && el.parentElement.parentElement;
-    if (section) { section.style.display = show ? '' : 'none'; } });
-}
-function showAllValidations() { _gmToggle(true); }
-function hideSucceededValidations() { _gmToggle(false); }
-</script>"""
-
-
-def offline(page: str) -> str:
-    """GX's page without anything fetched from the network, pointing at the site's local stylesheet."""
-    page = _REMOTE_TAG.sub("", page)
-    page = _INLINE_SCRIPT.sub("", page)  # jQuery/Bootstrap calls that would fail without the libraries
-    page = _REMOTE_URL_IN_CSS.sub("none", page)
-    page = _REMOTE_IMG.sub(r'\1"../../static/images/logo-long.png"', page)
-    page = _REMOTE_HREF.sub("", page)
-    page = _UP_INDEX.sub('"../../index.html"', page)
-    page = _UP_STATIC.sub('"../../static/', page)
-    page = _UP_SUITE.sub('"../../index.html"', page)
-    page = _LEFTOVER_URL.sub("", page)
-    head = '<link rel="stylesheet" href="../../static/data_docs.css">\n' + _FILTER_JS + "\n</head>"
-    return page.replace("</head>", head, 1)
+            shutil.copyfile(gx_static() / "images" / image, target)
 
 
 def render_page(r: Recorded) -> str:
@@ -626,38 +576,3 @@ def summary(site: Site) -> Mapping[str, Any]:
         "pruned_runs": list(site.pruned),
         "seconds": round(site.seconds, 3),
     }
-
-
-# Stands in for the Bootstrap classes GX's pages use (the CDN copy is not loaded), and styles the index.
-_LOCAL_CSS = """
-body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #212529;
-  margin: 0; line-height: 1.45; }
-a { color: #0b5cad; }
-.container-fluid { padding: 1rem 2rem; }
-.row { display: flex; flex-wrap: wrap; gap: 1rem; }
-.col-lg-2 { flex: 0 0 15%; min-width: 12rem; } .col-lg-10, .col-md-10 { flex: 1 1 70%; min-width: 0; }
-.col-12 { width: 100%; }
-.navbar { display: flex; align-items: center; padding: .5rem 1rem; border-bottom: 1px solid #dee2e6; }
-.breadcrumb { display: inline-flex; list-style: none; margin: 0 0 0 1rem; padding: 0; gap: .5rem; }
-.card { border: 1px solid #dee2e6; border-radius: 4px; margin-bottom: 1rem; }
-.card-header { background: #f7f7f9; padding: .5rem .75rem; border-bottom: 1px solid #dee2e6; }
-.card-body { padding: .75rem; }
-table { border-collapse: collapse; margin: .5rem 0; }
-th, td { border: 1px solid #dee2e6; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-.table { width: 100%; }
-.text-danger { color: #c0392b; } .text-success { color: #1e7e34; } .text-warning { color: #b8860b; }
-.fas, .fa { font-style: normal; }
-.fa-times::before { content: "\\2716"; } .fa-check-circle::before, .fa-check::before { content: "\\2714"; }
-.fa-exclamation-triangle::before { content: "\\26A0"; } .fa-question-circle::before { content: "?"; }
-.d-none, .modal, .ge-walkthrough-modal, #ge-cta-footer, footer, .sr-only { display: none; }
-.btn { border: 1px solid #0b5cad; border-radius: 4px; padding: .2rem .6rem; cursor: pointer; background: #eef4fb; }
-.btn input { display: none; }
-.gm-banner { border: 1px solid #dee2e6; border-left: 6px solid #6c757d; padding: .5rem 1rem; margin: 1rem 2rem; }
-.gm-banner.gm-passed { border-left-color: #1e7e34; } .gm-banner.gm-failed { border-left-color: #c0392b; }
-.gm-banner.gm-error { border-left-color: #b8860b; }
-.gm-status { font-size: 1.25rem; font-weight: 600; }
-.gm-note { background: #fff8e1; padding: .4rem .6rem; } .gm-error { color: #b8860b; font-weight: 600; }
-tr.gm-failed td:first-child { color: #c0392b; font-weight: 600; }
-tr.gm-error td:first-child { color: #b8860b; font-weight: 600; }
-tr.gm-passed td:first-child { color: #1e7e34; }
-"""

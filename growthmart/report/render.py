@@ -93,6 +93,9 @@ def _num(v):
     return None if v is None else float(v)
 
 
+Chart = tuple[str, str, dict | None]  # (chart id, title, plotly spec or None when there is nothing to draw)
+
+
 class PageBuilder:
     def __init__(self, data: PublishedData, labels: Labels, keys: dict[str, list[date]], quality: dict):
         self.data = data
@@ -188,13 +191,23 @@ class PageBuilder:
             else first.isoformat()
         )
 
-    def chart_specs(self, period: Period) -> list[tuple[str, str, dict | None]]:
-        """(chart id, title, plotly spec or None when there is nothing to draw)."""
-        t = self.t
-        w = self._windows(period)
-        specs: list[tuple[str, str, dict | None]] = []
+    def chart_specs(self, period: Period) -> list[Chart]:
+        """(chart id, title, plotly spec or None when there is nothing to draw), one per chart in page order."""
+        return [
+            self._kpi_trend_chart(period),
+            self._retention_heatmap_chart(period),
+            self._funnel_chart(period),
+            self._cac_ltv_chart(period),
+            self._campaign_roi_chart(period),
+            self._spend_platform_chart(period),
+            self._top_content_chart(period),
+            self._lifecycle_chart(period),
+            self._attribution_chart(period),
+        ]
 
-        # KPI trend
+    def _kpi_trend_chart(self, period: Period) -> Chart:
+        """KPI trend: GMV and spend bars, active users on the right axis, the last periods."""
+        t = self.t
         count = {"daily": 30, "weekly": 12, "monthly": 12}[period.kind]
         trend = self.data.kpi_trend(period, count)
         spec = None
@@ -210,10 +223,12 @@ class PageBuilder:
                 "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"},
                            "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ",d"}},
             }  # fmt: skip
-        specs.append(("kpi_trend", t(f"trend_{period.kind}"), spec))
+        return ("kpi_trend", t(f"trend_{period.kind}"), spec)
 
-        # Retention cohort heatmap: immature cells are null (drawn blank), never 0.
-        first, last = w["cohorts"]
+    def _retention_heatmap_chart(self, period: Period) -> Chart:
+        """Retention cohort heatmap: immature cells are null (drawn blank), never 0."""
+        t = self.t
+        first, last = self._windows(period)["cohorts"]
         cells = self.data.retention(first, last)
         spec = None
         if cells:
@@ -232,10 +247,12 @@ class PageBuilder:
                            "xaxis": {"title": {"text": t("day_n")}, "type": "category"},
                            "height": max(300, 22 * len(cohorts) + 100)},
             }  # fmt: skip
-        specs.append(("retention_heatmap", f"{t('retention')} · {self._window_text(first, last)}", spec))
+        return ("retention_heatmap", f"{t('retention')} · {self._window_text(first, last)}", spec)
 
-        # Funnel by channel with drop-off per step
-        first, last = w["funnel"]
+    def _funnel_chart(self, period: Period) -> Chart:
+        """Funnel by channel: the drop-off at each step, the users who reached it on hover."""
+        t = self.t
+        first, last = self._windows(period)["funnel"]
         funnel = self.data.funnel(first, last)
         spec = None
         if funnel:
@@ -267,15 +284,15 @@ class PageBuilder:
                 "layout": {"yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
                            "xaxis": {"type": "category", "automargin": True}, "margin": {"l": 140, "b": 90}, "height": 380},
             }  # fmt: skip
-        specs.append(
-            (
-                "funnel",
-                f"{t('funnel')} · {t('window_weeks', n=((last - first).days // 7) + 1, end=last.isoformat())}",
-                spec,
-            )
+        return (
+            "funnel",
+            f"{t('funnel')} · {t('window_weeks', n=((last - first).days // 7) + 1, end=last.isoformat())}",
+            spec,
         )
 
-        # CAC vs LTV by channel, payback day
+    def _cac_ltv_chart(self, period: Period) -> Chart:
+        """CAC vs LTV by channel, payback day."""
+        t = self.t
         month = self.data.cac_ltv_month(period.end)
         rows = self.data.cac_ltv(month) if month else []
         spec = None
@@ -292,10 +309,12 @@ class PageBuilder:
                 "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
             }  # fmt: skip
         month_text = t("window_month", month=month.strftime("%Y-%m")) if month else ""
-        specs.append(("cac_ltv", f"{t('cac_ltv')} · {month_text}", spec))
+        return ("cac_ltv", f"{t('cac_ltv')} · {month_text}", spec)
 
-        # Campaign ROI ranking: the five best and five worst of the window
-        first, last = w["short"]
+    def _campaign_roi_chart(self, period: Period) -> Chart:
+        """Campaign ROI ranking: the five best and five worst of the window."""
+        t = self.t
+        first, last = self._windows(period)["short"]
         camps = self.data.campaign_roi(first, last)
         spec = None
         if camps:
@@ -312,9 +331,11 @@ class PageBuilder:
                 "layout": {"xaxis": {"tickformat": ".0%", "title": {"text": t("roi")}},
                            "yaxis": {"type": "category", "automargin": True}, "margin": {"l": 200}},
             }  # fmt: skip
-        specs.append(("campaign_roi", f"{t('campaign_roi')} · {self._window_text(first, last)}", spec))
+        return ("campaign_roi", f"{t('campaign_roi')} · {self._window_text(first, last)}", spec)
 
-        # Spend by platform per day
+    def _spend_platform_chart(self, period: Period) -> Chart:
+        """Spend by platform per day, stacked."""
+        t = self.t
         first, last = (
             (period.end - timedelta(days=29), period.end)
             if period.kind == "daily"
@@ -331,10 +352,12 @@ class PageBuilder:
                           "marker": {"color": PALETTE[i % len(PALETTE)]}} for i, p in enumerate(platforms)],
                 "layout": {"barmode": "stack", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
             }  # fmt: skip
-        specs.append(("spend_platform", f"{t('spend_platform')} · {self._window_text(first, last)}", spec))
+        return ("spend_platform", f"{t('spend_platform')} · {self._window_text(first, last)}", spec)
 
-        # Top content published in the window
-        first, last = w["content"]
+    def _top_content_chart(self, period: Period) -> Chart:
+        """Top content published in the window."""
+        t = self.t
+        first, last = self._windows(period)["content"]
         content = self.data.top_content(first, last)
         spec = None
         if content:
@@ -350,10 +373,12 @@ class PageBuilder:
                 "layout": {"yaxis": {"type": "category", "automargin": True}, "margin": {"l": 240},
                            "xaxis": {"title": {"text": t("users")}}},
             }  # fmt: skip
-        specs.append(("top_content", f"{t('top_content')} · {self._window_text(first, last)}", spec))
+        return ("top_content", f"{t('top_content')} · {self._window_text(first, last)}", spec)
 
-        # Lifecycle layers per week
-        first, last = w["lifecycle"]
+    def _lifecycle_chart(self, period: Period) -> Chart:
+        """Lifecycle layers per week."""
+        t = self.t
+        first, last = self._windows(period)["lifecycle"]
         life = self.data.lifecycle(first, last)
         spec = None
         if life:
@@ -366,9 +391,11 @@ class PageBuilder:
                          for i, (_, s) in enumerate(states)],
                 "layout": {"barmode": "stack", "yaxis": {"tickformat": ",d", "title": {"text": t("users")}}},
             }  # fmt: skip
-        specs.append(("lifecycle", f"{t('lifecycle')} · {self._window_text(first, last)}", spec))
+        return ("lifecycle", f"{t('lifecycle')} · {self._window_text(first, last)}", spec)
 
-        # Attribution by model, the month of the page's end
+    def _attribution_chart(self, period: Period) -> Chart:
+        """Attribution by model, the month of the page's end."""
+        t = self.t
         month = period.end.replace(day=1)
         attr = self.data.attribution(month)
         spec = None
@@ -381,8 +408,7 @@ class PageBuilder:
                           "marker": {"color": PALETTE[i % len(PALETTE)]}} for i, m in enumerate(models)],
                 "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
             }  # fmt: skip
-        specs.append(("attribution", f"{t('attribution')} · {month.strftime('%Y-%m')}", spec))
-        return specs
+        return ("attribution", f"{t('attribution')} · {month.strftime('%Y-%m')}", spec)
 
     # ------------------------------------------------------------------ tables
     def activities_table(self, period: Period) -> str:

@@ -13,6 +13,8 @@ import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
+
 RECORDS_DIR = "run_records"
 KEEP_RECORDS = 60
 
@@ -72,3 +74,32 @@ def read_run_record(published_dir: Path, run_id: str | None) -> dict | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def quarantine_counts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[tuple]:
+    """Quarantined rows as (partition_date, source, reason, rows), the quoted value in a reason masked so that
+    reasons group; one run's rows when run_id is given, else every row still in raw.quarantine_rows."""
+    where, params = ("where run_id = ?", [run_id]) if run_id else ("", [])
+    rows = con.execute(
+        f"""select partition_date, source, reason, count(*) from (
+               select partition_date, source, regexp_replace(reason, '''.*''', '<value>') as reason
+               from raw.quarantine_rows {where})
+           group by 1, 2, 3 order by 2, 4 desc""",
+        params,
+    ).fetchall()
+    if run_id:  # per run the summary lists source × reason over all of the run's partitions
+        merged: dict[tuple, int] = {}
+        for _, source, reason, n in rows:
+            merged[(source, reason)] = merged.get((source, reason), 0) + n
+        return [
+            (None, source, reason, n)
+            for (source, reason), n in sorted(merged.items(), key=lambda kv: (kv[0][0], -kv[1]))
+        ]
+    return rows
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(source, last loaded partition, last load time) per source of raw.load_log."""
+    return con.execute(
+        "select source, max(partition_date), max(loaded_at) from raw.load_log group by 1 order by 1"
+    ).fetchall()

@@ -5,7 +5,7 @@ dbt cannot import Python, so `make manifest` (orchestration/dbt_manifest.py) wri
     staging model, report day, key, spend and currency SQL), which the ad union, the accepted values of
     `platform`, the enable switches and the raw spend reconciliation test loop over;
   - `dbt_project/models/staging/_raw__sources.yml`: one dbt source table per landing contract;
-  - `docs/sources.md`: the landing contracts for people (growthmart/demo/docs.py).
+  - `docs/sources.md`: the landing contracts for people (growthmart/sources/docs.py).
 All are committed, so a plain `dbt parse`, SQLFluff or a reader works from a clone; `python -m
 growthmart.sources.generated --check` (and tests/test_sources.py) fails when one drifts from the contracts.
 """
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, CONTRACTS, get_contract
-from growthmart.demo.docs import render_sources_md
+from growthmart.sources.docs import render_sources_md
 
 ROOT = Path(__file__).resolve().parents[2]
 AD_PLATFORMS_MACRO = Path("dbt_project/macros/ad_platforms.sql")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from connector_helpers import PLANTED
 
-from growthmart.demo.generator import DemoParams, generate
+from tools.demo.generator import DemoParams, generate
 from tools.emulator.server import Credentials, Emulator
 
 

@@ -20,11 +20,11 @@ import pytest
 
 from growthmart.connectors import app_db
 from growthmart.contracts import get_contract
-from growthmart.demo.generator import DemoParams, generate
 from growthmart.ingest import load_partitions
 from growthmart.ingest.loader import ensure_raw_tables
 from tools import pgserver
 from tools.app_db_seed import create_schema, day_bounds, replay
+from tools.demo.generator import DemoParams, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = "Asia/Shanghai"

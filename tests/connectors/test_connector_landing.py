@@ -17,7 +17,7 @@ from growthmart.connectors.landing import MARKER
 from growthmart.connectors.pull import days_to_pull, window
 from growthmart.connectors.settings import RESTATEMENT_DAYS_VAR, pull_settings
 from growthmart.contracts import get_contract
-from growthmart.ingest.loader import LoadError, load_partitions
+from growthmart.ingest import LoadError, load_partitions
 from growthmart.landing_watch import changed_days
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from connector_helpers import DAYS, SOURCES, raw_rows, run_pull
 from growthmart.connectors.landing import MARKER, read_marker
 from growthmart.connectors.specs import SPECS_BY_SOURCE
 from growthmart.contracts import get_contract
-from growthmart.ingest.loader import LoadError
+from growthmart.ingest import LoadError
 from growthmart.ingest.loader import load_partitions as _load
 
 PLATFORM = {

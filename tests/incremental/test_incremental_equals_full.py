@@ -23,8 +23,8 @@ import pytest
 from published_compare import differences, published_tables
 
 from assets.transform.dbt_assets import DBT_PROJECT_DIR, dbt_target_path
-from growthmart.demo.generator import DemoParams, generate
 from orchestration.cli import main
+from tools.demo.generator import DemoParams, generate
 
 DEMO = DemoParams(start=date(2026, 5, 1), days=21, users=300, seed=7)
 DAYS = [(DEMO.start + timedelta(days=n)).isoformat() for n in range(DEMO.days)]

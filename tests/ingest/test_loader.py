@@ -323,7 +323,7 @@ def _snapshot(con, source: str) -> dict[str, list[tuple]]:
 
 def _load_both_ways(folder: Path, contract, landing) -> tuple[dict, dict]:
     """The batch loaded by the batch path, and by the file-by-file path (forced), into two warehouses."""
-    from growthmart.ingest import load_partitions, loader
+    from growthmart.ingest import batch, load_partitions, staging
 
     folder.mkdir(parents=True, exist_ok=True)
     snapshots = []
@@ -332,15 +332,15 @@ def _load_both_ways(folder: Path, contract, landing) -> tuple[dict, dict]:
         con.execute("set TimeZone = 'UTC'")
         with pytest.MonkeyPatch.context() as mp:
             calls = []
-            original = loader._stage_batch_together
+            original = batch.stage_batch_together
 
             def spy(*args, calls=calls, original=original, together=together):
                 calls.append(1)
                 if not together:
-                    raise loader._FileByFile
+                    raise staging.FileByFile
                 return original(*args)
 
-            mp.setattr(loader, "_stage_batch_together", spy)
+            mp.setattr(batch, "stage_batch_together", spy)
             load_partitions(con, contract, landing, DAYS, run_id="r")
         assert calls, "the batch path was not tried"
         snapshots.append(_snapshot(con, contract.name))
@@ -444,14 +444,14 @@ def test_a_batch_of_parquet_files_with_two_schemas_matches_file_by_file(tmp_path
 
 
 def _errors_both_ways(con, contract, landing) -> tuple[LoadError, LoadError]:
-    from growthmart.ingest import load_partitions, loader
+    from growthmart.ingest import batch, load_partitions, staging
 
     errors = []
     for together in (True, False):
         with pytest.MonkeyPatch.context() as mp:
             if not together:
                 mp.setattr(
-                    loader, "_stage_batch_together", lambda *_: (_ for _ in ()).throw(loader._FileByFile())
+                    batch, "stage_batch_together", lambda *_: (_ for _ in ()).throw(staging.FileByFile())
                 )
             with pytest.raises(LoadError) as err:
                 load_partitions(con, contract, landing, DAYS)

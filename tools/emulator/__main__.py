@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--landing", default="data/landing", help="the demo's file export (growthmart.demo)")
+    parser.add_argument("--landing", default="data/landing", help="the demo's file export (tools.demo)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--page-size-cap", type=int, default=1000)
     parser.add_argument(

@@ -1,4 +1,4 @@
-"""The demo's file export (growthmart/demo output under landing/) reshaped as each platform's API rows.
+"""The demo's file export (tools/demo output under landing/) reshaped as each platform's API rows.
 
 {platform: {(account, day): [row, ...]}}, rows in the API's own shape: Ocean Engine {dimensions, metrics} with
 string values; Tencent's records as the report returns them (money in fen); Baidu's rows with numbers; Meta's

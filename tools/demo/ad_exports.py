@@ -8,8 +8,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 
-from growthmart.demo.ads import DELETED
-from growthmart.demo.profiles import PLATFORMS
+from tools.demo.ads import DELETED
+from tools.demo.profiles import PLATFORMS
 
 META_TIMEZONE = "America/Los_Angeles"
 

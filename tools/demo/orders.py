@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 
-from growthmart.demo.calendar import DAY, Calendar, iso_utc
-from growthmart.demo.campaigns import RECALL_UTM, Campaign
-from growthmart.demo.profiles import CHANNELS
+from tools.demo.calendar import DAY, Calendar, iso_utc
+from tools.demo.campaigns import RECALL_UTM, Campaign
+from tools.demo.profiles import CHANNELS
 
 REFUND_SHARE = 0.065  # of paid orders, refunded 1–10 days later
 CANCEL_SHARE = 0.03  # of checkouts, cancelled before payment (never paid)

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from growthmart.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads, xiaohongshu_ads
-from growthmart.demo.calendar import iso_utc
-from growthmart.demo.campaigns import build_activities
-from growthmart.demo.experiments import registry_rows
-from growthmart.demo.google_ads import google_ads
-from growthmart.demo.people import EVENT_NAMES
-from growthmart.demo.profiles import DEVICES
-from growthmart.demo.wechat import article_summary, platform_item_id
-from growthmart.demo.world import hex_ids
+from tools.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads, xiaohongshu_ads
+from tools.demo.calendar import iso_utc
+from tools.demo.campaigns import build_activities
+from tools.demo.experiments import registry_rows
+from tools.demo.google_ads import google_ads
+from tools.demo.people import EVENT_NAMES
+from tools.demo.profiles import DEVICES
+from tools.demo.wechat import article_summary, platform_item_id
+from tools.demo.world import hex_ids
 
 
 def content_items(w) -> Iterator:
@@ -160,7 +160,7 @@ def activities(w) -> Iterator:
 
 
 def experiments(w) -> Iterator:
-    """The A/B-test registry snapshot: every test from its first day on (growthmart/demo/experiments.py)."""
+    """The A/B-test registry snapshot: every test from its first day on (tools/demo/experiments.py)."""
     rows = registry_rows(w.cal.start, w.cal.days, w.ads)
     for d, date in enumerate(w.cal.date_strs):
         # r[9] is start_date: a test is in the registry from its first day on

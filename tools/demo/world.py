@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from growthmart.demo.calendar import DAY, Calendar
-from growthmart.demo.campaigns import RECALL_UTM, recall_plan
-from growthmart.demo.orders import build_orders
-from growthmart.demo.people import (
+from tools.demo.calendar import DAY, Calendar
+from tools.demo.campaigns import RECALL_UTM, recall_plan
+from tools.demo.orders import build_orders
+from tools.demo.people import (
     Sessions,
     activity_sessions,
     assign_visitors,
@@ -18,8 +18,8 @@ from growthmart.demo.people import (
     expand,
     recall_sessions,
 )
-from growthmart.demo.profiles import OVERSEAS, REGIONS
-from growthmart.demo.traffic import Traffic
+from tools.demo.profiles import OVERSEAS, REGIONS
+from tools.demo.traffic import Traffic
 
 LATE_SHARE = 0.005  # events that reach the tracker 1–2 days late
 ATTRIBUTION_WINDOW = 7 * DAY  # a platform claims an order within 7 days of the click

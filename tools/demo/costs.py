@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
-from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import RECALL_UTM, Campaign, KolPost
-from growthmart.demo.content import BOOST_PLATFORMS, ContentItem
+from tools.demo.calendar import Calendar
+from tools.demo.campaigns import RECALL_UTM, Campaign, KolPost
+from tools.demo.content import BOOST_PLATFORMS, ContentItem
 
 # yuan per item at the reference size (30 signups a day); scaled with the business like every cost
 PRODUCTION_COST = {

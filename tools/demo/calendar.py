@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from growthmart.demo.profiles import HOURLY
+from tools.demo.profiles import HOURLY
 
 DAY = 86400
 BEIJING_OFFSET = 8 * 3600

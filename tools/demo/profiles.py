@@ -80,7 +80,7 @@ PLATFORMS: tuple[PlatformProfile, ...] = (
     PlatformProfile("meta", "meta_ads", "Meta", "fb", "USD", (0.006, 0.015), (0.6, 1.2), 0.60, 0.40),
 )
 PLATFORM_INDEX = {p.platform: i for i, p in enumerate(PLATFORMS)}
-# Xiaohongshu 聚光 is simulated apart, from its own random stream (growthmart/demo/xiaohongshu.py): not in
+# Xiaohongshu 聚光 is simulated apart, from its own random stream (tools/demo/xiaohongshu.py): not in
 # PLATFORMS, whose campaigns, ads and traffic come from the main stream.
 XIAOHONGSHU_ADS = PlatformProfile(
     "xiaohongshu_ads", "xiaohongshu_ads", "小红书聚光", "xhsad", "CNY", (0.010, 0.030), (0.8, 1.5), 0.0, 0.0

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.calendar import DAY, Calendar
-from growthmart.demo.campaigns import Campaign
+from tools.demo.calendar import DAY, Calendar
+from tools.demo.campaigns import Campaign
 
 LIFETIME = 14  # days of stats after publication (day 0 = publication day)
 # campaign channel → (content channel label, id prefix, items per weekday, type mix)

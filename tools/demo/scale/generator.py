@@ -30,16 +30,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from growthmart.contracts import get_contract
-from growthmart.demo.ads import claimed_conversions
-from growthmart.demo.content import daily_stats
-from growthmart.demo.costs import non_ad_costs, set_budgets
-from growthmart.demo.exports import BUILDERS
-from growthmart.demo.generator import DemoParams, World
-from growthmart.demo.google_ads import add_google_ads
-from growthmart.demo.scale.days import Simulation
-from growthmart.demo.scale.plan import Plan, build_plan
-from growthmart.demo.writers import clear_demo_files, render, write_file
-from growthmart.demo.xiaohongshu import simulate_xiaohongshu
+from tools.demo.ads import claimed_conversions
+from tools.demo.content import daily_stats
+from tools.demo.costs import non_ad_costs, set_budgets
+from tools.demo.exports import BUILDERS
+from tools.demo.generator import DemoParams, World
+from tools.demo.google_ads import add_google_ads
+from tools.demo.scale.days import Simulation
+from tools.demo.scale.plan import Plan, build_plan
+from tools.demo.writers import clear_demo_files, render, write_file
+from tools.demo.xiaohongshu import simulate_xiaohongshu
 
 PARQUET_SOURCES = ("app_events", "app_users", "app_orders")
 SMALL_SOURCES = tuple(name for name in BUILDERS if name not in PARQUET_SOURCES)

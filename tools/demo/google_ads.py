@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import Campaign
+from tools.demo.calendar import Calendar
+from tools.demo.campaigns import Campaign
 
 GOOGLE_STREAM = 4201  # np.random.default_rng([seed, 4201]): the main stream stays as it was
 PLATFORM, CHANNEL, UTM = "google_ads", "google_ads", ("google", "cpc")

@@ -1,6 +1,6 @@
 """Write the demo landing files at benchmark size, streamed day by day (app events/users/orders as Parquet).
 
-python -m growthmart.demo.scale --landing-dir data/landing --events 100000000 --days 365 --seed 42
+python -m tools.demo.scale --landing-dir data/landing --events 100000000 --days 365 --seed 42
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from growthmart.demo.scale.generator import DEFAULT_START, generate_scaled
+from tools.demo.scale.generator import DEFAULT_START, generate_scaled
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m growthmart.demo.scale",
+        prog="python -m tools.demo.scale",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

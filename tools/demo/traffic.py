@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from growthmart.demo.ads import Ad, deliver
-from growthmart.demo.calendar import DAY, Calendar, festival_shape
-from growthmart.demo.campaigns import RECALL_UTM, Campaign, KolPost
-from growthmart.demo.content import ContentItem, completion_lift, item_weights
-from growthmart.demo.experiments import LANDING_CAMPAIGN, LANDING_VARIANTS, landing_window
-from growthmart.demo.profiles import (
+from tools.demo.ads import Ad, deliver
+from tools.demo.calendar import DAY, Calendar, festival_shape
+from tools.demo.campaigns import RECALL_UTM, Campaign, KolPost
+from tools.demo.content import ContentItem, completion_lift, item_weights
+from tools.demo.experiments import LANDING_CAMPAIGN, LANDING_VARIANTS, landing_window
+from tools.demo.profiles import (
     CHANNEL_INDEX,
     CHANNELS,
     CONTENT_LINK_RATE,

@@ -1,6 +1,6 @@
 """Time the blocking raw check `ge_app_events` on a synthetic raw.app_events of N rows.
 
-    .venv/bin/python -m growthmart.quality.bench --rows 10000000 --days 36
+    .venv/bin/python -m bench.quality_check --rows 10000000 --days 36
 
 The table is written directly with DuckDB SQL (no generator, no loader) using the loader's DDL
 (`growthmart/ingest/sql.py::raw_table_ddl`), into a temporary warehouse file, with a `raw.load_log` that
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.quality.raw_checks import validate_raw
 from growthmart.contracts import get_contract
 from growthmart.ingest.sql import BOOKKEEPING_DDL, raw_table_ddl
 from growthmart.quality import warehouse as wh
@@ -71,8 +72,6 @@ def build_app_events(con: duckdb.DuckDBPyConnection, rows: int, days: int, run_i
 def time_check(con: duckdb.DuckDBPyConnection, settings: QualitySettings, run_id: str = RUN_ID) -> dict:
     """Wall time of the check's work, GX's one-off import (~2.5 s per process) excluded."""
     import great_expectations  # noqa: F401
-
-    from assets.quality.raw_checks import validate_raw  # Dagster import: only when timing
 
     contract = get_contract("app_events")
     started = time.perf_counter()

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from growthmart.demo.calendar import DAY
-from growthmart.demo.orders import CANCEL_SHARE, FULL_REFUND_SHARE, REFUND_SHARE
-from growthmart.demo.people import EVENT_NAMES, MIDNIGHT_SHARE, RETURN_WINDOW, Sessions, expand
-from growthmart.demo.profiles import CHANNEL_INDEX, DEVICES, REGIONS, RETURN_RATE, RETURN_SIGNUP_BOOST
-from growthmart.demo.scale import columns as col
-from growthmart.demo.scale.plan import (
+from tools.demo.calendar import DAY
+from tools.demo.orders import CANCEL_SHARE, FULL_REFUND_SHARE, REFUND_SHARE
+from tools.demo.people import EVENT_NAMES, MIDNIGHT_SHARE, RETURN_WINDOW, Sessions, expand
+from tools.demo.profiles import CHANNEL_INDEX, DEVICES, REGIONS, RETURN_RATE, RETURN_SIGNUP_BOOST
+from tools.demo.scale import columns as col
+from tools.demo.scale.plan import (
     ACTIVE_CAP,
     CURRENCIES,
     PROSPECT_BUY,
@@ -41,8 +41,8 @@ from growthmart.demo.scale.plan import (
     SECOND_SESSION,
     Plan,
 )
-from growthmart.demo.traffic import visit_times
-from growthmart.demo.world import ATTRIBUTION_WINDOW, LATE_SHARE
+from tools.demo.traffic import visit_times
+from tools.demo.world import ATTRIBUTION_WINDOW, LATE_SHARE
 
 ANON_SALT = 7_000_000_001  # anonymous ids: hex of mix64(prospect index), as in world.simulate_people
 EVENT_SALT = 11

@@ -1,6 +1,6 @@
 """docs/sources.md, rendered from the landing contracts so the documentation cannot drift from the code.
 
-Regenerate with `python -m growthmart.demo.docs > docs/sources.md` (a test compares the two).
+Regenerate with `python -m growthmart.sources.docs > docs/sources.md` (a test compares the two).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ INTRO = """\
 # Landing contract: what growthmart expects from each source
 
 This page is for data engineers pointing real exports at growthmart. Everything below the intro is
-generated from `growthmart/contracts.py` by `growthmart.demo.docs.render_sources_md()`; do not edit it by
-hand — change the contract and run `python -m growthmart.demo.docs > docs/sources.md`.
+generated from `growthmart/contracts.py` by `growthmart.sources.docs.render_sources_md()`; do not edit it by
+hand — change the contract and run `python -m growthmart.sources.docs > docs/sources.md`.
 
 ## Folder layout
 
@@ -42,7 +42,7 @@ landing/<source>/<YYYY-MM-DD>/<file>
   and reloading is safe.
 - A day may hold several files (e.g. one per ad account); every file matching the source's file glob is
   loaded, names starting with `.` are skipped. A day with nothing to report may have no file.
-- The built-in demo source (`python -m growthmart.demo --landing-dir data/landing`) writes files named
+- The built-in demo source (`python -m tools.demo --landing-dir data/landing`) writes files named
   `demo_*` into the same layout; regenerating replaces only `demo_*` files.
 
 ## How values are typed

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from growthmart.demo.ads import Ad, ad_active, build_ads
-from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
-from growthmart.demo.content import BOOST_STREAM, ContentItem, build_items, plan_boosts
-from growthmart.demo.costs import simulate_fx
-from growthmart.demo.orders import CANCEL_SHARE
-from growthmart.demo.profiles import (
+from tools.demo.ads import Ad, ad_active, build_ads
+from tools.demo.calendar import Calendar
+from tools.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
+from tools.demo.content import BOOST_STREAM, ContentItem, build_items, plan_boosts
+from tools.demo.costs import simulate_fx
+from tools.demo.orders import CANCEL_SHARE
+from tools.demo.profiles import (
     CHANNEL_INDEX,
     CHANNELS,
     OVERSEAS,
@@ -30,7 +30,7 @@ from growthmart.demo.profiles import (
     RETURN_RATE,
     RETURN_SIGNUP_BOOST,
 )
-from growthmart.demo.traffic import Sources, source_timing, visit_counts
+from tools.demo.traffic import Sources, source_timing, visit_counts
 
 EVENTS_PER_USER = 50  # requested events / signups
 CURRENCIES = ("CNY", "USD", "HKD")

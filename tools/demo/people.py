@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.calendar import DAY, Calendar
-from growthmart.demo.profiles import CHANNEL_INDEX, CHANNELS, RETURN_RATE, RETURN_SIGNUP_BOOST
-from growthmart.demo.traffic import Traffic
+from tools.demo.calendar import DAY, Calendar
+from tools.demo.profiles import CHANNEL_INDEX, CHANNELS, RETURN_RATE, RETURN_SIGNUP_BOOST
+from tools.demo.traffic import Traffic
 
 EVENT_NAMES = ("session_start", "page_view", "signup", "add_to_cart", "purchase")
 RETURN_WINDOW = 14  # days a prospect may come back before being forgotten

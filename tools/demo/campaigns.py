@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.calendar import Calendar, Festival
-from growthmart.demo.profiles import APP_ACTIVITY_UTM, CHANNEL_UTM, INVITE_UTM, KOL_UTM, PLATFORMS
+from tools.demo.calendar import Calendar, Festival
+from tools.demo.profiles import APP_ACTIVITY_UTM, CHANNEL_UTM, INVITE_UTM, KOL_UTM, PLATFORMS
 
 ALWAYS_ON = {  # name, utm slug, first active day (None = before the window)
     "ocean_engine": (("拉新常投", "acq", None), ("种草转化", "seed", None)),

@@ -16,18 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from growthmart.contracts import get_contract
-from growthmart.demo.ads import Ad, ad_active, build_ads, claimed_conversions
-from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
-from growthmart.demo.content import BOOST_STREAM, ContentItem, build_items, daily_stats, plan_boosts
-from growthmart.demo.costs import non_ad_costs, set_budgets, simulate_fx
-from growthmart.demo.exports import BUILDERS
-from growthmart.demo.google_ads import GoogleAds, add_google_ads
-from growthmart.demo.profiles import PLATFORMS
-from growthmart.demo.traffic import Traffic, simulate_traffic
-from growthmart.demo.world import last_touch, simulate_people
-from growthmart.demo.writers import clear_demo_files, render, write_file
-from growthmart.demo.xiaohongshu import XhsDelivery, simulate_xiaohongshu
+from tools.demo.ads import Ad, ad_active, build_ads, claimed_conversions
+from tools.demo.calendar import Calendar
+from tools.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
+from tools.demo.content import BOOST_STREAM, ContentItem, build_items, daily_stats, plan_boosts
+from tools.demo.costs import non_ad_costs, set_budgets, simulate_fx
+from tools.demo.exports import BUILDERS
+from tools.demo.google_ads import GoogleAds, add_google_ads
+from tools.demo.profiles import PLATFORMS
+from tools.demo.traffic import Traffic, simulate_traffic
+from tools.demo.world import last_touch, simulate_people
+from tools.demo.writers import clear_demo_files, render, write_file
+from tools.demo.xiaohongshu import XhsDelivery, simulate_xiaohongshu
 
 RECALL_STREAM = 4003  # child random stream of the recall activity (np.random.default_rng([seed, 4003]))
 
@@ -65,7 +65,7 @@ class World:
     meta_link_clicks: np.ndarray
     cost_rows: list[tuple]
     xiaohongshu: XhsDelivery  # Xiaohongshu 聚光, simulated apart from its own random stream
-    google: GoogleAds | None = None  # Google Ads, from its own child stream (growthmart/demo/google_ads.py)
+    google: GoogleAds | None = None  # Google Ads, from its own child stream (tools/demo/google_ads.py)
 
 
 def _platform_claims(rng, cal: Calendar, ads: list[Ad], active, traffic: Traffic, people: dict, fx) -> tuple:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.calendar import Calendar
-from growthmart.demo.campaigns import Campaign, IdMaker, _festival_picks
-from growthmart.demo.costs import set_budgets
-from growthmart.demo.profiles import CHANNEL_UTM, XIAOHONGSHU_ADS
+from tools.demo.calendar import Calendar
+from tools.demo.campaigns import Campaign, IdMaker, _festival_picks
+from tools.demo.costs import set_budgets
+from tools.demo.profiles import CHANNEL_UTM, XIAOHONGSHU_ADS
 
 XIAOHONGSHU_STREAM = 4007  # child random stream of the platform (np.random.default_rng([seed, 4007]))
 ALWAYS_ON = (("种草笔记推广", "notes", None), ("搜索拉新", "search", 5))  # name, utm slug, first day

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from growthmart.demo.campaigns import Campaign, IdMaker
-from growthmart.demo.experiments import CREATIVE_CAMPAIGN, CREATIVE_VARIANTS, CREATIVE_WEIGHT
-from growthmart.demo.profiles import PLATFORM_INDEX, PLATFORMS
+from tools.demo.campaigns import Campaign, IdMaker
+from tools.demo.experiments import CREATIVE_CAMPAIGN, CREATIVE_VARIANTS, CREATIVE_WEIGHT
+from tools.demo.profiles import PLATFORM_INDEX, PLATFORMS
 
 OCEAN_STYLES = ("口播", "开箱", "剧情", "图文", "直播切片", "测评")
 TENCENT_TARGETING = ("女性25-35", "一线城市", "兴趣-美妆", "Lookalike", "通投", "新客定向")
@@ -61,7 +61,7 @@ class Ad:
     weight: float
     match: str | None = None
     deleted_day: int | None = None  # Baidu: deleted that day (named with [已删除], gone afterwards)
-    variant: str | None = None  # creative test variant id (growthmart/demo/experiments.py)
+    variant: str | None = None  # creative test variant id (tools/demo/experiments.py)
     cvr_lift: float = 1.0  # multiplier on the signup rate of the ad's visits
 
 

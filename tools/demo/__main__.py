@@ -1,6 +1,6 @@
 """Write the demo landing files.
 
-python -m growthmart.demo --landing-dir data/landing --start 2026-05-01 --days 200 --users 6000 --seed 42
+python -m tools.demo --landing-dir data/landing --start 2026-05-01 --days 200 --users 6000 --seed 42
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from growthmart.demo.generator import DemoParams, generate
+from tools.demo.generator import DemoParams, generate
 
 
 def main(argv: list[str] | None = None) -> int:
     defaults = DemoParams()
     parser = argparse.ArgumentParser(
-        prog="python -m growthmart.demo",
+        prog="python -m tools.demo",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
