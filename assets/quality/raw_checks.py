@@ -1,4 +1,5 @@
-"""Asset checks on every raw source: the GE contract suite (blocking), volume and freshness (warnings).
+"""Asset checks on every raw source, one step per source: the GE contract suite (blocking), volume and freshness
+(warnings).
 
 Which partitions a check looks at: the ones `raw.load_log` says this run loaded (`run_id`), or, when the
 run loaded none of this source (a check-only run), the latest loaded partition. The GE suite covers every
@@ -8,7 +9,7 @@ only through DuckDB's scan, never through pandas.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -159,56 +160,111 @@ def _entry(expectation: str, column: str | None) -> dict:
     return out | {"unexpected_count": 0, "sql_unexpected_count": 0, "ge_unexpected_count": 0}
 
 
-def _result(verdict: Verdict, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+def _result(
+    contract: SourceContract, name: str, verdict: Verdict, severity: dg.AssetCheckSeverity
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
-        passed=verdict.passed, severity=severity, description=verdict.reason, metadata=verdict.metadata
+        asset_key=dg.AssetKey(["raw", contract.name]),
+        check_name=name,
+        passed=verdict.passed,
+        severity=severity,
+        description=verdict.reason,
+        metadata=verdict.metadata,
     )
 
 
 def build_raw_checks(
     contracts: Sequence[SourceContract], settings: QualitySettings | None = None
 ) -> list[dg.AssetChecksDefinition]:
-    """Per raw source: `ge_<source>` (blocking ERROR), `volume` and `freshness` (WARN)."""
+    """Per raw source one step with its three checks: `ge_<source>` (blocking ERROR), `volume` and `freshness`
+    (WARN). One step per source, not per check: each step costs Dagster events and a warehouse connection."""
     cfg = settings or QualitySettings()
-    checks: list[dg.AssetChecksDefinition] = []
-    for contract in contracts:
-        checks += [_ge_check(contract, cfg), _volume_check(contract, cfg), _freshness_check(contract, cfg)]
-    return checks
+    return [_source_checks(contract, cfg) for contract in contracts]
 
 
-def _ge_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", contract.name]),
-        name=f"ge_{contract.name}",
-        blocking=True,
-        description=f"Great Expectations suite {suites.raw_suite_name(contract)}: the column contract, "
-        "then required values, ranges, accepted values and keys of every row of the partitions this run "
-        "loaded (pushed down to one DuckDB query), and the same suite in GX on a bounded slice of the latest.",
+def _source_checks(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksDefinition:
+    key = dg.AssetKey(["raw", contract.name])
+    ge_name = f"ge_{contract.name}"
+
+    @dg.multi_asset_check(
+        name=f"raw_{contract.name}_checks",
+        specs=[
+            dg.AssetCheckSpec(
+                ge_name,
+                asset=key,
+                blocking=True,
+                description=f"Great Expectations suite {suites.raw_suite_name(contract)}: the column contract, "
+                "then required values, ranges, accepted values and keys of every row of the partitions this "
+                "run loaded (pushed down to one DuckDB query), and the same suite in GX on a bounded slice of "
+                "the latest.",
+            ),
+            dg.AssetCheckSpec(
+                "volume",
+                asset=key,
+                description=f"Rows of the latest loaded partition within [{cfg.volume_min_ratio}x, "
+                f"{cfg.volume_max_ratio}x] the median of the previous {cfg.volume_history_partitions} "
+                "partitions.",
+            ),
+            dg.AssetCheckSpec(
+                "freshness",
+                asset=key,
+                description=f"The latest loaded partition is at most {cfg.freshness_max_lag_days} day(s) older "
+                "than yesterday in the reporting timezone.",
+            ),
+        ],
+        can_subset=True,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        suite = suites.raw_suite_name(contract)
-        check = f"{wh.RAW_SCHEMA}/{contract.name} ge_{contract.name}"
-        with (
-            data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
-            warehouse.connect() as con,
-        ):
-            if not _table_exists(con, contract.name):
-                data_docs.record_error(
-                    suite, f"table {wh.RAW_SCHEMA}.{contract.name} does not exist", batch=None
-                )
-                return _missing_table(contract.name)
-            partitions, chosen = partitions_to_check(con, contract.name, run_id_of(context))
-            passed, meta = validate_raw(con, contract, partitions, cfg)
-            rec.check_failed = not passed
-        meta |= {"partitions_validated": [p.isoformat() for p in partitions], "partitions_chosen": chosen}
-        return dg.AssetCheckResult(
-            passed=passed,
-            severity=ERROR,
-            description=_describe(passed, meta, partitions, chosen),
-            metadata=meta,
-        )
+    def _checks(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = _selected(context, key)
+        # The warnings first: an error of the GE suite must not lose them.
+        if "freshness" in selected:
+            yield _freshness(contract, cfg, warehouse)
+        if "volume" in selected:
+            yield _volume(context, contract, cfg, warehouse)
+        if ge_name in selected:
+            yield _ge(context, contract, cfg, warehouse)
 
-    return _check
+    return _checks
+
+
+def _selected(context: dg.AssetCheckExecutionContext, key: dg.AssetKey) -> set[str]:
+    """The names of the checks this step runs (all three when the function is invoked directly)."""
+    try:
+        return {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
+    except dg.DagsterError:  # a direct invocation (tests) has no selection: every check
+        return {"freshness", "volume", f"ge_{key.path[-1]}"}
+
+
+def _ge(
+    context: dg.AssetCheckExecutionContext,
+    contract: SourceContract,
+    cfg: QualitySettings,
+    warehouse: WarehouseResource,
+) -> dg.AssetCheckResult:
+    suite = suites.raw_suite_name(contract)
+    name = f"ge_{contract.name}"
+    check = f"{wh.RAW_SCHEMA}/{contract.name} {name}"
+    with (
+        data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
+        warehouse.connect() as con,
+    ):
+        if not _table_exists(con, contract.name):
+            data_docs.record_error(suite, f"table {wh.RAW_SCHEMA}.{contract.name} does not exist", batch=None)
+            return _missing_table(contract.name, name)
+        partitions, chosen = partitions_to_check(con, contract.name, run_id_of(context))
+        passed, meta = validate_raw(con, contract, partitions, cfg)
+        rec.check_failed = not passed
+    meta |= {"partitions_validated": [p.isoformat() for p in partitions], "partitions_chosen": chosen}
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["raw", contract.name]),
+        check_name=name,
+        passed=passed,
+        severity=ERROR,
+        description=_describe(passed, meta, partitions, chosen),
+        metadata=meta,
+    )
 
 
 def _describe(passed: bool, meta: dict, partitions: Sequence[date], chosen: str) -> str:
@@ -231,60 +287,54 @@ def _describe(passed: bool, meta: dict, partitions: Sequence[date], chosen: str)
     )
 
 
-def _volume_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", contract.name]),
-        name="volume",
-        description=f"Rows of the latest loaded partition within [{cfg.volume_min_ratio}x, "
-        f"{cfg.volume_max_ratio}x] the median of the previous {cfg.volume_history_partitions} partitions.",
+def _volume(
+    context: dg.AssetCheckExecutionContext,
+    contract: SourceContract,
+    cfg: QualitySettings,
+    warehouse: WarehouseResource,
+) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        if not _table_exists(con, contract.name):
+            return _missing_table(contract.name, "volume", WARN)
+        checked, _ = partitions_to_check(con, contract.name, run_id_of(context))
+        if not checked:
+            return _result(
+                contract,
+                "volume",
+                Verdict(False, "no partition has been loaded", {"unexpected_count": 1}),
+                WARN,
+            )
+        latest = checked[-1]
+        earlier = [p for p in wh.loaded_partitions(con, contract.name) if p < latest]
+        earlier = earlier[-cfg.volume_history_partitions :] if cfg.volume_history_partitions else []
+        counts = wh.partition_row_counts(con, contract.name, [*earlier, latest])
+    rows = counts.pop(latest)
+    verdict = volume_verdict(latest, rows, counts, cfg.volume_min_ratio, cfg.volume_max_ratio)
+    return _result(contract, "volume", verdict, WARN)
+
+
+def _freshness(
+    contract: SourceContract, cfg: QualitySettings, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        exists = _table_exists(con, contract.name)
+        partitions = wh.loaded_partitions(con, contract.name) if exists else []
+        loaded_at = wh.latest_loaded_at(con, contract.name) if exists else None
+    latest = partitions[-1] if partitions else None
+    verdict = freshness_verdict(
+        latest, loaded_at, datetime.now(UTC), warehouse.timezone, cfg.freshness_max_lag_days
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            if not _table_exists(con, contract.name):
-                return _missing_table(contract.name, WARN)
-            checked, _ = partitions_to_check(con, contract.name, run_id_of(context))
-            if not checked:
-                return dg.AssetCheckResult(
-                    passed=False, severity=WARN, description="no partition has been loaded",
-                    metadata={"unexpected_count": 1},
-                )  # fmt: skip
-            latest = checked[-1]
-            earlier = [p for p in wh.loaded_partitions(con, contract.name) if p < latest]
-            earlier = earlier[-cfg.volume_history_partitions :] if cfg.volume_history_partitions else []
-            counts = wh.partition_row_counts(con, contract.name, [*earlier, latest])
-        rows = counts.pop(latest)
-        return _result(volume_verdict(latest, rows, counts, cfg.volume_min_ratio, cfg.volume_max_ratio), WARN)
-
-    return _check
-
-
-def _freshness_check(contract: SourceContract, cfg: QualitySettings) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", contract.name]),
-        name="freshness",
-        description=f"The latest loaded partition is at most {cfg.freshness_max_lag_days} day(s) older than "
-        "yesterday in the reporting timezone.",
-    )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            exists = _table_exists(con, contract.name)
-            partitions = wh.loaded_partitions(con, contract.name) if exists else []
-            loaded_at = wh.latest_loaded_at(con, contract.name) if exists else None
-        latest = partitions[-1] if partitions else None
-        verdict = freshness_verdict(
-            latest, loaded_at, datetime.now(UTC), warehouse.timezone, cfg.freshness_max_lag_days
-        )
-        return _result(verdict, WARN)
-
-    return _check
+    return _result(contract, "freshness", verdict, WARN)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, source: str) -> bool:
     return wh.table_exists(con, wh.RAW_SCHEMA, source)
 
 
-def _missing_table(source: str, severity: dg.AssetCheckSeverity = ERROR) -> dg.AssetCheckResult:
+def _missing_table(source: str, name: str, severity: dg.AssetCheckSeverity = ERROR) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(["raw", source]),
+        check_name=name,
         passed=False,
         severity=severity,
         description=f"table raw.{source} does not exist",
