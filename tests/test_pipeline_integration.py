@@ -228,6 +228,8 @@ def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline
         "update reports.rpt_attribution_channels set attributed_conversions = attributed_conversions + 1 "
         "where attribution_model = 'linear'"
     )
+    con.execute("update reports.rpt_user_lifecycle_weekly set users = users + 1 where state = 'returning' and week_start = (select min(week_start) from reports.rpt_user_lifecycle_weekly)")  # fmt: skip
+    con.execute("update reports.rpt_activity_review set gmv_cny = gmv_cny + 1 where phase = 'peak'")
     con.execute("update reports.rpt_retention_cohorts set retained_users = cohort_size - 1 where day_n = 0 and is_complete and cohort_size > 0")  # fmt: skip
     con.close()
 
@@ -236,7 +238,8 @@ def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline
         subprocess.run(
             [str(dbt), "test", "--profiles-dir", ".", "--target-path", str(target), "--quiet",
              "--select", "rpt_kpi_daily rpt_funnel_users rpt_funnel_ads rpt_kpi_monthly rpt_campaign_roi "
-             "rpt_attribution_channels rpt_retention_cohorts", "--exclude", "test_type:unit"],
+             "rpt_attribution_channels rpt_retention_cohorts rpt_user_lifecycle_weekly rpt_activity_review",
+             "--exclude", "test_type:unit"],
             cwd=Path(__file__).resolve().parents[1] / "dbt_project",
             env={**__import__("os").environ, "GROWTHMART_DATA_DIR": str(data_dir)},
             capture_output=True,
@@ -256,6 +259,8 @@ def test_dbt_tests_fail_on_known_bad_report_rows_and_pass_on_clean_ones(pipeline
         "unique_rpt_kpi_monthly_month_start",
         "assert_campaign_roi_spend_reconciles",
         "assert_attribution_credits_reconcile",
+        "assert_lifecycle_states_partition_signed_up_users",
+        "assert_activity_phases_partition_total",
     ]
     missing = [p for p in expected if not any(name.startswith(p) for name in failed)]
     assert not missing, f"expected failures missing: {missing}; failed: {failed}"

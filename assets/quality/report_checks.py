@@ -1,12 +1,11 @@
 """Blocking ERROR checks on the published report tables: they gate the BI publication.
 
-Per report a Great Expectations suite (`ge_<report>`: what dbt's tests of the report do not already state, see
-growthmart/quality/suites.py); on the lifecycle report `lifecycle_states_partition_users` and on the activity
-review `activity_phases_partition_total`, the two invariants no dbt test states yet. Keys, not-null columns,
-accepted values, rates in [0, 1], column pairs and the reconciliations across models are dbt tests, which Dagster
-shows as checks of the same assets (one home per rule: tests/quality/test_one_home_per_rule.py). The per-user
-segments report's suite runs as SQL (`validate_report_in_sql`: a per-user table is not read into pandas).
-A report table (or a table a check reads) that does not exist fails the check.
+Per report a Great Expectations suite (`ge_<report>`): what dbt's tests of the report do not already state, see
+growthmart/quality/suites.py. Keys, not-null columns, accepted values, rates in [0, 1], column pairs and every
+invariant across rows or models are dbt tests, which Dagster shows as checks of the same assets (one home per
+rule: tests/quality/test_one_home_per_rule.py). The per-user segments report's suite runs as SQL
+(`validate_report_in_sql`: a per-user table is not read into pandas). A report table that does not exist fails
+its check.
 """
 
 from collections.abc import Callable
@@ -16,19 +15,10 @@ import duckdb
 
 from assets.quality.raw_checks import run_id_of
 from assets.resources import WarehouseResource
-from growthmart.quality import data_docs, gx_runner, invariants, pushdown, suites
+from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
-from growthmart.quality.settings import QualitySettings
-from growthmart.quality.verdicts import Verdict
 
 ERROR = dg.AssetCheckSeverity.ERROR
-LIFECYCLE_REPORT = "rpt_user_lifecycle_weekly"
-ACTIVITY_REPORT = "rpt_activity_review"
-# What each Python check asserts, as (table, property, columns) for the one-home-per-rule test.
-PYTHON_CHECK_RULES = {
-    "lifecycle_states_partition_users": [(LIFECYCLE_REPORT, "partition", ("state", "users"))],
-    "activity_phases_partition_total": [(ACTIVITY_REPORT, "partition", ("phase",))],
-}
 
 
 def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, str, dict]:
@@ -95,35 +85,12 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
     return not failed, f"{name} {verdict} in SQL ({meta['evaluated']} evaluated, {sql.row_count} rows)", meta
 
 
-def build_report_checks(settings: QualitySettings | None = None) -> list[dg.AssetChecksDefinition]:
-    """Every report's checks, all blocking with ERROR severity."""
-    checks = [
+def build_report_checks() -> list[dg.AssetChecksDefinition]:
+    """Every report's GE check, blocking with ERROR severity."""
+    return [
         _check(r, f"ge_{r}", f"Great Expectations suite reports.{r}.", validate_report)
         for r in suites.REPORTS
     ]
-    checks.append(
-        _check(
-            LIFECYCLE_REPORT,
-            "lifecycle_states_partition_users",
-            "Every week, the users over the five lifecycle states add up to the users signed up by the week's end "
-            "(marts.dim_users), per channel and in total; and no user has two states in a week.",
-            lambda con, _: _verdict(invariants.lifecycle_states_partition_users(con, LIFECYCLE_REPORT)),
-        )
-    )
-    checks.append(
-        _check(
-            ACTIVITY_REPORT,
-            "activity_phases_partition_total",
-            "Per activity, warmup + peak + wrapup add up to the total row (days, new users, conversions, "
-            "incentive cost, GMV); total participants lie between the largest phase's and the phases' sum.",
-            lambda con, _: _verdict(invariants.activity_phases_partition_total(con, ACTIVITY_REPORT)),
-        )
-    )
-    return checks
-
-
-def _verdict(result: Verdict) -> tuple[bool, str, dict]:
-    return result.passed, result.reason, result.metadata
 
 
 def report_asset_key(report: str) -> dg.AssetKey:
@@ -144,8 +111,7 @@ def _check(
     def _report_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        # GE suites (and only they) are recorded for the Data Docs; any check's failure rebuilds the site.
-        suite = suites.report_suite_name(report) if name == f"ge_{report}" else None
+        suite = suites.report_suite_name(report)
         check = f"{wh.REPORTS_SCHEMA}/{report} {name}"
         with (
             data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,

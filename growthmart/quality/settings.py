@@ -23,5 +23,3 @@ class QualitySettings:
     # of the newest partition a run loaded (every row of every loaded partition is covered in SQL, see
     # pushdown.py). Bounds the pandas frame (~0.4 s read + ~0.3 s GX per 280k events on this box).
     max_rows_per_batch: int = 500_000
-    # Spend reconciliation tolerance in CNY over the whole ROI report (rounding, not missing rows).
-    spend_tolerance_cny: float = 0.01

@@ -8,8 +8,9 @@ Where each kind of rule lives (README, "Checks"):
   per partition) and, on published reports, what dbt does not state: non-negative counts and money and the
   conditional rules (NULL when, never 0);
 - dbt's model contracts (`contract: enforced`): every report's column set and types;
-- Python checks: only what neither says (volume and freshness against the clock; lifecycle and activity
-  partitions, until they move to dbt).
+- Python: only what neither says — a raw source's volume and freshness, judged against the clock and the
+  source's own history (tests/quality/test_raw_checks.py and test_report_checks.py pin that the asset checks
+  built in Python are exactly these and the GE suites).
 
 Every rule of each tool is reduced to (table, property, columns) — property one of not_null, unique, in_set,
 range, pair (A >= B), columns — and a table's property may have one home only. dbt's row checks are read where
@@ -116,15 +117,9 @@ def gx_rules(manifest: dict) -> list[Rule]:
     return [r for r in rules if r]
 
 
-def python_rules() -> list[Rule]:
-    from assets.quality.report_checks import PYTHON_CHECK_RULES
-
-    return [rule for rules in PYTHON_CHECK_RULES.values() for rule in rules]
-
-
 def homes(manifest: dict) -> dict[Rule, set[str]]:
     found: dict[Rule, set[str]] = defaultdict(set)
-    for tool, rules in (("dbt", dbt_rules(manifest)), ("gx", gx_rules(manifest)), ("python", python_rules())):
+    for tool, rules in (("dbt", dbt_rules(manifest)), ("gx", gx_rules(manifest))):
         for rule in rules:
             found[rule].add(tool)
     return found

@@ -25,10 +25,7 @@ def failed_columns(result: dg.AssetCheckResult) -> set[str]:
 
 def test_every_report_check_is_blocking_with_the_names_the_readme_promises():
     specs = {(s.asset_key.path[-1], s.name): s for check in CHECKS.values() for s in check.check_specs}
-    expected = {(r, f"ge_{r}") for r in suites.REPORTS} | {
-        ("rpt_user_lifecycle_weekly", "lifecycle_states_partition_users"),
-        ("rpt_activity_review", "activity_phases_partition_total"),
-    }
+    expected = {(r, f"ge_{r}") for r in suites.REPORTS}
     assert set(specs) == expected
     assert all(s.blocking for s in specs.values())
 
@@ -106,12 +103,9 @@ def test_a_report_of_an_unused_source_may_be_empty_only_while_its_inputs_are(rep
     }
 
 
-@pytest.mark.parametrize(
-    ("report", "check_name"),
-    [("rpt_funnel_users", "ge_rpt_funnel_users"), ("rpt_activity_review", "activity_phases_partition_total")],
-)
-def test_a_missing_report_table_fails_its_checks(report, check_name, con, run_check):
-    result = run_check(CHECKS[(report, check_name)])
+@pytest.mark.parametrize("report", ["rpt_funnel_users", "rpt_user_segments"])
+def test_a_missing_report_table_fails_its_check(report, con, run_check):
+    result = run_check(CHECKS[(report, f"ge_{report}")])
     assert not result.passed and result.severity == ERROR
     assert meta(result)["missing_table"] == f"reports.{report}"
 
@@ -122,9 +116,6 @@ def test_an_amount_stored_as_text_makes_the_suite_error_not_pass(con, run_check)
     create_report(con, "rpt_kpi_daily", [row], gmv="varchar")
     with pytest.raises(ValidationEngineError, match="reports.rpt_kpi_daily"):
         run_check(CHECKS[("rpt_kpi_daily", "ge_rpt_kpi_daily")])
-
-
-# ---------------------------------------------------------------- funnel and clicks
 
 
 # ---------------------------------------------------------------- blocking in a run
@@ -178,56 +169,9 @@ def test_in_a_run_a_suite_that_errors_fails_the_step_and_blocks_publishing(wareh
     assert not published(result)
 
 
-# ---------------------------------------------------------------- user lifecycle and segments
+# ---------------------------------------------------------------- user segments
 
-LIFECYCLE = "rpt_user_lifecycle_weekly"
 SEGMENTS = "rpt_user_segments"
-
-
-def create_users(con, signup_dates: dict[str, str]) -> None:
-    con.execute("create schema if not exists marts")
-    con.execute(
-        "create or replace table marts.dim_users (user_id varchar, channel varchar, signup_date date)"
-    )
-    con.executemany("insert into marts.dim_users values (?, 'douyin', ?)", list(signup_dates.items()))
-
-
-def lifecycle_rows(week: str, measure: str, users: dict[str, int], signed_up: int) -> list[dict]:
-    base = clean_report_row(LIFECYCLE) | {"week_start": week, "measure_date": measure, "channel": "douyin"}
-    return [base | {"state": s, "users": n, "signed_up_users": signed_up} for s, n in users.items()]
-
-
-def lifecycle_weeks(dormant_in_second_week: int = 1) -> list[dict]:
-    # u1 signed up 01-05 (week 1), u2 01-14 (week 2): one user in week 1, two in week 2
-    first = lifecycle_rows("2026-01-05", "2026-01-11", dict.fromkeys(suites.LIFECYCLE_STATES, 0), 1)
-    first[0]["users"] = 1  # new
-    second = {"new": 1, "returning": 0, "resurrected": 0, "dormant": dormant_in_second_week, "churned": 0}
-    return first + lifecycle_rows("2026-01-12", "2026-01-14", second, 2)
-
-
-def test_lifecycle_states_that_partition_the_signed_up_users_pass(con, run_check):
-    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14", "u3": "2026-01-15"})  # u3: after data end
-    create_report(con, LIFECYCLE, lifecycle_weeks(), measure_date="date")
-    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
-    assert result.passed, meta(result)
-
-
-def test_a_user_counted_in_two_states_fails_the_partition(con, run_check):
-    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14"})
-    create_report(con, LIFECYCLE, lifecycle_weeks(dormant_in_second_week=2), measure_date="date")
-    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
-    assert not result.passed and result.severity == ERROR
-    # the channel's rows disagree with their signed_up_users, and the week's total with dim_users
-    assert meta(result)["unexpected_count"] == 2
-    assert {row["week_start"] for row in meta(result)["sample"]} == {"2026-01-12"}
-
-
-def test_a_signed_up_user_missing_from_every_state_fails_the_partition(con, run_check):
-    create_users(con, {"u1": "2026-01-05", "u2": "2026-01-14", "u4": "2026-01-06"})
-    create_report(con, LIFECYCLE, lifecycle_weeks(), measure_date="date")
-    result = run_check(CHECKS[(LIFECYCLE, "lifecycle_states_partition_users")])
-    assert not result.passed
-    assert {row["channel"] for row in meta(result)["sample"]} == {"(all channels)"}
 
 
 def segment_row(user_id: str, **change) -> dict:
@@ -251,45 +195,3 @@ def test_the_segments_suite_runs_in_sql_and_never_reads_the_table_into_pandas(co
 def test_an_empty_segments_table_fails(con, run_check):
     create_report(con, SEGMENTS, [])
     assert not run_check(CHECKS[(SEGMENTS, f"ge_{SEGMENTS}")]).passed
-
-
-def _activity_rows(**total_changes) -> list[dict]:
-    """An activity's warmup, peak and wrapup rows and a total row that adds them up (before `total_changes`)."""
-    base = clean_report_row("rpt_activity_review")
-    phases = [
-        base
-        | {"phase": "warmup", "days": 3.0, "participants": 5.0, "new_users": 1.0, "incentive_cost_cny": 10.0},
-        base
-        | {"phase": "peak", "days": 4.0, "participants": 8.0, "new_users": 2.0, "incentive_cost_cny": 30.0},
-        base
-        | {"phase": "wrapup", "days": 3.0, "participants": 2.0, "new_users": 0.0, "incentive_cost_cny": 5.0},
-    ]
-    total = dict(base, phase="total", participants=12.0)
-    for c in ("days", "observed_days", "new_users", "conversions", "coupon_orders", "incentive_cost_cny"):
-        total[c] = sum(p[c] for p in phases)
-    for c in ("gmv_cny", "attributed_gmv_cny"):
-        total[c] = sum(p[c] for p in phases)
-    return [*phases, total | total_changes]
-
-
-def test_activity_phases_that_add_up_to_the_total_pass(con, run_check):
-    create_report(con, "rpt_activity_review", _activity_rows())
-    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
-    assert result.passed, meta(result)
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"incentive_cost_cny": 44.0},  # a cost counted in no phase
-        {"days": 11.0},  # phases leave a gap
-        {"participants": 16.0},  # more distinct users than the phases hold together
-        {"participants": 7.0},  # fewer than the largest phase
-        {"phase": "peak2"},  # no total row
-    ],
-)
-def test_activity_phases_that_do_not_add_up_to_the_total_fail(change, con, run_check):
-    create_report(con, "rpt_activity_review", _activity_rows(**change))
-    result = run_check(CHECKS[("rpt_activity_review", "activity_phases_partition_total")])
-    assert not result.passed and result.severity == ERROR
-    assert meta(result)["unexpected_count"] == 1

@@ -1,4 +1,4 @@
--- Retention of signup cohorts by first-touch channel on day N = 0..30, 60, 90 after signup.
+-- Retention of signup cohorts by first-touch channel on day N after signup, N in var('retention_days').
 -- Rows whose day N is after data end are incomplete: their counts and rates are NULL, never 0.
 -- Grain: cohort_date, channel, day_n.
 
