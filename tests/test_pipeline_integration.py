@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -13,42 +14,6 @@ from growthmart.quality import suites
 from orchestration.cli import main
 
 LAST_DAY = "2026-06-04"  # the demo run's last day (tests/conftest.py DEMO_RUN: 2026-05-01 + 34 days)
-
-# The public contract of the published reports (issue #2): names and the columns BI may rely on.
-REPORT_COLUMNS = {
-    "rpt_retention_cohorts": {
-        "cohort_date", "channel", "day_n", "cohort_size", "retained_users", "retention_rate",
-        "unbounded_retention_rate", "is_complete",
-    },
-    "rpt_funnel_users": {
-        "cohort_week", "channel", "step_order", "step_name", "users", "conversion_from_previous",
-        "conversion_from_first", "is_complete",
-    },
-    "rpt_funnel_ads": {"report_date", "platform", "campaign_id", "impressions", "clicks", "visits", "signups", "first_orders"},
-    "rpt_cac_ltv_monthly": {
-        "acquisition_month", "channel", "spend", "new_users", "new_paying_users", "cac", "paying_cac", "ltv_7d",
-        "ltv_30d", "ltv_90d", "ltv_90d_to_cac", "payback_days",
-    },
-    "rpt_campaign_roi_daily": {
-        "report_date", "campaign_id", "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm",
-        "platform_conversions", "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa",
-        "roas", "roi",
-    },
-    "rpt_campaign_roi": {
-        "campaign_id", "platform", "channel", "spend", "impressions", "clicks", "ctr", "cpc", "cpm",
-        "platform_conversions", "attributed_signups", "attributed_orders", "attributed_revenue", "cvr", "cpa",
-        "roas", "roi",
-    },
-}  # fmt: skip
-KPI_COLUMNS = {
-    "new_users", "active_users", "paying_users", "orders", "gmv", "net_revenue", "aov", "arppu", "spend", "cac",
-    "blended_roas", "d1_retention", "d7_retention", "d30_retention",
-}  # fmt: skip
-REPORT_COLUMNS |= {
-    "rpt_kpi_daily": KPI_COLUMNS | {"report_date"},
-    "rpt_kpi_weekly": KPI_COLUMNS | {"week_start"},
-    "rpt_kpi_monthly": KPI_COLUMNS | {"month_start"},
-}
 
 
 def run_cli(args: list[str]) -> tuple[int, str]:
@@ -112,10 +77,17 @@ def test_the_run_leaves_great_expectations_data_docs(pipeline):
         assert not re.search(r'https?://|(?:src|href)="//', page.read_text(encoding="utf-8")), page
 
 
-def test_published_reports_carry_their_contract_columns(published):
-    for table, columns in REPORT_COLUMNS.items():
-        have = {r[0] for r in published.execute(f"describe reports.{table}").fetchall()}
-        assert columns <= have, f"{table} lacks {columns - have}"
+def test_published_reports_carry_their_contract_columns(published, dbt_manifest):
+    """Every published report has exactly the columns and types of its dbt model contract, and rows."""
+    nodes = json.loads(Path(dbt_manifest).read_text(encoding="utf-8"))["nodes"]
+    contracts = {n["name"]: n["columns"] for n in nodes.values() if n["resource_type"] == "model"}
+    for table in suites.REPORTS:
+        have = {
+            r[0]: r[1].lower().replace(" ", "")
+            for r in published.execute(f"describe reports.{table}").fetchall()
+        }
+        declared = {name: c["data_type"].lower().replace(" ", "") for name, c in contracts[table].items()}
+        assert have == declared, f"{table}: published {have} differs from its contract {declared}"
         assert published.execute(f"select count(*) from reports.{table}").fetchone()[0] > 0, table
 
 
