@@ -132,10 +132,7 @@ models:
       - name: ad_id
       - name: platform_campaign_id
       - name: clicks
-        data_tests:
-          - not_greater_than:
-              arguments:
-                other_column: impressions
+        description: Clicks (never more than impressions: the raw GE suite's rule, from the declaration).
       - name: spend_cny
         description: Spend in CNY.
       - name: report_date

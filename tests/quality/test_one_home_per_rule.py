@@ -12,6 +12,12 @@ Where each kind of rule lives (README, "Checks"):
   source's own history (tests/quality/test_raw_checks.py and test_report_checks.py pin that the asset checks
   built in Python are exactly these and the GE suites).
 
+A staging model is its raw source's newest rows renamed and typed: renaming keeps values, so a staging test of a
+value rule (accepted values, a range, a column pair) is read as a rule on the raw table (column names mapped back:
+the same name, the name without `_cny`, or an ad platform's declared impressions and clicks) and a raw contract
+rule is not tested again in staging. Not-null and keys stay staging's own: typing can make NULLs, and staging
+keeps one version of each key where raw keeps all.
+
 Every rule of each tool is reduced to (table, property, columns) — property one of not_null, unique, in_set,
 range, pair (A >= B), columns — and a table's property may have one home only. dbt's row checks are read where
 their condition is one of the simple forms (`c >= 0`, `a <= b`, `c between x and y`).
@@ -24,7 +30,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from growthmart.contracts import CONTRACTS
+from growthmart.contracts import CONTRACTS, CONTRACTS_BY_NAME
 from growthmart.quality import suites
 from growthmart.quality.settings import QualitySettings
 
@@ -52,6 +58,33 @@ def _condition_rules(table: str, condition: str) -> list[Rule]:
         elif m := re.fullmatch(r"(\w+)\s*>=\s*(\w+)", part):
             rules.append((table, "pair", (m[1], m[2])))
     return rules
+
+
+def _as_raw(manifest: dict, rule: Rule) -> Rule:
+    """A staging model's rule as a rule on its one raw source (other rules unchanged)."""
+    table, prop, columns = rule
+    if prop not in ("in_set", "range", "pair"):
+        return rule
+    node = manifest["nodes"].get(f"model.growthmart.{table}")
+    sources = [
+        d.split(".")[-1]
+        for d in (node or {}).get("depends_on", {}).get("nodes", [])
+        if d.startswith("source.")
+    ]
+    if not table.startswith("stg_") or len(sources) != 1:
+        return rule
+    contract = CONTRACTS_BY_NAME[sources[0]]
+    raw_names = set(contract.column_names)
+    ad = contract.ad_platform
+    declared = {"impressions": ad.impressions, "clicks": ad.clicks} if ad else {}
+
+    def raw(column: str) -> str:
+        for name in (column, column.removesuffix("_cny"), declared.get(column)):
+            if name in raw_names:
+                return name
+        return f"{table}.{column}"  # made in staging: no raw counterpart
+
+    return (f"raw.{contract.name}", prop, tuple(raw(c) for c in columns))
 
 
 def dbt_rules(manifest: dict) -> list[Rule]:
@@ -82,7 +115,7 @@ def dbt_rules(manifest: dict) -> list[Rule]:
             rules += [(table, "not_null", (c,)) for c in kwargs.get("not_null", [])]
             for condition in (kwargs.get("conditions") or {}).values():
                 rules += _condition_rules(table, condition)
-    return rules
+    return [_as_raw(manifest, rule) for rule in rules]
 
 
 def _gx_rule(table: str, expectation) -> Rule | None:
@@ -144,8 +177,15 @@ def test_the_reader_sees_rules_of_every_kind_in_every_tool(dbt_manifest):
             by_tool[tool].add(prop)
     assert {"not_null", "unique", "in_set", "range", "pair", "columns"} <= by_tool["dbt"]
     assert {"not_null", "unique", "in_set", "range", "pair"} <= by_tool["gx"]
-    # the same kind of rule on a table both would read as one home twice
+    # the same kind of rule on a table both would read as one home twice; staging rules read as raw ones
     assert ("rpt_funnel_ads", "pair", ("impressions", "clicks")) in set(dbt_rules(manifest))
+    assert _as_raw(manifest, ("stg_app__orders", "pair", ("amount_cny", "refund_amount_cny"))) == (
+        "raw.app_orders", "pair", ("amount", "refund_amount"),
+    )  # fmt: skip
+    assert _as_raw(manifest, ("stg_ocean_engine__ad_stats", "pair", ("impressions", "clicks"))) == (
+        "raw.ocean_engine_ad_stats", "pair", ("展示数", "点击数"),
+    )  # fmt: skip
+    assert ("stg_app__orders", "not_null", ("order_id",)) in set(dbt_rules(manifest))
     assert _condition_rules("t", "views >= 0 and a <= b") == [
         ("t", "range", ("views",)),
         ("t", "pair", ("b", "a")),
