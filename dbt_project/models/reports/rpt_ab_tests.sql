@@ -25,9 +25,9 @@ fct_ad_performance_daily as (
 
 ),
 
-int_utm_content_signups_daily as (
+int_touch_conversions_daily as (
 
-    select * from {{ ref('int_utm_content_signups_daily') }}
+    select * from {{ ref('int_touch_conversions_daily') }}
 
 ),
 
@@ -69,7 +69,7 @@ traffic_totals as (
         sum(traffic.visits) as visits,
         sum(traffic.attributed_signups) as conversions
     from stg_reference__experiments as experiments
-    inner join int_utm_content_signups_daily as traffic
+    inner join int_touch_conversions_daily as traffic
         on
             experiments.variant_key = traffic.utm_content
             and traffic.report_date between experiments.start_date and experiments.end_date
