@@ -33,20 +33,7 @@ int_conversions_last_touch_attributed as (
 
 {% if is_incremental() %}
 
-    changed_days as (
-
-        -- no event or signup landed: no day from here on changed
-        select coalesce({{ incremental_changed_from(changed_inputs) }}, cast('9999-12-31' as date)) as first_changed_date
-
-    ),
-
-    reordered_days as (
-
-        select distinct created_date as report_date
-        from {{ netted_orders }}
-        where user_id in ({{ users_with_orders_landed(landed_orders) }})
-
-    ),
+    {{ days_to_recount(changed_inputs, landed_orders, netted_orders) }}
 
 {% endif %}
 
@@ -55,10 +42,7 @@ conversions as (
     select * from int_conversions_last_touch_attributed
     where is_attributed
     {% if is_incremental() -%}
-        and (
-            conversion_date >= (select first_changed_date from changed_days)
-            or conversion_date in (select report_date from reordered_days)
-        )
+        and {{ in_days_to_recount('conversion_date') }}
     {%- endif %}
 
 ),
@@ -91,7 +75,7 @@ visits as (
         visit_date as report_date
     from int_visits_classified
     {% if is_incremental() -%}
-        where visit_date >= (select first_changed_date from changed_days)
+        where visit_date >= (select first_changed_date from days_to_recount)
     {%- endif %}
     group by campaign_id, utm_content, visit_date
 
@@ -109,7 +93,7 @@ visits as (
         where
             stored.visits > 0
             and stored.report_date in (select report_date from reordered_days)
-            and stored.report_date < (select first_changed_date from changed_days)
+            and stored.report_date < (select first_changed_date from days_to_recount)
 
     {% endif %}
 

@@ -16,20 +16,7 @@ with
 
 {% if is_incremental() %}
 
-    changed_days as (
-
-        -- no event or signup landed: no day from here on changed
-        select coalesce({{ incremental_changed_from(changed_inputs) }}, cast('9999-12-31' as date)) as first_changed_date
-
-    ),
-
-    reordered_days as (
-
-        select distinct created_date as report_date
-        from {{ netted_orders }}
-        where user_id in ({{ users_with_orders_landed(landed_orders) }})
-
-    ),
+    {{ days_to_recount(changed_inputs, landed_orders, netted_orders) }}
 
 {% endif %}
 
@@ -37,9 +24,7 @@ int_touch_conversions_daily as (
 
     select * from {{ ref('int_touch_conversions_daily') }}
     {% if is_incremental() -%}
-        where
-            report_date >= (select first_changed_date from changed_days)
-            or report_date in (select report_date from reordered_days)
+        where {{ in_days_to_recount('report_date') }}
     {%- endif %}
 
 ),

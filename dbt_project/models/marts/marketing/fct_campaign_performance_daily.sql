@@ -19,24 +19,7 @@ with
 
 {% if is_incremental() %}
 
-    reordered_days as (
-
-        -- order days of the orders re-netted in this run (a refund changes attributed revenue there)
-        select distinct created_date as report_date
-        from {{ netted_orders }}
-        where user_id in ({{ users_with_orders_landed(landed_orders) }})
-
-    ),
-
-    changed_days as (
-
-        select
-            changed.first_changed_date,
-            -- a plain lower bound as well, so that the day filters below can skip older row groups
-            least(changed.first_changed_date, (select min(report_date) from reordered_days)) as first_recount_date
-        from (select {{ incremental_changed_from(changed_inputs) }} as first_changed_date) as changed
-
-    ),
+    {{ days_to_recount(changed_inputs, landed_orders, netted_orders) }}
 
 {% endif %}
 
@@ -44,12 +27,7 @@ fct_campaign_costs_daily as (
 
     select * from {{ ref('fct_campaign_costs_daily') }}
     {% if is_incremental() -%}
-        where
-            cost_date >= (select first_recount_date from changed_days)
-            and (
-                cost_date >= (select first_changed_date from changed_days)
-                or cost_date in (select report_date from reordered_days)
-            )
+        where {{ in_days_to_recount('cost_date') }}
     {%- endif %}
 
 ),
@@ -58,12 +36,7 @@ fct_ad_performance_daily as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
     {% if is_incremental() -%}
-        where
-            report_date >= (select first_recount_date from changed_days)
-            and (
-                report_date >= (select first_changed_date from changed_days)
-                or report_date in (select report_date from reordered_days)
-            )
+        where {{ in_days_to_recount('report_date') }}
     {%- endif %}
 
 ),
@@ -73,11 +46,7 @@ int_touch_conversions_daily as (
     select * from {{ ref('int_touch_conversions_daily') }}
     where campaign_id is not null
     {% if is_incremental() -%}
-        and report_date >= (select first_recount_date from changed_days)
-        and (
-            report_date >= (select first_changed_date from changed_days)
-            or report_date in (select report_date from reordered_days)
-        )
+        and {{ in_days_to_recount('report_date') }}
     {%- endif %}
 
 ),
