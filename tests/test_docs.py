@@ -20,9 +20,9 @@ REPORTS_DIR = ROOT / "dbt_project/models/reports"
 
 
 def published_reports() -> list[dict]:
-    """The rpt_ models of every yml in the reports folder (each area keeps its own file)."""
+    """The rpt_ models of every yml under the reports folder (each area folder keeps its own file)."""
     models = []
-    for path in sorted(REPORTS_DIR.glob("*.yml")):
+    for path in sorted(REPORTS_DIR.rglob("*.yml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         models += [m for m in spec.get("models", []) if m["name"].startswith("rpt_")]
     return models
@@ -37,7 +37,7 @@ def sections(doc: str) -> list[tuple[str, str]]:
 def test_every_report_model_has_a_contract_yml_and_a_quality_suite():
     reports = published_reports()
     names = [m["name"] for m in reports]
-    sql_files = {p.stem for p in REPORTS_DIR.glob("rpt_*.sql")}
+    sql_files = {p.stem for p in REPORTS_DIR.rglob("rpt_*.sql")}
     assert len(names) == len(set(names)) == 16
     assert set(names) == sql_files == set(REPORTS)
 
@@ -59,7 +59,8 @@ def test_metrics_doc_defines_every_published_report_column_in_the_reports_sectio
 #   dbt tests: `<singular test>` (<link to its SQL>), `<generic test kind>`, ... (<links to the YAML using them>);
 #   asset checks (...): `<check>` (...), ..., the ge_ check naming its GX suite `reports.rpt_x`.
 # Facts come from the compiled dbt manifest (paths from `original_file_path`) and from the report asset checks, so
-# when a model, a test or a check moves or is renamed the failure names the report and the line to update.
+# when a model, a test or a check moves or is renamed the failure names the report and the line to update;
+# `python -m tools.metrics_built_by` rewrites the lines from the same facts.
 METRICS_DOC = ROOT / "docs" / "metrics.md"
 DBT_DIR = ROOT / "dbt_project"
 PARTS = ("Built by ", "unit tests: ", "dbt tests: ", "asset checks ")

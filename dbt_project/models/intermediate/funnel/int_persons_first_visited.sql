@@ -6,7 +6,7 @@
 -- (a row with no first visit, deleted by the post-hook) removes it. Limit: a device moving from one user to
 -- another does not take its visits out of the first user's row until a full refresh.
 
--- depends_on: {{ ref('int_identities_stitched') }}
+{%- set identities = ref('int_identities_stitched') %}
 
 {{ config(
     materialized='incremental',
@@ -29,12 +29,7 @@ int_visits_classified as (
 
     relinked as (
 
-        -- devices whose link to a user was made or changed by this run's data
-        select
-            anonymous_id,
-            user_id
-        from {{ ref('int_identities_stitched') }}
-        where {{ incremental_window_filter() }}
+        {{ relinked_identities(identities) }}
 
     ),
 

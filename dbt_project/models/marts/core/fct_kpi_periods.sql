@@ -69,18 +69,15 @@ period_days as (
 
 {% if is_incremental() %}
 
+    {{ days_to_recount(changed_inputs, landed_orders, netted_orders) }}
+
     changed_periods as (
 
         select distinct
             period,
             period_start
         from period_days
-        where
-            date_day >= {{ incremental_changed_from(changed_inputs) }}
-            or date_day in (
-                select created_date from {{ netted_orders }}
-                where user_id in ({{ users_with_orders_landed(landed_orders) }})
-            )
+        where {{ in_days_to_recount('date_day') }}
 
     ),
 

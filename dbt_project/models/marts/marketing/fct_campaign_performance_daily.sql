@@ -19,24 +19,7 @@ with
 
 {% if is_incremental() %}
 
-    reordered_days as (
-
-        -- order days of the orders re-netted in this run (a refund changes attributed revenue there)
-        select distinct created_date as report_date
-        from {{ netted_orders }}
-        where user_id in ({{ users_with_orders_landed(landed_orders) }})
-
-    ),
-
-    changed_days as (
-
-        select
-            changed.first_changed_date,
-            -- a plain lower bound as well, so that the day filters below can skip older row groups
-            least(changed.first_changed_date, (select min(report_date) from reordered_days)) as first_recount_date
-        from (select {{ incremental_changed_from(changed_inputs) }} as first_changed_date) as changed
-
-    ),
+    {{ days_to_recount(changed_inputs, landed_orders, netted_orders) }}
 
 {% endif %}
 
@@ -44,12 +27,7 @@ fct_campaign_costs_daily as (
 
     select * from {{ ref('fct_campaign_costs_daily') }}
     {% if is_incremental() -%}
-        where
-            cost_date >= (select first_recount_date from changed_days)
-            and (
-                cost_date >= (select first_changed_date from changed_days)
-                or cost_date in (select report_date from reordered_days)
-            )
+        where {{ in_days_to_recount('cost_date') }}
     {%- endif %}
 
 ),
@@ -58,26 +36,17 @@ fct_ad_performance_daily as (
 
     select * from {{ ref('fct_ad_performance_daily') }}
     {% if is_incremental() -%}
-        where
-            report_date >= (select first_recount_date from changed_days)
-            and (
-                report_date >= (select first_changed_date from changed_days)
-                or report_date in (select report_date from reordered_days)
-            )
+        where {{ in_days_to_recount('report_date') }}
     {%- endif %}
 
 ),
 
-int_campaign_conversions_daily as (
+int_touch_conversions_daily as (
 
-    select * from {{ ref('int_campaign_conversions_daily') }}
+    select * from {{ ref('int_touch_conversions_daily') }}
+    where campaign_id is not null
     {% if is_incremental() -%}
-        where
-            report_date >= (select first_recount_date from changed_days)
-            and (
-                report_date >= (select first_changed_date from changed_days)
-                or report_date in (select report_date from reordered_days)
-            )
+        and {{ in_days_to_recount('report_date') }}
     {%- endif %}
 
 ),
@@ -85,6 +54,22 @@ int_campaign_conversions_daily as (
 dim_campaigns as (
 
     select * from {{ ref('dim_campaigns') }}
+
+),
+
+campaign_conversions as (
+
+    -- the last-touch conversions of every UTM content tag of the campaign
+    select
+        campaign_id,
+        cast(sum(visits) as bigint) as visits,
+        cast(sum(attributed_signups) as bigint) as attributed_signups,
+        cast(sum(attributed_orders) as bigint) as attributed_orders,
+        cast(sum(attributed_first_orders) as bigint) as attributed_first_orders,
+        cast(sum(attributed_revenue_cny) as decimal(18, 4)) as attributed_revenue_cny,
+        report_date
+    from int_touch_conversions_daily
+    group by campaign_id, report_date
 
 ),
 
@@ -120,7 +105,7 @@ campaign_days as (
     select
         campaign_id,
         report_date
-    from int_campaign_conversions_daily
+    from campaign_conversions
 
 ),
 
@@ -154,7 +139,7 @@ final as (
         on
             campaign_days.campaign_id = ads.campaign_id
             and campaign_days.report_date = ads.report_date
-    left join int_campaign_conversions_daily as conversions
+    left join campaign_conversions as conversions
         on
             campaign_days.campaign_id = conversions.campaign_id
             and campaign_days.report_date = conversions.report_date

@@ -8,7 +8,7 @@
 -- window inside their conversion window. An anonymous person merged into a user is removed with a tombstone
 -- (a row with no first visit, deleted by the post-hook), as in int_persons_first_visited.
 
--- depends_on: {{ ref('int_identities_stitched') }}
+{%- set identities = ref('int_identities_stitched') %}
 {%- set landed_orders = ref('stg_app__orders') %}
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
@@ -26,12 +26,7 @@ with
 
     relinked as (
 
-        -- devices whose link to a user was made or changed by this run's data
-        select
-            anonymous_id,
-            user_id
-        from {{ ref('int_identities_stitched') }}
-        where {{ incremental_window_filter() }}
+        {{ relinked_identities(identities) }}
 
     ),
 

@@ -1,6 +1,7 @@
 -- Creative and landing-page A/B tests: per experiment and variant, the counts inside the test window, rates,
 -- lift against the control and a two-proportion z-test of the primary metric. Grain: experiment_id,
 -- variant_id (every variant of every test in the latest registry snapshot, with 0 counts if it has no data).
+-- The body of rpt_ab_tests, which selects it.
 -- Creative test: impressions and clicks are the variant ad's platform stats (fct_ad_performance_daily);
 -- landing-page test: impressions = clicks = visits landing with the page's utm_content (no CTR).
 -- Conversions: signups last-touch attributed to a visit carrying the variant's utm_content, on a test day.
@@ -25,9 +26,9 @@ fct_ad_performance_daily as (
 
 ),
 
-int_utm_content_signups_daily as (
+int_touch_conversions_daily as (
 
-    select * from {{ ref('int_utm_content_signups_daily') }}
+    select * from {{ ref('int_touch_conversions_daily') }}
 
 ),
 
@@ -69,7 +70,7 @@ traffic_totals as (
         sum(traffic.visits) as visits,
         sum(traffic.attributed_signups) as conversions
     from stg_reference__experiments as experiments
-    inner join int_utm_content_signups_daily as traffic
+    inner join int_touch_conversions_daily as traffic
         on
             experiments.variant_key = traffic.utm_content
             and traffic.report_date between experiments.start_date and experiments.end_date

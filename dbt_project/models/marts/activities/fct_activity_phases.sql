@@ -1,5 +1,6 @@
 -- Activity review (活动复盘) per activity of the registry and phase (warmup, peak, wrapup, total): participants,
 -- new users, conversions, incentive cost, GMV against the baseline window before the activity, uplift and ROI.
+-- The body of rpt_activity_review, which selects it.
 -- GMV is rpt_kpi_daily's: the day rows of fct_kpi_periods (all orders placed that day, gross, CNY).
 -- Attribution: new users and conversions are last-touch (int_conversions_last_touch_attributed, as in
 -- rpt_campaign_roi); a conversion is also the activity's when the order redeems its coupon.
@@ -339,4 +340,3 @@ final as (
 )
 
 select * from final
-order by activity_id, phase_order
