@@ -132,7 +132,7 @@ models:
       - name: ad_id
       - name: platform_campaign_id
       - name: clicks
-        description: Clicks (never more than impressions: the raw GE suite's rule, from the declaration).
+        description: Clicks, never more than impressions (the raw GE suite's rule, from the declaration).
       - name: spend_cny
         description: Spend in CNY.
       - name: report_date
