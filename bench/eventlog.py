@@ -1,8 +1,8 @@
 """Per-step wall times of the latest Dagster run in a DAGSTER_HOME, from its event log.
 
 Steps are grouped into the pipeline's stages by step key: `raw__<source>` (one per landing contract) is
-ingest, `growthmart_dbt` the dbt build, `published__growthmart_bi` the publication, and every other step
-(raw and report asset checks) is a check. The in-process executor runs steps one after another, so a
+ingest, `growthmart_dbt` the dbt build, `published__growthmart_bi` the publication, the other `published__*`
+steps (HTML reports, Data Docs) the reports, and every other step (raw and report asset checks) is a check. The in-process executor runs steps one after another, so a
 stage's wall time is the sum of its steps' STEP_START → STEP_SUCCESS/FAILURE spans.
 """
 
@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STAGES = ("ingest", "dbt build", "checks", "publish")
+STAGES = ("ingest", "dbt build", "checks", "publish", "reports")
 DBT_STEP = "growthmart_dbt"
 PUBLISH_STEP = "published__growthmart_bi"
 
@@ -24,6 +24,8 @@ def stage_of(step_key: str, raw_sources: set[str]) -> str:
         return "dbt build"
     if step_key == PUBLISH_STEP:
         return "publish"
+    if step_key.startswith("published__"):  # the HTML reports and Data Docs built from the publication
+        return "reports"
     return "checks"
 
 

@@ -453,7 +453,8 @@ def markdown(report: dict) -> str:
     for e in report["nightly"]:
         st = e["stages_wall_s"]
         note = (f"{e['day']}, {e['rows_loaded']:,} rows; ingest {_fmt(st.get('ingest'))}s, dbt {_fmt(st.get('dbt build'))}s, "
-                f"checks {_fmt(st.get('checks'))}s, publish {_fmt(st.get('publish'))}s; full build {_fmt(e['full_build_wall_s'])}s")  # fmt: skip
+                f"checks {_fmt(st.get('checks'))}s, publish {_fmt(st.get('publish'))}s, "
+                f"reports {_fmt(st.get('reports'))}s; full build {_fmt(e['full_build_wall_s'])}s")  # fmt: skip
         lines.append(f"| {e['name']} | {e['scope']} | {_fmt(e['wall_s'])} | {_fmt(e['peak_rss_mb'], 0)} | "
                      f"{_fmt(e['rows_per_s'], 0)} | {note} |")  # fmt: skip
     lines += [

@@ -13,6 +13,14 @@ next publish removes first; it holds LOCK_FILE throughout, so debris found under
 publish. A version is complete only once every file of it is on disk (fsync) and the marker is written, the
 last step before the swap; pruning keeps complete versions only and never removes the one being swapped out.
 
+Only what changed is rewritten. Each table's fingerprint (its columns and types, its row count and the sum of
+its rows' hashes, computed in DuckDB) is recorded in `main.publication`; a table whose fingerprint equals the one
+the current publication recorded is not written again: its Parquet (and CSV) file is hard-linked from the
+current version, and the new DuckDB file starts as a copy of the current one, in which only changed tables are
+replaced. A night that changes a few tables writes a few tables. Anything unexpected (no fingerprints in the
+current publication, a missing file, a copy that does not open) falls back to writing the table or the file
+from the warehouse.
+
 Modes: the publication is for BI readers in the owner's group (growthmart/config.py SHARED_*_MODE).
 """
 
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -60,6 +69,8 @@ class PublishedTable:
     schema: str
     name: str
     rows: int
+    fingerprint: str = ""
+    rewritten: bool = True  # False: unchanged since the previous publication, carried over without a rewrite
 
     @property
     def qualified(self) -> str:
@@ -102,33 +113,39 @@ def _publish(
     version = versions / token
     version.mkdir()
     previous = current_version(published_dir)
+    previous_dir = versions / previous if previous else None
     published: list[PublishedTable] = []
     try:
+        carried = _previous_fingerprints(published_dir / DB_NAME, previous_dir, tmp_db)
         con = duckdb.connect(str(tmp_db))
         try:
             con.execute(f"attach {literal(str(warehouse_path))} as wh (read_only)")
-            for schema, name in _tables(con, "wh", schemas):
-                table = f"{ident(schema)}.{ident(name)}"
-                con.execute(f"create schema if not exists {ident(schema)}")
-                con.execute(f"create table {table} as select * from wh.{table}")
-                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+            tables = _tables(con, "wh", schemas)
+            for schema, name in tables:
+                rows, fingerprint = _fingerprint(con, "wh", schema, name)
+                unchanged = carried.get(f"{schema}.{name}") == fingerprint
                 (version / schema).mkdir(exist_ok=True)
-                target = version / schema / f"{name}.parquet"
-                con.execute(f"copy {table} to {literal(str(target))} (format parquet)")
-                if (schema, name) in CSV_EXPORTS:
-                    _write_csv(con, table, version / schema / f"{name}.csv")
-                published.append(PublishedTable(schema, name, rows))
+                files = [f"{name}.parquet"] + ([f"{name}.csv"] if (schema, name) in CSV_EXPORTS else [])
+                carried_over = unchanged and _link_files(previous_dir, version, schema, files)
+                if not carried_over:
+                    _write_table(con, schema, name, version)
+                published.append(PublishedTable(schema, name, rows, fingerprint, rewritten=not carried_over))
             if not published:
                 raise RuntimeError(f"nothing to publish: no tables in schemas {schemas} of {warehouse_path}")
+            _drop_tables_not_in(con, schemas, set(tables))
+            con.execute("drop table if exists main.publication")
             con.execute(
                 """create table main.publication as
                    select cast(? as timestamp) as published_at, ? as run_id,
-                          unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count""",
+                          unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count,
+                          unnest(?::varchar[]) as fingerprint, unnest(?::boolean[]) as rewritten""",
                 [
                     datetime.now(UTC).replace(tzinfo=None),
                     run_id,
                     [t.qualified for t in published],
                     [t.rows for t in published],
+                    [t.fingerprint for t in published],
+                    [t.rewritten for t in published],
                 ],
             )
             con.execute(
@@ -151,6 +168,83 @@ def _publish(
         raise
     _prune_versions(versions, keep=KEEP_PARQUET_VERSIONS, protect={version.name, previous})
     return published
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> tuple[int, str]:
+    """(rows, fingerprint) of a table: its columns and types in order, its row count and the sum of its rows'
+    hashes, computed in DuckDB (one scan, nothing leaves the engine). Equal fingerprints mean equal contents
+    (row order aside) up to a 64-bit-hash collision; a DuckDB upgrade that changes `hash` only makes every
+    table look changed once."""
+    columns = con.execute(
+        """select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position)
+           from information_schema.columns where table_catalog = ? and table_schema = ? and table_name = ?""",
+        [catalog, schema, name],
+    ).fetchone()[0]
+    table = f"{ident(catalog)}.{ident(schema)}.{ident(name)}"
+    rows, digest = con.execute(
+        f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {table} as t"
+    ).fetchone()
+    return rows, hashlib.sha256(f"{columns}|{rows}|{digest}".encode()).hexdigest()[:32]
+
+
+def _previous_fingerprints(previous_db: Path, previous_dir: Path | None, tmp_db: Path) -> dict[str, str]:
+    """Start `tmp_db` as a copy of the current publication and return the fingerprints it recorded, by table;
+    with no usable current publication, `tmp_db` does not exist and nothing is carried over."""
+    if previous_dir is None or not is_complete(previous_dir) or not previous_db.is_file():
+        return {}
+    try:
+        with _naming(tmp_db):
+            shutil.copyfile(previous_db, tmp_db)
+        con = duckdb.connect(str(tmp_db))
+        try:
+            columns = {r[0] for r in con.execute("describe main.publication").fetchall()}
+            if "fingerprint" not in columns:
+                raise LookupError("a publication from before fingerprints")
+            # the DuckDB copy and the Parquet version must be the same publication to carry anything over
+            db_run = con.execute("select any_value(published_at)::varchar from main.publication").fetchone()[
+                0
+            ]
+            pq_run = con.execute(
+                f"select any_value(published_at)::varchar from {literal(str(previous_dir / PUBLICATION_PARQUET))}"
+            ).fetchone()[0]
+            if db_run != pq_run:
+                raise LookupError("the DuckDB file and the Parquet version are different publications")
+            return dict(con.execute("select table_name, fingerprint from main.publication").fetchall())
+        finally:
+            con.close()
+    except (duckdb.Error, LookupError):
+        _remove_tmp_db(tmp_db)
+        return {}
+
+
+def _link_files(previous_dir: Path | None, version: Path, schema: str, files: list[str]) -> bool:
+    """Hard-link a table's files from the previous version into the new one (versions are never written in
+    place, so sharing an inode is safe); False, with nothing linked, if any of them is missing."""
+    sources = [previous_dir / schema / f for f in files] if previous_dir else []
+    if not sources or not all(p.is_file() for p in sources):
+        return False
+    for source in sources:
+        os.link(source, version / schema / source.name)
+    return True
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, version: Path) -> None:
+    """(Re)write a table from the warehouse: into the new DuckDB file, its Parquet file (and CSV)."""
+    table = f"{ident(schema)}.{ident(name)}"
+    con.execute(f"create schema if not exists {ident(schema)}")
+    con.execute(f"create or replace table {table} as select * from wh.{table}")
+    con.execute(f"copy {table} to {literal(str(version / schema / f'{name}.parquet'))} (format parquet)")
+    if (schema, name) in CSV_EXPORTS:
+        _write_csv(con, table, version / schema / f"{name}.csv")
+
+
+def _drop_tables_not_in(
+    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], keep: set[tuple[str, str]]
+) -> None:
+    """Drop what the copied publication has that the warehouse no longer has (a model removed)."""
+    for schema, name in _tables(con, con.execute("select current_database()").fetchone()[0], schemas):
+        if (schema, name) not in keep:
+            con.execute(f"drop table {ident(schema)}.{ident(name)}")
 
 
 def remove_debris(published_dir: Path) -> list[Path]:

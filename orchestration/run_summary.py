@@ -207,9 +207,16 @@ def published_section(
         return [f"NOT published (a blocking check or step failed){kept}"]
     meta = mats[-1].materialization.metadata
     tables = meta["tables"].value
-    out = [f"{len(tables)} tables published to {published_dir / 'growthmart.duckdb'}"]
+    rewritten = set(meta["tables_rewritten"].value) if "tables_rewritten" in meta else set(tables)
+    out = [
+        f"{len(tables)} tables published to {published_dir / 'growthmart.duckdb'} "
+        f"({len(rewritten)} changed and rewritten, {len(tables) - len(rewritten)} unchanged)"
+    ]
     out.append(f"parquet copies under {published_dir / 'parquet'}")
-    out += [f"  {name:<40}{rows:>10} rows" for name, rows in sorted(tables.items())]
+    out += [
+        f"  {name:<40}{rows:>10} rows{'' if name in rewritten else '  (unchanged)'}"
+        for name, rows in sorted(tables.items())
+    ]
     return out
 
 

@@ -43,7 +43,7 @@ def test_every_stage_and_baseline_has_wall_time_peak_rss_and_rows_per_second(ben
     report = bench_run["report"]
     names = [e["name"] for e in report["stages"] + report["baselines"]]
     assert names == [
-        "ingest", "dbt build", "checks", "publish", "orchestration overhead", "total",
+        "ingest", "dbt build", "checks", "publish", "reports", "orchestration overhead", "total",
         "core marts: dbt", "core marts: SQL floor", "core marts: pandas",
     ]  # fmt: skip
     for entry in report["stages"] + report["baselines"]:

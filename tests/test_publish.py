@@ -131,8 +131,8 @@ def test_the_segments_csv_swaps_with_the_parquet_files(tmp_path):
 # -- dead publishes, full disks, odd paths, modes, the lock (issue 10) ----------------------------------------------
 
 KILL_AT = {
-    # while DuckDB writes: the temporary file (and its WAL), a version with some Parquet files
-    "writing": "growthmart.publish._write_csv",
+    # while a changed table is written: the temporary DuckDB file, a version with some Parquet files
+    "writing": "growthmart.publish._write_table",
     # everything written and on disk, the version not yet marked complete
     "marking": "growthmart.publish._mark_complete",
 }
@@ -337,3 +337,143 @@ def test_a_publication_from_before_the_completion_marker_is_kept_as_complete(tmp
     make_warehouse(wh, 2)
     publish(wh, published)
     assert versions(published)[0] == old[0]  # the version readers were reading is kept, not taken for debris
+
+
+# -- only what changed is rewritten (issue 12) ---------------------------------------------------------------------
+
+
+def publication_rows(published) -> dict[str, tuple]:
+    con = duckdb.connect(str(published / "growthmart.duckdb"), read_only=True)
+    try:
+        return {
+            r[0]: r[1:]
+            for r in con.execute("select table_name, row_count, rewritten from main.publication").fetchall()
+        }
+    finally:
+        con.close()
+
+
+def every_table(db: Path) -> dict[str, list]:
+    """Every published table's rows, sorted, and its column types: what a reader can observe."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema <> 'main'"
+        ).fetchall():
+            types = con.execute(f"select column_name, data_type from information_schema.columns "
+                                f"where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position").fetchall()  # fmt: skip
+            out[f"{schema}.{name}"] = [
+                types,
+                sorted(con.execute(f"select * from {schema}.{name}").fetchall(), key=repr),
+            ]
+        return out
+    finally:
+        con.close()
+
+
+def test_an_unchanged_table_is_carried_over_and_a_changed_one_rewritten(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    make_segments(wh, "旧")
+    publish(wh, published)
+    first = (published / "parquet").resolve()
+    assert set(publication_rows(published).values()) == {(1, True), (2, True)}
+
+    con = duckdb.connect(str(wh))
+    con.execute("update reports.rpt_kpi_daily set new_users = 2")  # same row count, another value
+    con.close()
+    tables = {t.qualified: t for t in publish(wh, published)}
+    second = (published / "parquet").resolve()
+    assert second != first
+    assert {q: t.rewritten for q, t in tables.items()} == {
+        "marts.dim_users": False, "reports.rpt_kpi_daily": True, "reports.rpt_user_segments": False}  # fmt: skip
+    assert publication_rows(published)["reports.rpt_kpi_daily"] == (1, True)
+    assert publication_rows(published)["marts.dim_users"] == (1, False)
+    # carried over: the same file (one inode, two versions); rewritten: a new file with the new value
+    for rel in (
+        "marts/dim_users.parquet",
+        "reports/rpt_user_segments.parquet",
+        "reports/rpt_user_segments.csv",
+    ):
+        assert (second / rel).stat().st_ino == (first / rel).stat().st_ino
+    assert (second / "reports/rpt_kpi_daily.parquet").stat().st_ino != (
+        first / "reports/rpt_kpi_daily.parquet"
+    ).stat().st_ino
+    assert duckdb.sql(f"select new_users from '{second / 'reports/rpt_kpi_daily.parquet'}'").fetchall() == [
+        (2,)
+    ]
+    # a reader of the previous version still reads its value
+    assert duckdb.sql(f"select new_users from '{first / 'reports/rpt_kpi_daily.parquet'}'").fetchall() == [
+        (1,)
+    ]
+    # the incremental publication equals one written from scratch, table for table
+    publish(wh, tmp_path / "scratch")
+    assert every_table(published / "growthmart.duckdb") == every_table(
+        tmp_path / "scratch" / "growthmart.duckdb"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "create or replace table reports.rpt_kpi_daily as select 1::bigint as new_users",  # same value, another type
+        "create or replace table reports.rpt_kpi_daily as select 1 as new_visitors",  # a renamed column
+        "insert into reports.rpt_kpi_daily values (1)",  # a duplicate row
+        "create or replace table reports.rpt_kpi_daily as select 1 as new_users where false",  # emptied
+    ],
+)
+def test_every_kind_of_change_is_published(tmp_path, change):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    con = duckdb.connect(str(wh))
+    con.execute(change)
+    con.close()
+    assert {t.qualified: t.rewritten for t in publish(wh, published)}["reports.rpt_kpi_daily"]
+    publish(wh, tmp_path / "scratch")
+    assert every_table(published / "growthmart.duckdb") == every_table(
+        tmp_path / "scratch" / "growthmart.duckdb"
+    )
+    parquet = duckdb.sql(f"select * from '{published / 'parquet' / 'reports' / 'rpt_kpi_daily.parquet'}'")
+    assert parquet.fetchall() == duckdb.sql(
+        f"select * from '{tmp_path / 'scratch' / 'parquet' / 'reports' / 'rpt_kpi_daily.parquet'}'").fetchall()  # fmt: skip
+
+
+def test_a_table_gone_from_the_warehouse_leaves_the_publication(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    make_segments(wh, "旧")
+    publish(wh, published)
+    con = duckdb.connect(str(wh))
+    con.execute("drop table reports.rpt_user_segments")
+    con.close()
+    publish(wh, published)
+    assert "reports.rpt_user_segments" not in every_table(published / "growthmart.duckdb")
+    assert not (published / "parquet" / "reports" / "rpt_user_segments.parquet").exists()
+    assert set(publication_rows(published)) == {"marts.dim_users", "reports.rpt_kpi_daily"}
+
+
+def test_a_publication_without_fingerprints_is_rewritten_whole(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    con = duckdb.connect(str(published / "growthmart.duckdb"))
+    con.execute("alter table main.publication drop column fingerprint")  # as a publication before them
+    con.close()
+    assert all(t.rewritten for t in publish(wh, published))
+
+
+def test_the_duckdb_file_does_not_grow_night_after_night(tmp_path):
+    """Replacing changed tables inside a copy of the last publication reuses the freed blocks."""
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    sizes = []
+    for night in range(6):
+        con = duckdb.connect(str(wh))
+        con.execute("create schema if not exists reports")
+        con.execute(f"create or replace table reports.big as select range + {night} as v, md5(range::varchar) as s "
+                    "from range(300000)")  # fmt: skip
+        con.close()
+        publish(wh, published)
+        sizes.append((published / "growthmart.duckdb").stat().st_size)
+    assert max(sizes[2:]) <= sizes[1] * 1.3, sizes

@@ -28,13 +28,18 @@ def build_publish_asset() -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         published_dir = Path(warehouse.data_dir) / "published"
         tables = publish(warehouse.path, published_dir, run_id=context.run_id)
-        context.log.info(f"published {len(tables)} tables to {published_dir / 'growthmart.duckdb'}")
+        rewritten = [t.qualified for t in tables if t.rewritten]
+        context.log.info(
+            f"published {len(tables)} tables to {published_dir / 'growthmart.duckdb'}: {len(rewritten)} changed "
+            f"and rewritten, {len(tables) - len(rewritten)} unchanged and carried over"
+        )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(published_dir / "growthmart.duckdb")),
                 "parquet_dir": dg.MetadataValue.path(str(published_dir / "parquet")),
                 "tables": dg.MetadataValue.json({t.qualified: t.rows for t in tables}),
                 "table_count": dg.MetadataValue.int(len(tables)),
+                "tables_rewritten": dg.MetadataValue.json(rewritten),
             }
         )
 
