@@ -89,7 +89,7 @@ class AdPlatform:
 @dataclass(frozen=True)
 class SourceContract:
     name: str  # raw table name and Dagster asset key ["raw", name]
-    family: str  # ads | content | users | reference
+    family: str  # ads | content | users | reference | brand | competitor
     format: str  # csv | json | jsonl
     description: str
     columns: tuple[Column, ...]
@@ -397,6 +397,16 @@ AD_PLATFORM_KEYS: tuple[str, ...] = tuple(p.key for p in AD_PLATFORMS_BY_SOURCE.
 if len(set(AD_PLATFORM_KEYS)) != len(AD_PLATFORM_KEYS):
     raise ValueError(f"ad platform keys must be unique: {AD_PLATFORM_KEYS}")
 _PLATFORM_LIST = " | ".join(AD_PLATFORM_KEYS)
+# Accepted values of the brand and competitor sources, declared once: the raw GE suites
+# (growthmart/quality/suites.py ACCEPTED_VALUES), the column descriptions and the demo read these.
+SOCIAL_PLATFORMS: tuple[str, ...] = ("weibo", "douyin", "xiaohongshu", "zhihu", "bilibili", "wechat")
+BRAND_TYPES: tuple[str, ...] = ("own", "competitor")  # our brand, or a tracked competitor
+SHOP_PLATFORMS: tuple[str, ...] = ("tmall", "jd", "pinduoduo", "douyin_shop")
+CREATIVE_FORMATS: tuple[str, ...] = ("image", "video", "carousel")
+APP_STORES: tuple[str, ...] = ("app_store", "huawei", "yingyongbao")
+_SOCIAL_LIST, _BRAND_TYPE_LIST, _SHOP_LIST, _CREATIVE_FORMAT_LIST, _APP_STORE_LIST = (
+    " | ".join(values) for values in (SOCIAL_PLATFORMS, BRAND_TYPES, SHOP_PLATFORMS, CREATIVE_FORMATS, APP_STORES)
+)
 
 CONTRACTS: tuple[SourceContract, ...] = (
     *AD_CONTRACTS,
@@ -692,6 +702,113 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("start_date", "date", True),
             C("end_date", "date", True, "planned last day; the report reads up to the data's end"),
             C("min_sample_per_variant", "int", False, "trials per variant wanted before the result is read"),
+        ),
+    ),
+    # ---------------------------------------------------------------- brand (social listening)
+    SourceContract(
+        name="brand_mentions",
+        family="brand",
+        format="jsonl",
+        file_glob="*.jsonl",
+        description="Social-listening export (舆情监测): posts, videos, answers and articles on the social platforms "
+        "that match a tracked brand's keywords, ours or a competitor's, one JSON object per line. A day's folder "
+        "holds what the tool delivered that Beijing day: new mentions, and earlier ones again with their counts "
+        "updated (same mention_id and text); staging keeps each mention's latest delivery.",
+        timezone_note="created_at is UTC (ISO-8601 with Z or an offset). Not bound to its folder's day: a "
+        "re-delivered mention keeps its created_at.",
+        units_note="likes, comments and reposts are the counts when collected (cumulative, not per day), NULL where "
+        "the platform does not show one (WeChat articles have no reposts); author_followers when collected. "
+        "matched_keywords is a JSON list of the tracked keywords the text matched. A post that matches two "
+        "tracked brands arrives once per brand, each with its own mention_id.",
+        primary_key=("mention_id",),
+        columns=(
+            C("mention_id", "string", True, "the listening tool's id of the mention, the same in every delivery"),
+            C("platform", "string", True, _SOCIAL_LIST),
+            C("url", "string", False, "link to the post on its platform"),
+            C("author", "string", False, "author's display name (nickname, account or 公众号 name)"),
+            C("author_followers", "int", False, "the author's followers when collected"),
+            C(
+                "text",
+                "string",
+                True,
+                "the post's text (title and body; a video's caption) as published: Chinese, emoji, #hashtags#, "
+                "@mentions, URLs, quotes and line breaks kept",
+            ),
+            C("likes", "int", False, "likes (点赞) when collected"),
+            C("comments", "int", False, "comments (评论) when collected"),
+            C("reposts", "int", False, "reposts / shares (转发, 分享) when collected"),
+            C("created_at", "timestamp", True, "when the post was published"),
+            C("matched_keywords", "json", False, 'JSON list of the tracked keywords the text matched, e.g. ["GM优选"]'),
+            C("brand", "string", True, "the tracked brand the match is about, as named in the listening tool"),
+            C("brand_type", "string", True, f"{_BRAND_TYPE_LIST}: our brand or a tracked competitor"),
+        ),
+    ),
+    # ---------------------------------------------------------------- competitor watch
+    SourceContract(
+        name="competitor_prices",
+        family="competitor",
+        format="csv",
+        file_glob="*.csv",
+        description="Price monitoring export: competitors' tracked items on the shopping platforms, one row per "
+        "item and observation (price shown, list price and the promotion text on the item page).",
+        timezone_note="observed_at is UTC; a day's folder holds the observations made that Beijing day.",
+        units_note="price and list_price in yuan (元), as shown on the page (price > 0); list_price is the "
+        "crossed-out 划线价 when the page shows one, never below price.",
+        primary_key=("shop_platform", "item_id", "observed_at"),
+        columns=(
+            C("observed_at", "timestamp", True, "when the page was read"),
+            C("competitor", "string", True, "the competitor, as named in the tracking list"),
+            C("shop_platform", "string", True, _SHOP_LIST),
+            C("item_id", "string", True, "the shop platform's item (SKU) id"),
+            C("item_name", "string", False, "item title as listed"),
+            C("category", "string", False, "our category the item is compared in"),
+            C("price", "decimal", True, "price shown (到手价 before coupons), yuan", strict_min=True),
+            C("list_price", "decimal", False, "crossed-out list price (划线价), yuan", strict_min=True),
+            C("promotion_text", "string", False, "promotion shown on the item page, e.g. 满300减50, 限时直降"),
+        ),
+    ),
+    SourceContract(
+        name="competitor_creatives",
+        family="competitor",
+        format="csv",
+        file_glob="*.csv",
+        description="Ad-intelligence export: competitor ad creatives seen on the social platforms that day, with "
+        "when each was first and last seen so far.",
+        timezone_note="first_seen and last_seen are Beijing calendar days.",
+        units_note="A creative still running reappears every day with a later last_seen; staging keeps its latest "
+        "row.",
+        primary_key=("platform", "creative_id"),
+        columns=(
+            C("creative_id", "string", True, "the ad-intelligence tool's id of the creative"),
+            C("competitor", "string", True, "the advertiser, as named in the tracking list"),
+            C("platform", "string", True, f"where the ad ran: {_SOCIAL_LIST}"),
+            C("creative_format", "string", True, _CREATIVE_FORMAT_LIST),
+            C("title", "string", False, "the ad's headline"),
+            C("text", "string", False, "the ad copy"),
+            C("landing_url", "string", False, "where the ad links"),
+            C("first_seen", "date", True, "first day the tool saw the creative"),
+            C("last_seen", "date", True, "latest day the tool saw the creative, never before first_seen"),
+        ),
+    ),
+    SourceContract(
+        name="app_store_ranks",
+        report_date_column="rank_date",
+        family="competitor",
+        format="csv",
+        file_glob="*.csv",
+        description="App-store chart ranks per day: our app and the tracked competitors' apps in each store's "
+        "category chart (one row per app, store, chart and day).",
+        timezone_note="rank_date is the Beijing calendar day the chart was read.",
+        units_note="rank is the position in the chart, 1 = top.",
+        primary_key=("rank_date", "store", "category", "brand"),
+        columns=(
+            C("rank_date", "date", True),
+            C("store", "string", True, _APP_STORE_LIST),
+            C("category", "string", True, "the store's chart, e.g. 购物 (free)"),
+            C("app_name", "string", False, "the app's name in the store"),
+            C("brand", "string", True, "the tracked brand the app belongs to"),
+            C("brand_type", "string", True, f"{_BRAND_TYPE_LIST}: our app or a tracked competitor's"),
+            C("rank", "int", True, "position in the chart, 1 = top", min_value=1),
         ),
     ),
 )

@@ -14,6 +14,7 @@ import dagster as dg
 from assets.ingest import LANDING_GROUP
 from assets.ingest.raw_assets import RAW_GROUP_PREFIX
 from assets.partitions import daily_partitions
+from growthmart.contracts import CONTRACTS
 
 DAILY_PIPELINE_JOB = "daily_pipeline_job"
 INGEST_JOB = "ingest_job"
@@ -23,9 +24,8 @@ MONTHLY_REPORT_JOB = "monthly_report_job"
 
 @cache
 def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
-    raw = dg.AssetSelection.groups(
-        LANDING_GROUP, *[f"{RAW_GROUP_PREFIX}{f}" for f in ("ads", "content", "users", "reference")]
-    )
+    families = dict.fromkeys(c.family for c in CONTRACTS)  # the raw groups, in declaration order
+    raw = dg.AssetSelection.groups(LANDING_GROUP, *[f"{RAW_GROUP_PREFIX}{f}" for f in families])
     reports_and_publish = dg.AssetSelection.groups("reports", "publish")
     jobs = [
         dg.define_asset_job(

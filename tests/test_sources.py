@@ -101,3 +101,43 @@ def test_new_source_refuses_a_declared_platform_and_a_bad_name(tmp_path):
     with pytest.raises(SystemExit, match="lower-case"):
         scaffold.scaffold("Kuai-shou", root=tmp_path)
     assert (tmp_path / scaffold.CONTRACTS_PY).read_bytes() == (ROOT / scaffold.CONTRACTS_PY).read_bytes()
+
+
+def test_the_brand_and_competitor_suites_enforce_the_value_rules_their_contracts_declare():
+    """Accepted platforms, stores and brand types come from the one declaration of each list; counts >= 0, price > 0
+    and rank >= 1 from the contracts' columns; list price >= price and last seen >= first seen as column pairs."""
+    from growthmart.contracts import APP_STORES, BRAND_TYPES, SHOP_PLATFORMS, SOCIAL_PLATFORMS
+
+    def rules(source: str) -> dict:
+        out: dict = {}
+        for e in raw_expectations(get_contract(source), QualitySettings()):
+            out.setdefault(e.kind, []).append(e.kwargs)
+        return out
+
+    mentions = rules("brand_mentions")
+    in_set = {e["column"]: tuple(e["value_set"]) for e in mentions["ExpectColumnValuesToBeInSet"]}
+    assert in_set == {"platform": SOCIAL_PLATFORMS, "brand_type": BRAND_TYPES}
+    between = {e["column"]: e for e in mentions["ExpectColumnValuesToBeBetween"]}
+    assert set(between) == {"author_followers", "likes", "comments", "reposts"}
+    assert all(e["min_value"] == 0 and "max_value" not in e for e in between.values())
+    assert {"column": "matched_keywords"} in mentions["ExpectColumnValuesToBeJsonParseable"]
+    assert {"column_list": ["mention_id", "_partition_date"]} in mentions["ExpectCompoundColumnsToBeUnique"]
+
+    prices = rules("competitor_prices")
+    assert {"column": "price", "min_value": 0, "strict_min": True} in prices["ExpectColumnValuesToBeBetween"]
+    assert [e["value_set"] for e in prices["ExpectColumnValuesToBeInSet"]] == [list(SHOP_PLATFORMS)]
+    assert [(e["column_A"], e["column_B"]) for e in prices["ExpectColumnPairValuesAToBeGreaterThanB"]] == [
+        ("list_price", "price")
+    ]
+    creatives = rules("competitor_creatives")
+    assert [(e["column_A"], e["column_B"]) for e in creatives["ExpectColumnPairValuesAToBeGreaterThanB"]] == [
+        ("last_seen", "first_seen")
+    ]
+    ranks = rules("app_store_ranks")
+    assert {"column": "rank", "min_value": 1} in ranks["ExpectColumnValuesToBeBetween"]
+    assert {e["column"]: tuple(e["value_set"]) for e in ranks["ExpectColumnValuesToBeInSet"]} == {
+        "store": APP_STORES,
+        "brand_type": BRAND_TYPES,
+    }
+    for source in ("brand_mentions", "competitor_creatives"):  # every platform list is the one declaration
+        assert " | ".join(SOCIAL_PLATFORMS) in get_contract(source).column("platform").description

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from growthmart.contracts import AD_PLATFORM_KEYS, AD_PLATFORMS_BY_SOURCE, SourceContract
+from growthmart.contracts import (
+    AD_PLATFORM_KEYS,
+    AD_PLATFORMS_BY_SOURCE,
+    APP_STORES,
+    BRAND_TYPES,
+    CREATIVE_FORMATS,
+    SHOP_PLATFORMS,
+    SOCIAL_PLATFORMS,
+    SourceContract,
+)
 from growthmart.quality.gx_runner import Expect
 from growthmart.quality.settings import QualitySettings
 
@@ -57,6 +66,14 @@ ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("experiments", "is_control"): ("true", "false"),
     ("experiments", "platform"): AD_PLATFORM_KEYS,
     ("experiments", "primary_metric"): ("cvr", "ctr"),
+    # brand and competitor watch: value lists declared in growthmart/contracts.py
+    ("brand_mentions", "platform"): SOCIAL_PLATFORMS,
+    ("brand_mentions", "brand_type"): BRAND_TYPES,
+    ("competitor_prices", "shop_platform"): SHOP_PLATFORMS,
+    ("competitor_creatives", "platform"): SOCIAL_PLATFORMS,
+    ("competitor_creatives", "creative_format"): CREATIVE_FORMATS,
+    ("app_store_ranks", "store"): APP_STORES,
+    ("app_store_ranks", "brand_type"): BRAND_TYPES,
 }
 # The activity registry (活动): types and phase order (warm-up < peak < wrap-up <= end; NULL = phase absent).
 ACTIVITY_TYPES = (
@@ -86,6 +103,8 @@ ORDERED_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
         ("end_date", "warmup_start"),
     ),
     "experiments": (("end_date", "start_date"),),
+    "competitor_prices": (("list_price", "price"),),
+    "competitor_creatives": (("last_seen", "first_seen"),),
 }
 
 

@@ -37,8 +37,9 @@ landing/<source>/<YYYY-MM-DD>/<file>
 
 - `<source>` is the raw table name below (e.g. `ocean_engine_ad_stats`).
 - `<YYYY-MM-DD>` is the partition: the Beijing (Asia/Shanghai) calendar day the files belong to — the
-  report day for ad and content exports, the day an event was *received* or an order was created or
-  updated for user data. Loading a day replaces that day's partition, so re-landing a corrected export
+  report day for ad and content exports and app-store ranks, the day an event was *received* or an order was
+  created or updated for user data, the day the listening, price-monitoring or ad-intelligence tool
+  delivered for brand mentions and competitor watch. Loading a day replaces that day's partition, so re-landing a corrected export
   and reloading is safe.
 - A day may hold several files (e.g. one per ad account); every file matching the source's file glob is
   loaded, names starting with `.` are skipped. A day with nothing to report may have no file.
@@ -74,9 +75,10 @@ and column (the run's log, the raw asset's metadata and `raw.load_warnings`): a 
   all (JSON Lines has no header: a day without events has no file).
 - A file may be a symlink to a file inside the landing directory; a symlink leading out of it (or
   nowhere) fails the load, naming the link and its target.
-- Daily reports whose folder day is the report day (ad stats, content daily stats, FX rates) name their
-  *report date* column below: a row dated another day than its folder is a misfiled export and is
-  quarantined. Other sources are not bound to their folder's day (late events, order updates, registries).
+- Daily reports whose folder day is the report day (ad stats, content daily stats, FX rates, app-store
+  ranks) name their *report date* column below: a row dated another day than its folder is a misfiled export
+  and is quarantined. Other sources are not bound to their folder's day (late events, order updates,
+  registries, brand mentions delivered again with new counts).
 
 ## Quarantine and load failures
 
