@@ -381,6 +381,10 @@ def test_daily_sources_are_written_every_day(landing):
         "campaigns",
         "app_events",
         "content_daily_stats",
+        "brand_mentions",
+        "competitor_prices",
+        "competitor_creatives",
+        "app_store_ranks",
     ):
         assert {p.parent.name for p in files(landing, source)} == days, source
     fx = table(landing, "fx_rates")
@@ -500,3 +504,136 @@ def test_wechat_datacube_reports_the_cms_figures_of_each_article_by_its_msgid(la
             int(stats["favorites"]),
         )
         assert r["int_page_read_user"] <= r["int_page_read_count"] and r["ref_date"] == r["_day"]
+
+
+# ---------------------------------------------------------------- brand mentions and competitor watch (issue 13)
+
+
+def bj_date(at: str) -> str:
+    return (dt.datetime.fromisoformat(at.replace("Z", "+00:00")) + dt.timedelta(hours=8)).date().isoformat()
+
+
+def test_the_default_demos_incident_date_is_where_the_generator_puts_it():
+    from tools.demo.market import DEFAULT_INCIDENT_DATE, incident_start_day
+
+    default = DemoParams()
+    assert default.start + dt.timedelta(days=incident_start_day(default.days)) == DEFAULT_INCIDENT_DATE
+
+
+def test_the_incident_starts_on_its_platform_on_its_day_and_spreads_to_the_others(landing):
+    """On the start day our brand's mentions jump on INCIDENT_PLATFORM only (from 10:00 Beijing); each other platform's
+    wave starts on its own later day."""
+    from tools.demo.calendar import Calendar
+    from tools.demo.market import INCIDENT_PLATFORM, INCIDENT_SPREAD, INCIDENT_START_HOUR, incident_start_day
+    from tools.demo.mentions import simulate_mentions
+
+    start = incident_start_day(SMALL.days)
+    start_date = (SMALL.start + dt.timedelta(days=start)).isoformat()
+    first_seen: dict[str, dict] = {}
+    for r in table(landing, "brand_mentions"):
+        if r["brand_type"] == "own":
+            first_seen.setdefault(r["mention_id"], r)
+    per_day = Counter((r["platform"], bj_date(r["created_at"])) for r in first_seen.values())
+    before = [(SMALL.start + dt.timedelta(days=d)).isoformat() for d in range(start)]
+    for platform in INCIDENT_SPREAD:
+        usual = [per_day[(platform, d)] for d in before]
+        if platform == INCIDENT_PLATFORM:
+            assert per_day[(platform, start_date)] > max(usual) and per_day[(platform, start_date)] > 1.5 * (
+                sum(usual) / len(usual)
+            )
+        else:
+            assert per_day[(platform, start_date)] <= max(usual), platform
+
+    cal = Calendar(SMALL.start, SMALL.days)
+    wave = [m for m in simulate_mentions(SMALL.seed, cal) if m.incident]
+    assert wave and all(m.brand == 0 for m in wave)  # BRANDS[0] is our own brand
+    first_day = {}
+    for m in wave:
+        first_day[m.platform] = min(first_day.get(m.platform, 99), int(cal.bj_day(m.created_at)))
+    assert set(first_day) == set(INCIDENT_SPREAD)
+    assert first_day[INCIDENT_PLATFORM] == start
+    assert all(first_day[p] >= start + lag for p, lag in INCIDENT_SPREAD.items())
+    opening = [m for m in wave if int(cal.bj_day(m.created_at)) == start]
+    assert opening and all((m.created_at - cal.t0) % 86400 >= INCIDENT_START_HOUR * 3600 for m in opening)
+
+
+def test_some_mentions_are_delivered_again_later_with_higher_counts_and_the_same_text(landing):
+    deliveries = defaultdict(list)
+    for r in table(landing, "brand_mentions"):
+        deliveries[r["mention_id"]].append(r)
+    again = {k: v for k, v in deliveries.items() if len(v) > 1}
+    assert len(again) >= 0.05 * len(deliveries)
+    for rows in again.values():
+        days = [r["_day"] for r in rows]
+        assert days == sorted(set(days))  # at most once a day, in later folders
+        assert len({(r["text"], r["created_at"], r["url"], r["brand"]) for r in rows}) == 1
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            assert later["likes"] > earlier["likes"]
+            for count in ("comments", "reposts"):
+                assert (later[count] is None) == (earlier[count] is None)
+                assert later[count] is None or later[count] >= earlier[count]
+
+
+def test_mentions_read_like_posts_with_the_brand_they_matched(landing):
+    from growthmart.contracts import SOCIAL_PLATFORMS
+    from tools.demo.market import BRANDS
+
+    rows = table(landing, "brand_mentions")
+    assert {r["platform"] for r in rows} == set(SOCIAL_PLATFORMS)
+    assert {r["brand"] for r in rows} == {b.name for b in BRANDS}
+    keywords = {b.name: b.keywords for b in BRANDS}
+    for r in rows:
+        assert r["matched_keywords"] and all(k in r["text"] for k in r["matched_keywords"])
+        assert set(r["matched_keywords"]) <= set(keywords[r["brand"]])
+        assert (r["brand_type"] == "own") == (r["brand"] == BRANDS[0].name)
+        assert r["reposts"] is None if r["platform"] in ("wechat", "zhihu") else r["reposts"] is not None
+    texts = [r["text"] for r in rows]
+    for mark in ("#", "@", "http", "\n", '"', "👍"):  # what a landing file must keep intact
+        assert any(mark in t for t in texts), mark
+
+
+def test_the_competitor_cuts_its_prices_during_our_recall_activity(landing):
+    from tools.demo.market import PRICE_CUT_COMPETITOR, PRICE_CUT_DEPTH, PRICE_CUT_TEXT
+
+    recall = next(r for r in table(landing, "activities") if r["activity_type"] == "recall")
+    prices = table(landing, "competitor_prices")
+    cut = [r for r in prices if r["promotion_text"] == PRICE_CUT_TEXT]
+    assert cut and {r["competitor"] for r in cut} == {PRICE_CUT_COMPETITOR}
+    assert all(recall["peak_start"] < r["_day"] <= recall["end_date"] for r in cut)
+    for r in cut:
+        assert Decimal(r["price"]) == round(Decimal(r["list_price"]) * Decimal(1 - PRICE_CUT_DEPTH), 2)
+    cut_days = {r["_day"] for r in cut}
+    elsewhere = {}
+    for r in prices:
+        if r["competitor"] == PRICE_CUT_COMPETITOR and r["_day"] not in cut_days:
+            elsewhere[r["item_id"]] = min(elsewhere.get(r["item_id"], 10**9), Decimal(r["price"]))
+    assert all(Decimal(r["price"]) < elsewhere[r["item_id"]] for r in cut)
+    creatives = [r for r in table(landing, "competitor_creatives") if PRICE_CUT_TEXT in (r["text"] or "")]
+    assert creatives and min(r["first_seen"] for r in creatives) == min(cut_days)
+
+
+def test_creatives_and_app_ranks_are_consistent(landing):
+    from tools.demo.market import BRANDS
+
+    for r in table(landing, "competitor_creatives"):
+        assert r["first_seen"] <= r["last_seen"] == r["_day"]
+    ranks = table(landing, "app_store_ranks")
+    charts = defaultdict(list)
+    for r in ranks:
+        assert r["rank_date"] == r["_day"] and int(r["rank"]) >= 1
+        charts[(r["rank_date"], r["store"])].append(int(r["rank"]))
+    assert all(len(v) == len(BRANDS) == len(set(v)) for v in charts.values())
+
+
+def test_brand_and_competitor_sources_leave_every_other_source_byte_identical(landing, tmp_path, monkeypatch):
+    """Mentions and competitor watch draw from their own child streams: without them, every other file is the same."""
+    from tools.demo import generator
+
+    monkeypatch.setattr(generator, "simulate_mentions", lambda *a: None)
+    monkeypatch.setattr(generator, "simulate_competitors", lambda *a: None)
+    without = tmp_path / "without"
+    generate(without, SMALL)
+    new = {"brand_mentions", "competitor_prices", "competitor_creatives", "app_store_ranks"}
+    assert not any((without / source).exists() for source in new)
+    for source in sorted(p.name for p in landing.iterdir() if p.name not in new):
+        assert tree_hash(without / source) == tree_hash(landing / source), source

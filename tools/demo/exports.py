@@ -16,8 +16,10 @@ import numpy as np
 from tools.demo.ad_exports import baidu_keywords, meta_ads, ocean_engine, tencent_ads, xiaohongshu_ads
 from tools.demo.calendar import iso_utc
 from tools.demo.campaigns import build_activities
+from tools.demo.competitors import app_store_ranks, competitor_creatives, competitor_prices
 from tools.demo.experiments import registry_rows
 from tools.demo.google_ads import google_ads
+from tools.demo.mentions import brand_mentions
 from tools.demo.people import EVENT_NAMES
 from tools.demo.profiles import DEVICES
 from tools.demo.wechat import article_summary, platform_item_id
@@ -205,4 +207,8 @@ BUILDERS = {
     "experiments": experiments,
     "google_ads_ad_stats": google_ads,
     "wechat_article_summary": article_summary,
+    "brand_mentions": brand_mentions,
+    "competitor_prices": competitor_prices,
+    "competitor_creatives": competitor_creatives,
+    "app_store_ranks": app_store_ranks,
 }

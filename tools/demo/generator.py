@@ -19,10 +19,12 @@ from growthmart.contracts import get_contract
 from tools.demo.ads import Ad, ad_active, build_ads, claimed_conversions
 from tools.demo.calendar import Calendar
 from tools.demo.campaigns import Campaign, IdMaker, KolPost, build_campaigns
+from tools.demo.competitors import CompetitorWatch, simulate_competitors
 from tools.demo.content import BOOST_STREAM, ContentItem, build_items, daily_stats, plan_boosts
 from tools.demo.costs import non_ad_costs, set_budgets, simulate_fx
 from tools.demo.exports import BUILDERS
 from tools.demo.google_ads import GoogleAds, add_google_ads
+from tools.demo.mentions import Mention, simulate_mentions
 from tools.demo.profiles import PLATFORMS
 from tools.demo.traffic import Traffic, simulate_traffic
 from tools.demo.world import last_touch, simulate_people
@@ -66,6 +68,9 @@ class World:
     cost_rows: list[tuple]
     xiaohongshu: XhsDelivery  # Xiaohongshu 聚光, simulated apart from its own random stream
     google: GoogleAds | None = None  # Google Ads, from its own child stream (tools/demo/google_ads.py)
+    # Brand mentions and competitor watch, each from its own child stream (tools/demo/mentions.py, competitors.py)
+    mentions: list[Mention] | None = None
+    competitors: CompetitorWatch | None = None
 
 
 def _platform_claims(rng, cal: Calendar, ads: list[Ad], active, traffic: Traffic, people: dict, fx) -> tuple:
@@ -162,6 +167,8 @@ def simulate(params: DemoParams) -> World:
         cost_rows,
         xiaohongshu,
         google,
+        simulate_mentions(params.seed, cal),
+        simulate_competitors(params.seed, cal),
     )
 
 

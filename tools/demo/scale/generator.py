@@ -31,11 +31,13 @@ import pyarrow.parquet as pq
 
 from growthmart.contracts import get_contract
 from tools.demo.ads import claimed_conversions
+from tools.demo.competitors import simulate_competitors
 from tools.demo.content import daily_stats
 from tools.demo.costs import non_ad_costs, set_budgets
 from tools.demo.exports import BUILDERS
 from tools.demo.generator import DemoParams, World
 from tools.demo.google_ads import add_google_ads
+from tools.demo.mentions import simulate_mentions
 from tools.demo.scale.days import Simulation
 from tools.demo.scale.plan import Plan, build_plan
 from tools.demo.writers import clear_demo_files, render, write_file
@@ -135,6 +137,10 @@ def _small_world(plan: Plan, sim: Simulation) -> World:
         cost_rows=cost_rows,
         xiaohongshu=xiaohongshu,
         google=google,
+        mentions=simulate_mentions(
+            plan.seed, cal
+        ),  # brand and competitor watch: the same as the small demo's
+        competitors=simulate_competitors(plan.seed, cal),
     )
 
 
