@@ -18,7 +18,8 @@ the one before left:
    summary), the empty day is said, and the publication is step 2's again — and a full rebuild's from the same
    landing folder.
 
-And sources a team does not use at all (no content, activities or experiments) publish.
+And sources a team does not use at all (no content, activities, experiments, brand mentions or competitor watch)
+publish.
 After every step landed = loaded + quarantined per file, and no row is lost or counted twice.
 """
 
@@ -39,7 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "incremental"))
 from published_compare import differences, published_tables  # noqa: E402
 
 LATE_DAY, RESTATED_DAY = "2026-05-09", "2026-05-10"
-UNUSED_SOURCES = ("content_items", "content_daily_stats", "activities", "experiments")
+UNUSED_SOURCES = (
+    "content_items", "content_daily_stats", "activities", "experiments",
+    "brand_mentions", "competitor_prices", "competitor_creatives", "app_store_ranks",
+)  # fmt: skip
 
 
 def rewrite_csv(path: Path, target: Path, change, rows: int | None = None) -> list[dict]:
@@ -268,7 +272,8 @@ def assert_quarantined_once(env: FaultEnv, planted: dict) -> None:
 
 
 def test_sources_a_team_does_not_use_at_all_publish(baseline: FaultEnv, tmp_path):
-    """A fresh data directory with the baseline's landing files but none for content, activities or experiments."""
+    """A fresh data directory with the baseline's landing files but none for content, activities, experiments, brand
+    mentions or competitor watch."""
     STATS["scenarios"] += 1
     env = FaultEnv(tmp_path / DATA_FOLDER)
     shutil.copytree(
