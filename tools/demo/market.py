@@ -83,8 +83,9 @@ DEFAULT_INCIDENT_DATE = dt.date(2026, 8, 29)  # incident_start_day(200) on the d
 
 
 def incident_start_day(days: int) -> int | None:
-    """Day index the incident starts in a window of `days` days: 60 % into it, with at least 14 days of
-    ordinary mentions before and 7 after (a 21-day demo: day 14; 200 days: day 120); None when too short."""
+    """Day index the incident starts in a window of `days` days: 60 % into it, at least 14 days in and 7 days
+    before the end where the window allows, the end first (14 days: day 7; 21 days: day 14; 200 days: day 120);
+    None when the window is too short (7 days or fewer)."""
     start = min(days - 7, max(14, int(days * 0.6)))
     return start if start >= 1 else None
 
@@ -110,6 +111,6 @@ PRICE_CUT_TEXT = "限时直降25%"
 
 
 def price_cut_days(days: int) -> range:
-    """Day indices of the price cut: our recall activity's second day to its last."""
+    """Day indices of the price cut: our recall activity's second day to its last (within the window)."""
     plan = recall_plan(days)
-    return range(plan.first + 1, plan.last + 1)
+    return range(max(plan.first + 1, 0), plan.last + 1)

@@ -1,13 +1,14 @@
 """Chinese text of the demo's social mentions, written by templates: a body by topic and tone, then what each
 platform adds around it (titles, #hashtags#, @mentions, emoji, links, line breaks).
 
-Everything here was written for growthmart's demo; no text is copied from anywhere. Some bodies carry ASCII
+Everything here was written for growthmart's demo; no text is copied from anywhere. Draws come from the caller's
+`random.Random` (composing tens of thousands of posts from numpy's generator one draw at a time is slow). Some bodies carry ASCII
 double quotes, commas and line breaks on purpose: a landing file must keep them intact.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
 TONES = ("positive", "neutral", "negative")
 TOPICS = ("product", "service", "logistics", "price", "general")
@@ -134,10 +135,11 @@ WEIBO_EMOTES = {
     "negative": ("[怒]", "[泪]", "[吐]"),
 }
 TAGS = {
-    "positive": ("好物分享", "{kw}好物", "平价好物", "开箱"),
+    "positive": ("好物分享", "{kw}种草", "平价好物", "开箱"),
     "neutral": ("购物攻略", "{kw}", "省钱攻略"),
     "negative": ("避雷", "消费维权", "{kw}售后"),
 }
+GENERIC_TAGS = ("购物分享", "生活好物", "真实测评", "日常记录")
 XHS_TITLES = {
     "positive": ("真心推荐", "无限回购", "好物分享"),
     "neutral": ("求助", "有人了解吗", "记录一下"),
@@ -146,33 +148,29 @@ XHS_TITLES = {
 ALNUM = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _pick(rng: np.random.Generator, options) -> str:
-    return options[int(rng.integers(len(options)))]
+def _token(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(ALNUM) for _ in range(n))
 
 
-def _token(rng: np.random.Generator, n: int) -> str:
-    return "".join(_pick(rng, ALNUM) for _ in range(n))
-
-
-def body(rng: np.random.Generator, topic: str, tone: str, kw: str, incident: bool = False) -> str:
+def body(rng: random.Random, topic: str, tone: str, kw: str, incident: bool = False) -> str:
     """One sentence about `kw` on `topic` in `tone` (an incident post when `incident`)."""
-    template = _pick(rng, INCIDENT_BODIES[tone] if incident else BODIES[(topic, tone)])
-    price = int(rng.integers(19, 400))
+    template = rng.choice(INCIDENT_BODIES[tone] if incident else BODIES[(topic, tone)])
+    price = rng.randrange(19, 400)
     return template.format(
         kw=kw,
-        item=_pick(rng, ITEMS),
-        days=int(rng.integers(2, 15)),
-        minutes=int(rng.integers(5, 60)),
+        item=rng.choice(ITEMS),
+        days=rng.randrange(2, 15),
+        minutes=rng.randrange(5, 60),
         price=price,
-        price2=price + int(rng.integers(20, 200)),
-        courier=_pick(rng, COURIERS),
-        city=_pick(rng, CITIES),
-        n=int(rng.integers(3, 30)),
+        price2=price + rng.randrange(20, 200),
+        courier=rng.choice(COURIERS),
+        city=rng.choice(CITIES),
+        n=rng.randrange(3, 30),
     )
 
 
 def compose(
-    rng: np.random.Generator,
+    rng: random.Random,
     platform: str,
     topic: str,
     tone: str,
@@ -183,35 +181,35 @@ def compose(
     """A post on `platform` about keyword `kw`, as its users write there; `handle` is the brand's account
     (for @mentions)."""
     text = body(rng, topic, tone, kw, incident)
-    tag = (INCIDENT_TAG if incident else _pick(rng, TAGS[tone])).format(kw=kw)
-    emoji = _pick(rng, EMOJI[tone]) if rng.random() < 0.6 else ""
+    tag = (INCIDENT_TAG if incident else rng.choice(TAGS[tone])).format(kw=kw)
+    emoji = rng.choice(EMOJI[tone]) if rng.random() < 0.6 else ""
     if platform == "weibo":
-        emote = _pick(rng, WEIBO_EMOTES[tone]) if rng.random() < 0.5 else emoji
+        emote = rng.choice(WEIBO_EMOTES[tone]) if rng.random() < 0.5 else emoji
         at = f" @{handle}" if rng.random() < 0.35 else ""
         link = f" http://t.cn/A6{_token(rng, 6)}" if rng.random() < 0.15 else ""
         return f"#{tag}# {text}{emote}{at}{link}"
     if platform == "xiaohongshu":
-        title = _pick(rng, XHS_TITLES[tone])
-        return f"{title}｜{kw}{emoji}\n{text}{emoji}\n#{tag}[话题]# #{_pick(rng, ITEMS)}[话题]#"
+        title = rng.choice(XHS_TITLES[tone])
+        return f"{title}｜{kw}{emoji}\n{text}{emoji}\n#{tag}[话题]# #{rng.choice(GENERIC_TAGS)}[话题]#"
     if platform == "douyin":
         at = f" @{handle}" if rng.random() < 0.3 else ""
-        return f"{text}{emoji} #{tag} #{_pick(rng, ITEMS)}{at}"
+        return f"{text}{emoji} #{tag} #{rng.choice(GENERIC_TAGS)}{at}"
     if platform == "zhihu":
-        opening = _pick(rng, ("谢邀。", "利益相关：普通用户，非广告。", "说说我自己的经历。"))
+        opening = rng.choice(("谢邀。", "利益相关：普通用户，非广告。", "说说我自己的经历。"))
         more = "\n\n补充：" + body(rng, topic, tone, kw, incident) if rng.random() < 0.5 else ""
         link = (
-            f"\n参考：https://zhuanlan.zhihu.com/p/{int(rng.integers(10**8, 10**9))}"
+            f"\n参考：https://zhuanlan.zhihu.com/p/{rng.randrange(10**8, 10**9)}"
             if rng.random() < 0.1
             else ""
         )
         return f"{opening}{text}。{more}{link}"
     if platform == "bilibili":
         return (
-            f"【{_pick(rng, ('测评', '开箱', '吐槽', '真实体验'))}】{text} [doge]"
+            f"【{rng.choice(('测评', '开箱', '吐槽', '真实体验'))}】{text} [doge]"
             if rng.random() < 0.3
             else f"【{tag}】{text}"
         )
     if platform == "wechat":
         link = f"\n阅读原文：https://mp.weixin.qq.com/s/{_token(rng, 22)}" if rng.random() < 0.3 else ""
-        return f"{_pick(rng, ('深度', '观察', '消费提示', '好物'))}｜{text}{link}"
+        return f"{rng.choice(('深度', '观察', '消费提示', '好物'))}｜{text}{link}"
     raise ValueError(f"unknown platform {platform!r}")

@@ -10,6 +10,8 @@ text): staging counts each once, with its latest counts.
 from __future__ import annotations
 
 import json
+import math
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -64,59 +66,66 @@ class Mention:
     mention_id: str = ""
 
 
-def _url(rng: np.random.Generator, platform: str) -> str:
-    digits = int(rng.integers(10**17, 10**18))
+def _weighted(r: random.Random, weights: tuple[float, ...]) -> int:
+    """Index drawn with probability proportional to its weight."""
+    return r.choices(range(len(weights)), weights)[0]
+
+
+def _url(r: random.Random, platform: str) -> str:
+    digits = r.randrange(10**17, 10**18)
     return {
-        "weibo": f"https://weibo.com/{int(rng.integers(10**9, 8 * 10**9))}/{digits:x}",
+        "weibo": f"https://weibo.com/{r.randrange(10**9, 8 * 10**9)}/{digits:x}",
         "douyin": f"https://www.douyin.com/video/7{digits}",
-        "xiaohongshu": f"https://www.xiaohongshu.com/explore/{int(rng.integers(2**31, 2**32)):08x}{digits:016x}",
+        "xiaohongshu": f"https://www.xiaohongshu.com/explore/{r.randrange(2**31, 2**32):08x}{digits:016x}",
         "zhihu": f"https://www.zhihu.com/question/{digits % 10**9}/answer/{digits // 10**7}",
         "bilibili": f"https://www.bilibili.com/video/BV1{digits:x}"[:43],  # BV1 and 9 characters
         "wechat": f"https://mp.weixin.qq.com/s/{digits:x}",
     }[platform]
 
 
-def _author(rng: np.random.Generator, platform: str) -> str:
+def _author(r: random.Random, platform: str) -> str:
     if platform == "wechat":
-        return str(rng.choice(WECHAT_ACCOUNTS))
-    return f"{rng.choice(NICK_HEADS)}{rng.choice(NICK_TAILS)}{int(rng.integers(1, 9999))}"
+        return r.choice(WECHAT_ACCOUNTS)
+    return f"{r.choice(NICK_HEADS)}{r.choice(NICK_TAILS)}{r.randrange(1, 9999)}"
 
 
-def _tone(rng: np.random.Generator, brand: int, day: int, days: int, topic: str) -> str:
-    mix = np.array(BRANDS[brand].sentiment)
+def _tone(r: random.Random, brand: int, day: int, days: int, topic: str) -> str:
+    mix = BRANDS[brand].sentiment
     if BRANDS[brand].name == PRICE_CUT_COMPETITOR and day in price_cut_days(days) and topic == "price":
-        mix = np.array((0.75, 0.20, 0.05))  # the cut is noticed and liked
-    return TONES[int(rng.choice(3, p=mix / mix.sum()))]
+        mix = (0.75, 0.20, 0.05)  # the cut is noticed and liked
+    return TONES[_weighted(r, mix)]
 
 
-def _mention(rng, cal: Calendar, brand: int, platform: str, day: int, t: int, incident: bool) -> Mention:
+def _mention(
+    r: random.Random, cal: Calendar, brand: int, platform: str, day: int, t: int, incident: bool
+) -> Mention:
     b = BRANDS[brand]
     if incident:
-        topic, tone = "product", TONES[int(rng.choice(3, p=INCIDENT_TONES))]
+        topic, tone = "product", TONES[_weighted(r, INCIDENT_TONES)]
     else:
-        topic = TOPICS[int(rng.choice(len(TOPICS), p=TOPIC_SHARE))]
-        tone = _tone(rng, brand, day, cal.days, topic)
-    kw = b.keywords[0] if rng.random() < 0.8 else str(rng.choice(b.keywords))
-    text = compose(rng, platform, topic, tone, kw, b.handle, incident)
-    followers = int(rng.lognormal(np.log(800), 1.8)) if rng.random() > 0.05 else None
-    reach = (followers or 500) * float(rng.lognormal(np.log(0.01), 1.0)) * (3.0 if incident else 1.0)
+        topic = TOPICS[_weighted(r, TOPIC_SHARE)]
+        tone = _tone(r, brand, day, cal.days, topic)
+    kw = b.keywords[0] if r.random() < 0.8 else r.choice(b.keywords)
+    text = compose(r, platform, topic, tone, kw, b.handle, incident)
+    followers = int(r.lognormvariate(math.log(800), 1.8)) if r.random() > 0.05 else None
+    reach = (followers or 500) * r.lognormvariate(math.log(0.01), 1.0) * (3.0 if incident else 1.0)
     likes, comments, reposts = (
-        None if s is None else int(rng.poisson(reach * s)) for s in COUNT_SHARES[platform]
+        None if s is None else int(reach * s * r.uniform(0.5, 1.5)) for s in COUNT_SHARES[platform]
     )
-    deliveries = [(day, float(rng.uniform(0.3, 0.7)))]
-    if rng.random() < REDELIVERY_SHARE * (2 if incident else 1):
-        again = day + int(rng.integers(1, 3))
-        deliveries.append((again, float(rng.uniform(0.75, 0.95))))
-        if rng.random() < 0.3:
-            deliveries.append((again + int(rng.integers(1, 3)), 1.0))
+    deliveries = [(day, r.uniform(0.3, 0.7))]
+    if r.random() < REDELIVERY_SHARE * (2 if incident else 1):
+        again = day + r.randrange(1, 3)
+        deliveries.append((again, r.uniform(0.75, 0.95)))
+        if r.random() < 0.3:
+            deliveries.append((again + r.randrange(1, 3), 1.0))
     return Mention(
         platform=platform,
         brand=brand,
         created_at=t,
         text=text,
         keywords=[k for k in b.keywords if k in text],
-        url=_url(rng, platform),
-        author=_author(rng, platform),
+        url=_url(r, platform),
+        author=_author(r, platform),
         followers=followers,
         final=(likes, comments, reposts),
         deliveries=[(d, share) for d, share in deliveries if d < cal.days],
@@ -126,7 +135,8 @@ def _mention(rng, cal: Calendar, brand: int, platform: str, day: int, t: int, in
 
 def simulate_mentions(seed: int, cal: Calendar) -> list[Mention]:
     """Every mention of the window, in posting order, each with its deliveries."""
-    rng = np.random.default_rng([seed, MENTION_STREAM])
+    rng = np.random.default_rng([seed, MENTION_STREAM])  # volumes and times
+    r = random.Random(int(rng.integers(2**63)))  # each post's content
     out: list[Mention] = []
     start = incident_start_day(cal.days)
     rhythm = cal.weekday_factor * cal.traffic_lift**0.5
@@ -141,7 +151,7 @@ def simulate_mentions(seed: int, cal: Calendar) -> list[Mention]:
                     first = INCIDENT_START_HOUR * 3600
                     secs[n:] = first + np.sort(rng.integers(0, DAY - first, n_incident))
                 for k, s in enumerate(secs.tolist()):
-                    out.append(_mention(rng, cal, bi, p, d, cal.t0 + d * DAY + s, k >= n))
+                    out.append(_mention(r, cal, bi, p, d, cal.t0 + d * DAY + s, k >= n))
     out.sort(key=lambda m: m.created_at)
     for m, mention_id in zip(out, hex_ids(hex_keys(len(out), MENTION_STREAM)), strict=True):
         m.mention_id = mention_id
