@@ -405,7 +405,8 @@ SHOP_PLATFORMS: tuple[str, ...] = ("tmall", "jd", "pinduoduo", "douyin_shop")
 CREATIVE_FORMATS: tuple[str, ...] = ("image", "video", "carousel")
 APP_STORES: tuple[str, ...] = ("app_store", "huawei", "yingyongbao")
 _SOCIAL_LIST, _BRAND_TYPE_LIST, _SHOP_LIST, _CREATIVE_FORMAT_LIST, _APP_STORE_LIST = (
-    " | ".join(values) for values in (SOCIAL_PLATFORMS, BRAND_TYPES, SHOP_PLATFORMS, CREATIVE_FORMATS, APP_STORES)
+    " | ".join(values)
+    for values in (SOCIAL_PLATFORMS, BRAND_TYPES, SHOP_PLATFORMS, CREATIVE_FORMATS, APP_STORES)
 )
 
 CONTRACTS: tuple[SourceContract, ...] = (
@@ -722,7 +723,12 @@ CONTRACTS: tuple[SourceContract, ...] = (
         "tracked brands arrives once per brand, each with its own mention_id.",
         primary_key=("mention_id",),
         columns=(
-            C("mention_id", "string", True, "the listening tool's id of the mention, the same in every delivery"),
+            C(
+                "mention_id",
+                "string",
+                True,
+                "the listening tool's id of the mention, the same in every delivery",
+            ),
             C("platform", "string", True, _SOCIAL_LIST),
             C("url", "string", False, "link to the post on its platform"),
             C("author", "string", False, "author's display name (nickname, account or 公众号 name)"),
@@ -738,8 +744,18 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("comments", "int", False, "comments (评论) when collected"),
             C("reposts", "int", False, "reposts / shares (转发, 分享) when collected"),
             C("created_at", "timestamp", True, "when the post was published"),
-            C("matched_keywords", "json", False, 'JSON list of the tracked keywords the text matched, e.g. ["GM优选"]'),
-            C("brand", "string", True, "the tracked brand the match is about, as named in the listening tool"),
+            C(
+                "matched_keywords",
+                "json",
+                False,
+                'JSON list of the tracked keywords the text matched, e.g. ["GM优选"]',
+            ),
+            C(
+                "brand",
+                "string",
+                True,
+                "the tracked brand the match is about, as named in the listening tool",
+            ),
             C("brand_type", "string", True, f"{_BRAND_TYPE_LIST}: our brand or a tracked competitor"),
         ),
     ),
@@ -764,7 +780,12 @@ CONTRACTS: tuple[SourceContract, ...] = (
             C("category", "string", False, "our category the item is compared in"),
             C("price", "decimal", True, "price shown (到手价 before coupons), yuan", strict_min=True),
             C("list_price", "decimal", False, "crossed-out list price (划线价), yuan", strict_min=True),
-            C("promotion_text", "string", False, "promotion shown on the item page, e.g. 满300减50, 限时直降"),
+            C(
+                "promotion_text",
+                "string",
+                False,
+                "promotion shown on the item page, e.g. 满300减50, 限时直降",
+            ),
         ),
     ),
     SourceContract(
