@@ -150,7 +150,7 @@ def _sarcasm(text: str, lexicon: Lexicon, reading: Reading) -> None:
 
 def _clause(
     tokens: list[tuple[str, str | None]], lexicon: Lexicon, question: bool, weight: float, reading: Reading
-):
+) -> bool:
     """Add one clause's sentiment words to `reading`; returns whether the clause turned (但是 …) for the next ones."""
     raw = lexicon.raw
     negated, neg_gap = False, 0
