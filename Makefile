@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 
 DEMO_ARGS ?=
 
-.PHONY: install manifest dagster-home run run-pull report test lint unit ui clean help
+.PHONY: install manifest dagster-home run run-pull report test lint unit ui clean help eval-sentiment
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
@@ -23,6 +23,7 @@ help:
 	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
 	@echo "make ui    — dagster dev -w workspace.yaml"
+	@echo "make eval-sentiment — the sentiment scorer's accuracy on the hand-labelled evaluation set (docs/sentiment.md)"
 	@echo "make new-source NAME=<platform> [KIND=ad_platform] — scaffold a CSV ad platform (README: Adding a source)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -78,6 +79,11 @@ test: lint unit
 
 ui: $(MANIFEST) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The sentiment scorer (GROWTHMART_SENTIMENT_SCORER, default snownlp_rules) on the hand-labelled evaluation set:
+# accuracy, per-class recall and precision, confusion matrix, SnowNLP alone for comparison (docs/sentiment.md).
+eval-sentiment: $(STAMP)
+	$(BIN)/python -m growthmart.sentiment.evaluate
 
 # The benchmark (docs/performance.md): EVENTS app events of demo data under data/bench/<EVENTS>/ (reused when
 # already generated), the whole pipeline through Dagster timed per stage, the core-marts baselines, the nightly day.
