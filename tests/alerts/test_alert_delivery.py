@@ -17,10 +17,11 @@ import json
 import logging
 import socketserver
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
@@ -388,3 +389,44 @@ def test_the_asset_delivers_the_publication_and_a_failing_channel_fails_nothing(
     )
     assert again.success and hooks.requests == []
     assert "0 new, 1 sent before" in "\n".join(alerts_section(again, ALERTS_KEY))
+
+
+def test_a_run_stopped_by_a_blocking_check_still_delivers_why_once(hooks, tmp_path, monkeypatch):
+    """Nothing is published, so the alerts asset is skipped: the failed-run sensor (the CLI calls the same
+    function) delivers the failed check as a critical data alert, once."""
+    from orchestration.sensors import alerts_on_failed_run_sensor
+
+    @dg.asset(key=["raw", "app_events"])
+    def app_events():
+        return 1
+
+    @dg.asset_check(asset=app_events, name="ge_app_events", blocking=True)
+    def ge_app_events():
+        return dg.AssetCheckResult(
+            passed=False, severity=dg.AssetCheckSeverity.ERROR, description="3 rows with a negative amount"
+        )
+
+    @dg.asset(deps=[app_events])
+    def downstream():
+        return 2
+
+    monkeypatch.setenv("GROWTHMART_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GROWTHMART_ALERT_URLS", f"json://127.0.0.1:{hooks.port}/hooks/{FEISHU_TOKEN}")
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [app_events, downstream, ge_app_events], instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        for _ in range(2):  # the second evaluation (a rerun of the sensor) sends nothing new
+            context = dg.build_run_status_sensor_context(
+                sensor_name="alerts_on_failed_run_sensor",
+                dagster_instance=instance,
+                dagster_run=result.dagster_run,
+                dagster_event=result.get_run_failure_event(),
+            ).for_run_failure()
+            alerts_on_failed_run_sensor(context)
+    (request,) = hooks.requests
+    text = texts(request[2])
+    assert "阻断性检查未通过：raw/app_events / ge_app_events (3 rows with a negative amount)" in text
+    yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)  # a run without partitions
+    assert "1 严重 critical" in text and yesterday.isoformat() in text
