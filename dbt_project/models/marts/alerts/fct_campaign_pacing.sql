@@ -65,7 +65,7 @@ spend_to_date as (
     inner join fct_campaign_costs_daily
         on
             pacing_days.campaign_id = fct_campaign_costs_daily.campaign_id
-            and fct_campaign_costs_daily.cost_date <= pacing_days.pacing_date
+            and pacing_days.pacing_date >= fct_campaign_costs_daily.cost_date
     group by pacing_days.campaign_id, pacing_days.pacing_date
 
 ),

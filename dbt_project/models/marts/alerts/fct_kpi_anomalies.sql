@@ -141,7 +141,7 @@ history as (
         on
             judged_days.metric = kpi_values.metric
             and judged_days.subject = kpi_values.subject
-            and kpi_values.value_date < judged_days.alert_date
+            and judged_days.alert_date > kpi_values.value_date
             and {{ days_between('kpi_values.value_date', 'judged_days.alert_date') }}
             <= 7 * {{ var('alert_kpi_baseline_weeks') }}
             and {{ days_between('kpi_values.value_date', 'judged_days.alert_date') }} % 7 = 0
@@ -195,10 +195,12 @@ scaled as (
         -- NULL without a baseline (greatest would skip a NULL argument)
         case
             when medians.baseline_median is not null
-                then cast(greatest(
-                    1.4826 * deviations.baseline_mad,
-                    {{ var('alert_kpi_min_scale') }} * abs(medians.baseline_median)
-                ) as double)
+                then cast(
+                        greatest(
+                            1.4826 * deviations.baseline_mad,
+                            {{ var('alert_kpi_min_scale') }} * abs(medians.baseline_median)
+                        ) as double
+                    )
         end as baseline_scale
     from judged_days
     left join medians
