@@ -22,6 +22,10 @@ DBT_WAREHOUSE_VAR = "GROWTHMART_DBT_WAREHOUSE"
 DBT_TEMP_DIR_VAR = "GROWTHMART_DBT_TEMP_DIR"
 REPORT_LANG_VAR = "GROWTHMART_REPORT_LANG"  # zh | en: labels of the HTML reports
 SENTIMENT_SCORER_VAR = "GROWTHMART_SENTIMENT_SCORER"  # growthmart/sentiment/scorers.py SCORERS
+# Alerts (growthmart/alerts): apprise URLs of the channels (secrets: never logged, never in run metadata), and
+# where people open the HTML reports (the alerts' links; default: the local published/reports/ path).
+ALERT_URLS_VAR = "GROWTHMART_ALERT_URLS"
+REPORT_BASE_URL_VAR = "GROWTHMART_REPORT_BASE_URL"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
 

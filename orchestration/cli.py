@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     # backfill_policy is "beta" in Dagster 1.13; the warning repeats once per raw asset and hides progress.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-    from assets.publish import PUBLISH_KEY, REPORTS_KEY
+    from assets.publish import ALERTS_KEY, PUBLISH_KEY, REPORTS_KEY, deliver_unpublished_run
     from orchestration import run_summary
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_PIPELINE_JOB
@@ -126,7 +126,18 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             raise_on_error=False,
         )
-    print(run_summary.render(result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY, REPORTS_KEY))
+        delivered = any(m.asset_key == ALERTS_KEY for m in result.get_asset_materialization_events())
+        # A run that did not publish skipped the alerts asset: its data problems (why) still go out.
+        unpublished = (
+            None
+            if delivered
+            else deliver_unpublished_run(instance, run_id, result.dagster_run.tags, cfg.data_dir)
+        )
+    print(
+        run_summary.render(
+            result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY, REPORTS_KEY, ALERTS_KEY, unpublished
+        )
+    )
     print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")
     return 0 if result.success else 1
 

@@ -8,7 +8,12 @@ import dagster as dg
 
 from assets.ingest import build_landing_assets, build_raw_assets, enabled_specs
 from assets.ingest.app_db import APP_DB_KEY, APP_DB_SOURCES, build_app_db_asset
-from assets.publish import build_data_docs_asset, build_html_reports_asset, build_publish_asset
+from assets.publish import (
+    build_alerts_asset,
+    build_data_docs_asset,
+    build_html_reports_asset,
+    build_publish_asset,
+)
 from assets.quality import build_raw_checks, build_report_checks
 from assets.transform import build_dbt_assets
 from growthmart.connectors import app_db
@@ -17,7 +22,7 @@ from growthmart.contracts import CONTRACTS
 from orchestration.jobs import build_jobs
 from orchestration.resources import build_resources
 from orchestration.schedules import build_schedules
-from orchestration.sensors import landing_files_sensor
+from orchestration.sensors import alerts_on_failed_run_sensor, landing_files_sensor
 
 
 def build_definitions() -> dg.Definitions:
@@ -37,11 +42,12 @@ def build_definitions() -> dg.Definitions:
             build_publish_asset(),
             build_data_docs_asset(),
             build_html_reports_asset(),
+            build_alerts_asset(),
         ],
         asset_checks=[*build_raw_checks(CONTRACTS), *build_report_checks()],
         jobs=list(build_jobs().values()),
         schedules=build_schedules(),
-        sensors=[landing_files_sensor],
+        sensors=[landing_files_sensor, alerts_on_failed_run_sensor],
         resources=build_resources(),
         # Every job, the UI's ad-hoc materializations included, runs its steps in the run's process: that process
         # holds the writer lock for the whole run (assets/resources.py), and DuckDB allows one writing process.

@@ -10,6 +10,7 @@ import duckdb
 
 from assets.check_outcomes import check_name, check_outcomes
 from assets.resources import is_out_of_memory, memory_advice
+from growthmart.alerts import DeliveryReport
 from growthmart.config import settings
 from growthmart.quality.verdicts import failure_lines
 from growthmart.report.run_record import quarantine_counts
@@ -232,6 +233,46 @@ def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey)
     ]
 
 
+def alerts_section(
+    result: dg.ExecuteInProcessResult, alerts_key: dg.AssetKey, delivery: DeliveryReport | None = None
+) -> list[str]:
+    """The run's alerts (most severe first) and where they went: from the alerts asset's metadata, or from the
+    delivery the CLI made itself for a run that did not publish. Channels appear masked only."""
+    mats = [m for m in result.get_asset_materialization_events() if m.asset_key == alerts_key]
+    if mats:
+        meta = mats[-1].materialization.metadata
+        alerts, channels = meta["alert_list"].value, meta["channels"].value
+    elif delivery is not None:
+        alerts, channels = delivery.metadata()["alerts"], delivery.metadata()["channels"]
+    else:
+        return ["not delivered (the alerts step did not run)"]
+    counts = {s: sum(a[0] == s for a in alerts) for s in ("critical", "warning")}
+    kinds = sorted({a[2] for a in alerts})
+    out = [
+        f"{len(alerts)} alerts ({counts['critical']} critical, {counts['warning']} warning)"
+        + (f"; kinds: {', '.join(f'{k} {sum(a[2] == k for a in alerts)}' for k in kinds)}" if alerts else "")
+    ]
+    shown = 15
+    out += [
+        f"  {sev:<8} {day} {kind} {metric} {subject}: {message}"
+        for sev, day, kind, metric, subject, message in alerts[:shown]
+    ]
+    if len(alerts) > shown:
+        out.append(f"  ... and {len(alerts) - shown} more (reports.rpt_alerts, and the delivered messages)")
+    if not channels:
+        out.append("delivered to: no channel (set GROWTHMART_ALERT_URLS to apprise URLs to deliver them)")
+    for c in channels:
+        if c["error"]:
+            out.append(
+                f"  FAILED {c['channel']}: {c['error']} (the publication stands; the next run sends these again)"
+            )
+        else:
+            out.append(
+                f"  delivered to {c['channel']}: {c['delivered']} new, {c['already_sent']} sent before"
+            )
+    return out
+
+
 def connectors_section(result: dg.ExecuteInProcessResult) -> list[str]:
     """What each connector fetched: the API sources (landing/<source>: days, pages, rows, retries, rate-limit
     waits, token refreshes) and the app database's tables (landing/app_db: days landed, pages, rows, since when)."""
@@ -266,6 +307,8 @@ def render(
     published_dir: Path,
     publish_key,
     reports_key: dg.AssetKey | None = None,
+    alerts_key: dg.AssetKey | None = None,
+    alerts_delivery: DeliveryReport | None = None,
 ) -> str:
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines += connectors_section(result)
@@ -281,4 +324,7 @@ def render(
     if reports_key is not None:
         lines.append(_rule("reports (HTML)"))
         lines += reports_section(result, reports_key)
+    if alerts_key is not None:
+        lines.append(_rule("alerts"))
+        lines += alerts_section(result, alerts_key, alerts_delivery)
     return "\n".join(lines) + "\n"

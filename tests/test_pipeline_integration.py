@@ -88,7 +88,8 @@ def test_published_reports_carry_their_contract_columns(published, dbt_manifest)
         }
         declared = {name: c["data_type"].lower().replace(" ", "") for name, c in contracts[table].items()}
         assert have == declared, f"{table}: published {have} differs from its contract {declared}"
-        assert published.execute(f"select count(*) from reports.{table}").fetchone()[0] > 0, table
+        if table not in suites.EXCEPTION_REPORTS:  # alerts: empty on a day without anomalies
+            assert published.execute(f"select count(*) from reports.{table}").fetchone()[0] > 0, table
 
 
 def test_complete_day_zero_retention_is_one_and_retention_decays(published):

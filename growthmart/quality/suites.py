@@ -162,7 +162,7 @@ REPORTS = (
     "rpt_retention_cohorts", "rpt_funnel_users", "rpt_funnel_ads", "rpt_cac_ltv_monthly", "rpt_campaign_roi_daily",
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
-    "rpt_ab_tests", "rpt_activity_review",
+    "rpt_ab_tests", "rpt_activity_review", "rpt_alerts",
 )  # fmt: skip
 
 # The raw sources a report's rows come from, for reports fed by a source a team may not use at all (no A/B tests,
@@ -174,6 +174,8 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
     "rpt_content_daily": ("content_items", "content_daily_stats"),
     "rpt_content_items": ("content_items", "content_daily_stats"),
 }
+# Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace).
+EXCEPTION_REPORTS = ("rpt_alerts",)
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
 # read into pandas; the other reports are small aggregates GX validates whole.
 SQL_PUSHDOWN_REPORTS = ("rpt_user_segments",)
@@ -240,6 +242,12 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_activity_review": [
         Expect.of("ExpectColumnValuesToBeBetween", column="days", min_value=1),
         Expect.of("ExpectColumnValuesToBeBetween", column="gmv_uplift", min_value=-1),
+    ],
+    # Alerts: every watched KPI and spend is non-negative, and so is the expected range, low end first.
+    "rpt_alerts": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="observed", min_value=0),
+        Expect.of("ExpectColumnValuesToBeBetween", column="expected_low", min_value=0),
+        _a_ge_b("expected_high", "expected_low"),
     ],
     # A/B tests: a relative lift of a non-negative rate is never below -100 %.
     "rpt_ab_tests": [Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1)],

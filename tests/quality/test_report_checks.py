@@ -63,6 +63,8 @@ BAD_REPORT_VALUES = [
     ("rpt_content_items", {"cost_per_lead": 0.0}, "cost_per_lead"),
     ("rpt_activity_review", {"days": 0.0, "observed_days": 0.0}, "days"),
     ("rpt_ab_tests", {"lift": -2.0}, "lift"),
+    ("rpt_alerts", {"observed": -1.0}, "observed"),
+    ("rpt_alerts", {"expected_low": 120.0, "expected_high": 80.0}, "expected_high, expected_low"),
 ]
 
 
@@ -79,6 +81,12 @@ def test_an_empty_report_fails(con, run_check):
     create_report(con, "rpt_kpi_monthly", [])
     result = run_check(CHECKS[("rpt_kpi_monthly", "ge_rpt_kpi_monthly")])
     assert not result.passed
+
+
+def test_an_empty_alerts_report_passes_a_day_without_anomalies(con, run_check):
+    create_report(con, "rpt_alerts", [])
+    result = run_check(CHECKS[("rpt_alerts", "ge_rpt_alerts")])
+    assert result.passed, meta(result)["failed_expectations"]
 
 
 @pytest.mark.parametrize("report", sorted(suites.REPORT_INPUTS))

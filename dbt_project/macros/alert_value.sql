@@ -1,0 +1,28 @@
+{#- A number as the alert messages print it: unit 'cny' (¥12,345), 'cny_cents' (¥12.34), 'rate' (12.3%), 'count'
+    (1,234). Only rpt_alerts' messages use it; the numeric columns beside them keep the exact values. -#}
+{% macro alert_value(value, unit) -%}
+    {{ return(adapter.dispatch('alert_value', 'growthmart')(value, unit)) }}
+{%- endmacro %}
+
+{% macro default__alert_value(value, unit) -%}
+    {%- if unit == 'rate' -%}
+        {{ dbt.concat(["cast(round(100 * " ~ value ~ ", 1) as " ~ dbt.type_string() ~ ")", "'%'"]) }}
+    {%- elif unit in ('cny', 'cny_cents') -%}
+        {{ dbt.concat(["'¥'", "cast(round(" ~ value ~ ", " ~ (2 if unit == 'cny_cents' else 0) ~ ") as " ~ dbt.type_string() ~ ")"]) }}
+    {%- else -%}
+        cast(round({{ value }}) as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__alert_value(value, unit) -%}
+    {%- set number = 'cast(' ~ value ~ ' as double)' -%}
+    {%- if unit == 'rate' -%}
+        format('{:.1f}%', 100 * {{ number }})
+    {%- elif unit == 'cny_cents' -%}
+        format('¥{:,.2f}', {{ number }})
+    {%- elif unit == 'cny' -%}
+        format('¥{:,.0f}', {{ number }})
+    {%- else -%}
+        format('{:,.0f}', {{ number }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,152 @@
+-- 异常预警: one row per anomaly the department acts on, on the last var('alert_days') days up to data end, each
+-- with its severity, what was expected and what was seen, a message in Chinese and English and the daily HTML
+-- report page of its day. Kinds: `kpi` (fct_kpi_anomalies) and `pacing` (fct_campaign_pacing). Every kind is one
+-- CTE of the same columns unioned in `alerts` below: a new kind (the negative-sentiment incidents) is one more
+-- CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the run's
+-- outcome, not from dbt: growthmart/alerts adds them to the delivered message (DECISIONLOG "Alerts").
+-- alert_id = md5(kind|metric|subject|day): stable across runs, so an alert is delivered once.
+-- Grain: alert_id (kind, metric, subject, alert_date).
+
+{%- set kpis = {
+    'new_users': ('新增用户', 'New users', 'count'),
+    'gmv': ('GMV', 'GMV', 'cny'),
+    'cac': ('获客成本 CAC', 'CAC', 'cny_cents'),
+    'd1_retention': ('次日留存率', 'D1 retention', 'rate'),
+    'cvr': ('渠道转化率', 'Channel conversion (cvr)', 'rate'),
+} %}
+
+with
+
+fct_kpi_anomalies as (
+
+    select * from {{ ref('fct_kpi_anomalies') }}
+    where severity is not null
+
+),
+
+fct_campaign_pacing as (
+
+    select * from {{ ref('fct_campaign_pacing') }}
+    where severity is not null
+
+),
+
+kpi_alerts as (
+
+    {%- for metric, (label_zh, label_en, unit) in kpis.items() %}
+
+        select
+            'kpi' as kind,
+            metric,
+            subject,
+            severity,
+            alert_date,
+            expected_low,
+            expected_high,
+            observed,
+            case when observed > baseline_median then 'high' else 'low' end as direction,
+            {{ dbt.concat([
+                "'" ~ label_zh ~ "'",
+                "case when subject = 'all' then '' else '（' || subject || '）' end",
+                "case when observed > baseline_median then '偏高' else '偏低' end",
+                "'：'", "cast(alert_date as " ~ dbt.type_string() ~ ")",
+                "' 实际 '", alert_value('observed', unit),
+                "'，预期 '", alert_value('expected_low', unit), "'–'", alert_value('expected_high', unit),
+                "'（前 " ~ var('alert_kpi_baseline_weeks') ~ " 周同星期 '",
+                "cast(baseline_days as " ~ dbt.type_string() ~ ")",
+                "' 天的中位数 '", alert_value('baseline_median', unit), "'，不含活动日）'",
+            ]) }} as message_zh,
+            {{ dbt.concat([
+                "'" ~ label_en ~ "'",
+                "case when subject = 'all' then '' else ' of ' || subject end",
+                "case when observed > baseline_median then ' unusually high' else ' unusually low' end",
+                "' on '", "cast(alert_date as " ~ dbt.type_string() ~ ")",
+                "': '", alert_value('observed', unit),
+                "' seen, '", alert_value('expected_low', unit), "'–'", alert_value('expected_high', unit),
+                "' expected (median '", alert_value('baseline_median', unit), "' of the same weekday on '",
+                "cast(baseline_days as " ~ dbt.type_string() ~ ")",
+                "' of the previous " ~ var('alert_kpi_baseline_weeks') ~ " weeks, activity days left out)'",
+            ]) }} as message_en
+        from fct_kpi_anomalies
+        where metric = '{{ metric }}'
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+pacing_alerts as (
+
+    select
+        'pacing' as kind,
+        'budget_pace' as metric,
+        campaign_id as subject,
+        severity,
+        pacing_date as alert_date,
+        cast(expected_spend_cny * {{ var('alert_pacing_under') }} as double) as expected_low,
+        cast(expected_spend_cny * {{ var('alert_pacing_over') }} as double) as expected_high,
+        cast(spend_to_date_cny as double) as observed,
+        case when pacing_status = 'over' then 'high' else 'low' end as direction,
+        {{ dbt.concat([
+            "case when pacing_status = 'over' then '预算消耗过快：' else '预算消耗过慢：' end",
+            "coalesce(campaign_name, campaign_id)", "'（'", "campaign_id", "'）截至 '",
+            "cast(pacing_date as " ~ dbt.type_string() ~ ")",
+            "' 花费 '", alert_value('spend_to_date_cny', 'cny'),
+            "'，按排期应为 '", alert_value('expected_spend_cny', 'cny'),
+            "'（预算 '", alert_value('budget_cny', 'cny'), "' × 已过 '",
+            "cast(elapsed_days as " ~ dbt.type_string() ~ ")", "'/'",
+            "cast(flight_days as " ~ dbt.type_string() ~ ")", "' 天），正常区间 '",
+            alert_value('expected_spend_cny * ' ~ var('alert_pacing_under'), 'cny'), "'–'",
+            alert_value('expected_spend_cny * ' ~ var('alert_pacing_over'), 'cny'),
+        ]) }} as message_zh,
+        {{ dbt.concat([
+            "case when pacing_status = 'over' then 'Budget over-pacing: ' else 'Budget under-pacing: ' end",
+            "coalesce(campaign_name, campaign_id)", "' ('", "campaign_id", "') spent '",
+            alert_value('spend_to_date_cny', 'cny'), "' by '", "cast(pacing_date as " ~ dbt.type_string() ~ ")",
+            "', '", alert_value('expected_spend_cny', 'cny'), "' expected (budget '",
+            alert_value('budget_cny', 'cny'), "' x '", "cast(elapsed_days as " ~ dbt.type_string() ~ ")", "'/'",
+            "cast(flight_days as " ~ dbt.type_string() ~ ")", "' days elapsed), on track: '",
+            alert_value('expected_spend_cny * ' ~ var('alert_pacing_under'), 'cny'), "'–'",
+            alert_value('expected_spend_cny * ' ~ var('alert_pacing_over'), 'cny'),
+        ]) }} as message_en
+    from fct_campaign_pacing
+
+),
+
+alerts as (
+
+    -- every alert kind: one CTE of these columns each (a negative-sentiment incident kind joins here)
+    select * from kpi_alerts
+    union all
+    select * from pacing_alerts
+
+),
+
+final as (
+
+    select
+        md5(
+            {{ dbt.concat([
+                'kind', "'|'", 'metric', "'|'", 'subject', "'|'", 'cast(alert_date as ' ~ dbt.type_string() ~ ')'
+            ]) }}
+        ) as alert_id,
+        kind,
+        metric,
+        subject,
+        severity,
+        alert_date,
+        expected_low,
+        expected_high,
+        observed,
+        direction,
+        message_zh,
+        message_en,
+        -- the daily HTML report of the alert's day, relative to published/reports/ (growthmart/report)
+        {{ dbt.concat(["'daily/'", 'cast(alert_date as ' ~ dbt.type_string() ~ ')', "'.html'"]) }} as report_path
+    from alerts
+
+)
+
+select * from final
