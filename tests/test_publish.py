@@ -7,6 +7,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -465,15 +466,41 @@ def test_a_publication_without_fingerprints_is_rewritten_whole(tmp_path):
 
 
 def test_the_duckdb_file_does_not_grow_night_after_night(tmp_path):
-    """Replacing changed tables inside a copy of the last publication reuses the freed blocks."""
+    """Replacing the changed tables inside a copy of the last publication reuses the freed blocks."""
     wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
-    sizes = []
+    con = duckdb.connect(str(wh))
+    con.execute("create schema reports; create schema marts")
+    con.execute(
+        "create table marts.history as select range as v, md5(range::varchar) as s from range(700000)"
+    )
+    con.close()
+    sizes, patched = [], []
     for night in range(6):
         con = duckdb.connect(str(wh))
-        con.execute("create schema if not exists reports")
-        con.execute(f"create or replace table reports.big as select range + {night} as v, md5(range::varchar) as s "
+        con.execute(f"create or replace table reports.night as select range + {night} as v, md5(range::varchar) as s "
                     "from range(300000)")  # fmt: skip
         con.close()
-        publish(wh, published)
+        tables = {t.qualified: t.rewritten for t in publish(wh, published)}
+        patched.append(tables == {"marts.history": False, "reports.night": True})
         sizes.append((published / "growthmart.duckdb").stat().st_size)
+    assert patched == [False] + [True] * 5
     assert max(sizes[2:]) <= sizes[1] * 1.3, sizes
+
+
+def test_a_night_that_changes_most_rows_writes_a_fresh_duckdb_file(tmp_path, monkeypatch):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published)
+    copies = []
+    real_copy = shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda *a, **k: copies.append(a) or real_copy(*a, **k))
+    make_warehouse(wh, 2)  # 1 of 2 rows changed: at most half, patched
+    publish(wh, published)
+    assert len(copies) == 1
+    con = duckdb.connect(str(wh))
+    con.execute("create or replace table marts.dim_users as select 'u2' as user_id")
+    con.execute("update reports.rpt_kpi_daily set new_users = 3")
+    con.close()
+    publish(wh, published)  # every row changed: a fresh file, no copy
+    assert len(copies) == 1
+    assert every_table(published / "growthmart.duckdb")["marts.dim_users"][1] == [("u2",)]
