@@ -37,8 +37,12 @@ def is_transient(error: BaseException) -> bool:
 
 
 @contextmanager
-def transient_only(warehouse: WarehouseResource, source: str) -> Iterator[None]:
-    """Let only transient errors reach the retry policy; any other error fails the step at once."""
+def transient_only(
+    warehouse: WarehouseResource, doing: str, metadata: dict[str, str] | None = None
+) -> Iterator[None]:
+    """Let only transient errors reach the retry policy; any other error (out of memory, bad input, a bug) fails
+    the step at once, since the same input would fail again. `doing` names the work in the out-of-memory
+    message ("loading raw.app_events")."""
     try:
         yield
     except dg.Failure:
@@ -46,14 +50,14 @@ def transient_only(warehouse: WarehouseResource, source: str) -> Iterator[None]:
     except Exception as exc:
         if is_out_of_memory(exc):
             raise dg.Failure(
-                description=warehouse.out_of_memory_message(f"loading raw.{source}", exc),
+                description=warehouse.out_of_memory_message(doing, exc),
                 allow_retries=False,
-                metadata={"source": source},
+                metadata=metadata,
             ) from exc
         if is_transient(exc):
             raise
         raise dg.Failure(
-            description=f"{type(exc).__name__}: {exc}", allow_retries=False, metadata={"source": source}
+            description=f"{type(exc).__name__}: {exc}", allow_retries=False, metadata=metadata
         ) from exc
 
 
@@ -118,7 +122,10 @@ def build_raw_asset(contract: SourceContract, deps: Sequence[dg.AssetKey] = ()) 
         keys = context.partition_keys
         landed = loaded = quarantined = files = done = 0
         reasons: dict[str, int] = {}
-        with transient_only(warehouse, contract.name), warehouse.connect() as con:
+        with (
+            transient_only(warehouse, f"loading raw.{contract.name}", {"source": contract.name}),
+            warehouse.connect() as con,
+        ):
             ensure_raw_tables(con, contract)  # the load log may not exist yet
             days, late = days_to_load(con, contract, landing, keys, context.log)
             # Backfills load in batches of whole days (one transaction each, sized by landing bytes).

@@ -5,38 +5,16 @@ transaction); the scorer is the one `GROWTHMART_SENTIMENT_SCORER` names (growthm
 Not partitioned: each materialization scores whatever landed since the last one, whichever days it came from.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import dagster as dg
 
-from assets.ingest.raw_assets import TRANSIENT_RETRY, is_transient
-from assets.resources import WarehouseResource, is_out_of_memory
+from assets.ingest.raw_assets import TRANSIENT_RETRY, transient_only
+from assets.resources import WarehouseResource
 from growthmart.sentiment import get_scorer
 from growthmart.sentiment.store import SCORES_TABLE, ScoringRun, score_new_mentions
 
 MENTION_SENTIMENT_KEY = dg.AssetKey(["nlp", "mention_sentiment"])
 BRAND_MENTIONS_KEY = dg.AssetKey(["raw", "brand_mentions"])
 NLP_GROUP = "nlp"
-
-
-@contextmanager
-def transient_only(warehouse: WarehouseResource) -> Iterator[None]:
-    """Only a warehouse locked by another process is retried; an unknown scorer, out of memory or a bug fail at
-    once (the same input would fail again)."""
-    try:
-        yield
-    except dg.Failure:
-        raise
-    except Exception as exc:
-        if is_out_of_memory(exc):
-            raise dg.Failure(
-                description=warehouse.out_of_memory_message("scoring mention sentiment", exc),
-                allow_retries=False,
-            ) from exc
-        if is_transient(exc):
-            raise
-        raise dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc
 
 
 def run_metadata(run: ScoringRun, scorer_name: str, scorer_version: str) -> dict[str, dg.MetadataValue]:
@@ -67,7 +45,7 @@ def build_mention_sentiment_asset() -> dg.AssetsDefinition:
     def mention_sentiment(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        with transient_only(warehouse):
+        with transient_only(warehouse, "scoring mention sentiment"):
             scorer = get_scorer()  # an unknown GROWTHMART_SENTIMENT_SCORER fails here, naming the known ones
             with warehouse.connect() as con:
                 run = score_new_mentions(con, scorer, say=context.log.info)

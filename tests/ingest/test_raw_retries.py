@@ -20,7 +20,10 @@ def warehouse(tmp_path) -> WarehouseResource:
 
 
 def raised(warehouse: WarehouseResource, error: BaseException) -> BaseException:
-    with pytest.raises(BaseException) as info, transient_only(warehouse, "app_events"):
+    with (
+        pytest.raises(BaseException) as info,
+        transient_only(warehouse, "loading raw.app_events", {"source": "app_events"}),
+    ):
         raise error
     return info.value
 
