@@ -58,7 +58,9 @@ def ordered(alerts: list[Alert]) -> list[Alert]:
 
 
 def published_alerts(published_db: Path) -> list[Alert]:
-    """The rows of reports.rpt_alerts in the publication (none when there is no publication or no table)."""
+    """The recent rows of reports.rpt_alerts in the publication (`is_recent`: the last alert_days days up to data
+    end), the ones a run delivers; none when there is no publication or no table. Older rows stay in the table for
+    the reports and BI, and were delivered by the runs of their days."""
     if not Path(published_db).exists():
         return []
     con = duckdb.connect(str(published_db), read_only=True)
@@ -69,7 +71,7 @@ def published_alerts(published_db: Path) -> list[Alert]:
         if not exists:
             return []
         fields = list(Alert.__dataclass_fields__)
-        rows = con.execute(f"select {', '.join(fields)} from {ALERTS_TABLE}").fetchall()
+        rows = con.execute(f"select {', '.join(fields)} from {ALERTS_TABLE} where is_recent").fetchall()
     finally:
         con.close()
     return [Alert(**dict(zip(fields, row, strict=True))) for row in rows]

@@ -353,8 +353,15 @@ def _publish_alerts(published: Path) -> Path:
              ? as alert_id, 'kpi' as kind, 'gmv' as metric, 'all' as subject, 'warning' as severity,
              date '2026-11-14' as alert_date, 800.0::double as expected_low, 1200.0::double as expected_high,
              500.0::double as observed, 'low' as direction, ? as message_zh, 'GMV unusually low' as message_en,
-             'daily/2026-11-14.html' as report_path""",
+             true as is_recent, 'daily/2026-11-14.html' as report_path""",
         [GMV.alert_id, GMV.message_zh],
+    )
+    # an alert of an earlier day, older than alert_days: kept for the reports, never delivered (again)
+    con.execute(
+        """insert into reports.rpt_alerts select
+             'old' || alert_id, kind, metric, subject, 'critical', date '2026-10-01', expected_low, expected_high,
+             observed, direction, message_zh, message_en, false, 'daily/2026-10-01.html'
+           from reports.rpt_alerts"""
     )
     con.close()
     return db

@@ -1,8 +1,9 @@
 -- Budget pacing of every campaign with a flight (start and end date) and a budget, on each of the last
--- var('alert_days') days up to data end that falls in its flight, from the flight's var('alert_pacing_min_days')-th
--- day on: spend to date (fct_campaign_costs_daily, the one definition of spend, CNY) against the budget (CNY at the
--- rate of its registry snapshot's day, dim_campaigns) times the elapsed share of the flight. Open-ended campaigns
--- (no end date) have no flight to pace against; campaigns without a budget are not paced.
+-- var('alert_history_days') days up to data end that falls in its flight, from the flight's
+-- var('alert_pacing_min_days')-th day on: spend to date (fct_campaign_costs_daily, the one definition of
+-- spend, CNY) against the budget (CNY at the rate of its registry snapshot's day, dim_campaigns) times the elapsed
+-- share of the flight. Open-ended campaigns (no end date) have no flight to pace against; campaigns without a
+-- budget are not paced.
 -- Grain: campaign_id, pacing_date. A full table: a few rows per live campaign.
 
 with
@@ -50,7 +51,7 @@ pacing_days as (
         on
             dim_dates.date_day between dim_campaigns.start_date and dim_campaigns.end_date
             and dim_dates.date_day
-            > cast({{ dbt.dateadd('day', -var('alert_days'), 'data_end.data_end_date') }} as date)
+            > cast({{ dbt.dateadd('day', -var('alert_history_days'), 'data_end.data_end_date') }} as date)
     where {{ days_between('dim_campaigns.start_date', 'dim_dates.date_day') }} + 1 >= {{ var('alert_pacing_min_days') }}
 
 ),

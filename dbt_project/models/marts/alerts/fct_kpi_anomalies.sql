@@ -1,4 +1,4 @@
--- Each watched KPI on each of the last var('alert_days') days up to data end against its expected range: the
+-- Each watched KPI on each of the last var('alert_history_days') days up to data end against its expected range: the
 -- same weekday over the previous var('alert_kpi_baseline_weeks') weeks, leaving out days inside an activity and
 -- days whose value is NULL (immature, e.g. D1 retention of data end, or undefined, e.g. CAC without spend).
 -- Range: median +/- k x scale, scale = max(1.4826 x MAD, var('alert_kpi_min_scale') x |median|) (MAD = median
@@ -125,7 +125,8 @@ judged_days as (
     cross join data_end
     left join activity_days on kpi_values.value_date = activity_days.date_day
     where
-        kpi_values.value_date > cast({{ dbt.dateadd('day', -var('alert_days'), 'data_end.data_end_date') }} as date)
+        kpi_values.value_date
+        > cast({{ dbt.dateadd('day', -var('alert_history_days'), 'data_end.data_end_date') }} as date)
 
 ),
 

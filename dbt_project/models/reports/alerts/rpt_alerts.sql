@@ -1,9 +1,10 @@
--- 异常预警: one row per anomaly the department acts on, on the last var('alert_days') days up to data end, each
--- with its severity, what was expected and what was seen, a message in Chinese and English and the daily HTML
--- report page of its day. Kinds: `kpi` (fct_kpi_anomalies) and `pacing` (fct_campaign_pacing). Every kind is one
--- CTE of the same columns unioned in `alerts` below: a new kind (the negative-sentiment incidents) is one more
--- CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the run's
--- outcome, not from dbt: growthmart/alerts adds them to the delivered message (DECISIONLOG "Alerts").
+-- 异常预警: one row per anomaly the department acts on, on the last var('alert_history_days') days up to data end,
+-- each with its severity, what was expected and what was seen, a message in Chinese and English and the daily HTML
+-- report page of its day (which shows it at the top). Those of the last var('alert_days') days are `is_recent`:
+-- what a run delivers (growthmart/alerts), each once. Kinds: `kpi` (fct_kpi_anomalies) and `pacing`
+-- (fct_campaign_pacing). Every kind is one CTE of the same columns unioned in `alerts` below: a new kind is one
+-- more CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the
+-- run's outcome, not from dbt: growthmart/alerts adds them to the delivered message (DECISIONLOG "Alerts").
 -- alert_id = md5(kind|metric|subject|day): stable across runs, so an alert is delivered once.
 -- Grain: alert_id (kind, metric, subject, alert_date).
 
@@ -16,6 +17,12 @@
 } %}
 
 with
+
+dim_dates as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
 
 fct_kpi_anomalies as (
 
@@ -124,28 +131,39 @@ alerts as (
 
 ),
 
+data_end as (
+
+    select max(date_day) as data_end_date from dim_dates
+
+),
+
 final as (
 
     select
         md5(
             {{ dbt.concat([
-                'kind', "'|'", 'metric', "'|'", 'subject', "'|'", 'cast(alert_date as ' ~ dbt.type_string() ~ ')'
+                'alerts.kind', "'|'", 'alerts.metric', "'|'", 'alerts.subject', "'|'",
+                'cast(alerts.alert_date as ' ~ dbt.type_string() ~ ')'
             ]) }}
         ) as alert_id,
-        kind,
-        metric,
-        subject,
-        severity,
-        alert_date,
-        expected_low,
-        expected_high,
-        observed,
-        direction,
-        message_zh,
-        message_en,
+        alerts.kind,
+        alerts.metric,
+        alerts.subject,
+        alerts.severity,
+        alerts.alert_date,
+        alerts.expected_low,
+        alerts.expected_high,
+        alerts.observed,
+        alerts.direction,
+        alerts.message_zh,
+        alerts.message_en,
+        alerts.alert_date
+        > cast({{ dbt.dateadd('day', -var('alert_days'), 'data_end.data_end_date') }} as date) as is_recent,
         -- the daily HTML report of the alert's day, relative to published/reports/ (growthmart/report)
-        {{ dbt.concat(["'daily/'", 'cast(alert_date as ' ~ dbt.type_string() ~ ')', "'.html'"]) }} as report_path
+        {{ dbt.concat(["'daily/'", 'cast(alerts.alert_date as ' ~ dbt.type_string() ~ ')', "'.html'"]) }}
+            as report_path
     from alerts
+    cross join data_end
 
 )
 
