@@ -21,3 +21,20 @@
     {{ safe_divide('attributed_revenue_cny', 'spend_cny') }} as roas,
     {{ safe_divide('attributed_revenue_cny - spend_cny', 'spend_cny') }} as roi
 {%- endmacro %}
+
+
+{#- The numerators campaign_roi_measures expects, summed over a group of fct_campaign_performance_daily rows (a
+    campaign's life in rpt_campaign_roi, a channel's day in fct_kpi_anomalies): one list, so a new measure's
+    numerator is added once. -#}
+{% macro campaign_roi_numerators() -%}
+    sum(spend_cny) as spend_cny,
+    sum(ad_spend_cny) as ad_spend_cny,
+    sum(non_ad_cost_cny) as non_ad_cost_cny,
+    sum(impressions) as impressions,
+    sum(clicks) as clicks,
+    sum(platform_conversions) as platform_conversions,
+    sum(visits) as visits,
+    sum(attributed_signups) as attributed_signups,
+    sum(attributed_orders) as attributed_orders,
+    sum(attributed_revenue_cny) as attributed_revenue_cny
+{%- endmacro %}

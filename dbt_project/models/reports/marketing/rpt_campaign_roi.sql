@@ -15,16 +15,7 @@ lifetime as (
         campaign_id,
         platform,
         channel,
-        sum(spend_cny) as spend_cny,
-        sum(ad_spend_cny) as ad_spend_cny,
-        sum(non_ad_cost_cny) as non_ad_cost_cny,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(platform_conversions) as platform_conversions,
-        sum(visits) as visits,
-        sum(attributed_signups) as attributed_signups,
-        sum(attributed_orders) as attributed_orders,
-        sum(attributed_revenue_cny) as attributed_revenue_cny,
+        {{ campaign_roi_numerators() }},
         min(report_date) as first_date,
         max(report_date) as last_date
     from fct_campaign_performance_daily
