@@ -173,6 +173,7 @@ def _publish(
     previous = current_version(published_dir)
     previous_dir = versions / previous if previous else None
     published: list[PublishedTable] = []
+    written: list[tuple[str, str]] = []  # tables (re)written into the new DuckDB file
     try:
         current = _fingerprints(warehouse_path, schemas)  # (schema, name) -> (rows, fingerprint)
         if not current:
@@ -205,6 +206,7 @@ def _publish(
                 linked = (schema, name) not in changed and _link_files(previous_dir, version, schema, files)
                 if not (patch and linked):
                     _write_table(con, schema, name, version, described[(schema, name)], files=not linked)
+                    written.append((schema, name))
                 published.append(
                     PublishedTable(
                         schema,
@@ -215,6 +217,7 @@ def _publish(
                         rewritten=not linked,
                     )
                 )
+            _comment(con, [(schema, name, described[(schema, name)]) for schema, name in written])
             if patch:
                 _drop_tables_not_in(con, schemas, set(current))
                 con.execute("drop table main.publication")
@@ -331,34 +334,49 @@ def _link_files(previous_dir: Path | None, version: Path, schema: str, files: li
 def _write_table(
     con: duckdb.DuckDBPyConnection, schema: str, name: str, version: Path, docs: TableDocs, files: bool
 ) -> None:
-    """(Re)write a table from the warehouse into the new DuckDB file, with its descriptions as comments, and, with
-    `files`, its Parquet file (descriptions as key-value metadata) and CSV."""
+    """(Re)write a table from the warehouse into the new DuckDB file and, with `files`, its Parquet file (with its
+    descriptions as key-value metadata) and CSV."""
     table = f"{ident(schema)}.{ident(name)}"
     con.execute(f"create schema if not exists {ident(schema)}")
     con.execute(f"create or replace table {table} as select * from wh.{table}")
-    columns = [
-        r[0]
-        for r in con.execute(
-            """select column_name from duckdb_columns() where database_name = current_database()
-               and schema_name = ? and table_name = ? order by column_index""",
-            [schema, name],
-        ).fetchall()
-    ]
-    described = {c: docs.columns[c.lower()] for c in columns if docs.columns.get(c.lower())}
-    comments = [f"comment on table {table} is {literal(docs.description)}"] if docs.description else []
-    comments += [f"comment on column {table}.{ident(c)} is {literal(d)}" for c, d in described.items()]
-    if comments:  # one call: ~400 statements cost milliseconds, not round trips
-        con.execute(";\n".join(comments))
     if not files:
         return
     metadata = {DOCS_KEY: docs.description} if docs.description else {}
-    if described:
+    if described := _described_columns(con, schema, name, docs):
         metadata[COLUMN_DOCS_KEY] = json.dumps(described, ensure_ascii=False)
     kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata.items())
     options = f"format parquet, kv_metadata {{{kv}}}" if kv else "format parquet"
     con.execute(f"copy {table} to {literal(str(version / schema / f'{name}.parquet'))} ({options})")
     if (schema, name) in CSV_EXPORTS:
         _write_csv(con, table, version / schema / f"{name}.csv")
+
+
+def _described_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, docs: TableDocs
+) -> dict[str, str]:
+    """The columns of the new file's table that dbt describes, in table order, with their descriptions."""
+    columns = con.execute(
+        """select column_name from duckdb_columns() where database_name = current_database()
+           and schema_name = ? and table_name = ? order by column_index""",
+        [schema, name],
+    ).fetchall()
+    return {c: docs.columns[c.lower()] for (c,) in columns if docs.columns.get(c.lower())}
+
+
+def _comment(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, TableDocs]]) -> None:
+    """dbt's descriptions as comments on the tables written into the new file, in one transaction: one commit,
+    not one per statement (436 comments at the demo: 0.2 s instead of 1.5 s)."""
+    statements = []
+    for schema, name, docs in tables:
+        table = f"{ident(schema)}.{ident(name)}"
+        if docs.description:
+            statements.append(f"comment on table {table} is {literal(docs.description)}")
+        statements += [
+            f"comment on column {table}.{ident(c)} is {literal(d)}"
+            for c, d in _described_columns(con, schema, name, docs).items()
+        ]
+    if statements:
+        con.execute("begin;\n" + ";\n".join(statements) + ";\ncommit")
 
 
 def _drop_tables_not_in(
