@@ -15,7 +15,14 @@ export DO_NOT_TRACK := 1
 
 DEMO_ARGS ?=
 
-.PHONY: install manifest dagster-home run run-pull report test lint unit ui clean help eval-sentiment
+# A DuckDB 1.x client in its own environment (never in .venv, which holds DuckDB 2.x): the test that the published
+# file opens in the DuckDB 1.x that BI drivers bundle (tests/test_pipeline_integration.py) runs it in a subprocess.
+DUCKDB1_VERSION := 1.4.5
+DUCKDB1_VENV := .venv-duckdb1
+DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed-$(DUCKDB1_VERSION)
+export GROWTHMART_DUCKDB1_PYTHON ?= $(CURDIR)/$(DUCKDB1_VENV)/bin/python
+
+.PHONY: install duckdb1-env manifest dagster-home run run-pull report test lint unit ui clean help eval-sentiment
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
@@ -33,6 +40,13 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(DUCKDB1_STAMP):
+	test -x $(DUCKDB1_VENV)/bin/python || $(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/python -m pip install --quiet duckdb==$(DUCKDB1_VERSION)
+	touch $@
+
+duckdb1-env: $(DUCKDB1_STAMP)
 
 # The dbt manifest is prepared once here (dbt parse, with the runs' profile); Dagster loads it, and runs start from
 # its parse state, so no run parses the project again (orchestration/dbt_manifest.py).
@@ -72,7 +86,7 @@ lint: $(MANIFEST)
 # PYTEST_WORKERS=0 runs them in this process, one after the other.
 PYTEST_WORKERS ?= auto
 
-unit: $(MANIFEST) dagster-home
+unit: $(MANIFEST) dagster-home $(DUCKDB1_STAMP)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint unit

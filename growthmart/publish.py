@@ -21,6 +21,15 @@ replaced. A night that changes a few tables writes a few tables. Anything unexpe
 current publication, a missing file, a copy that does not open) falls back to writing the table or the file
 from the warehouse.
 
+DuckDB 1.x readers open the file (STORAGE_VERSION): the BI drivers bundled in Metabase, DBeaver and many Superset
+installs are DuckDB 1.x, which refuses DuckDB 2.x's own storage format. A current file in another storage version
+(written before this choice) is never patched: the copy would keep its format, so the file is written anew.
+
+dbt's descriptions (`TableDocs`, from the manifest: `manifest_docs`) go with the tables: as table and column comments
+in the DuckDB file and as key-value metadata of the Parquet files (DOCS_KEY, COLUMN_DOCS_KEY). A table's descriptions
+have their own fingerprint, beside its data's: a table whose rows and descriptions are both unchanged is carried over
+with the comments and metadata it has; an edited description rewrites that table once.
+
 Modes: the publication is for BI readers in the owner's group (growthmart/config.py SHARED_*_MODE).
 """
 
@@ -29,11 +38,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +62,14 @@ CSV_EXPORTS = (("reports", "rpt_user_segments"),)
 # Chinese Windows), which garbles the Chinese tier labels and actions.
 UTF8_BOM = b"\xef\xbb\xbf"
 
+# The storage format of the published DuckDB file: v1.0.0 is read by every DuckDB from 1.0 on (1.x drivers of BI
+# tools included) and by DuckDB 2.x; the features it lacks do not matter here (DECISIONLOG "The published file opens
+# in DuckDB 1.x"). A file's format is fixed when it is created: a copy of an older file keeps the older format.
+STORAGE_VERSION = "v1.0.0"
+# Parquet key-value metadata: the table's dbt description, and its columns' as a JSON object {column: description}.
+DOCS_KEY = "description"
+COLUMN_DOCS_KEY = "column_descriptions"
+
 DB_NAME = "growthmart.duckdb"
 PARQUET_LINK = "parquet"
 VERSIONS_DIR = ".parquet_versions"
@@ -67,11 +85,47 @@ class PublishLockedError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class TableDocs:
+    """A table's dbt description and its columns' (by lower-case column name); empty strings are no description."""
+
+    description: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        described = sorted((c, d) for c, d in self.columns.items() if d)
+        if not self.description and not described:
+            return ""
+        return hashlib.sha256(json.dumps([self.description, described]).encode()).hexdigest()[:32]
+
+
+Docs = Mapping[tuple[str, str], TableDocs]  # (schema, table) -> its descriptions
+
+
+def manifest_docs(
+    manifest: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
+) -> dict[tuple[str, str], TableDocs]:
+    """The descriptions dbt's manifest holds for the models of `schemas`, by (schema, table) in lower case."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    return {
+        (node["schema"].lower(), (node.get("alias") or node["name"]).lower()): TableDocs(
+            (node.get("description") or "").strip(),
+            {
+                c["name"].lower(): (c.get("description") or "").strip()
+                for c in node.get("columns", {}).values()
+            },
+        )
+        for node in nodes
+        if node["resource_type"] in ("model", "seed", "snapshot") and node["schema"].lower() in schemas
+    }
+
+
+@dataclass(frozen=True)
 class PublishedTable:
     schema: str
     name: str
     rows: int
     fingerprint: str = ""
+    docs_fingerprint: str = ""  # of its descriptions (TableDocs.fingerprint)
     rewritten: bool = True  # False: unchanged since the previous publication, carried over without a rewrite
 
     @property
@@ -94,17 +148,19 @@ def publish(
     published_dir: Path,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     run_id: str | None = None,
+    docs: Docs | None = None,
 ) -> list[PublishedTable]:
-    """Copy every table of `schemas` from the warehouse into `published_dir` (DuckDB + Parquet)."""
+    """Copy every table of `schemas` from the warehouse into `published_dir` (DuckDB + Parquet), with `docs`
+    (by lower-case schema and table) as their comments and Parquet metadata."""
     published_dir.mkdir(parents=True, exist_ok=True)
     published_dir.chmod(SHARED_DIR_MODE)
     with _locked(published_dir / LOCK_FILE):
         remove_debris(published_dir)
-        return _publish(warehouse_path, published_dir, schemas, run_id)
+        return _publish(warehouse_path, published_dir, schemas, run_id, docs or {})
 
 
 def _publish(
-    warehouse_path: Path, published_dir: Path, schemas: tuple[str, ...], run_id: str | None
+    warehouse_path: Path, published_dir: Path, schemas: tuple[str, ...], run_id: str | None, docs: Docs
 ) -> list[PublishedTable]:
     # Microseconds: versions sort by creation even when two publishes fall in the same second.
     token = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
@@ -117,20 +173,31 @@ def _publish(
     previous = current_version(published_dir)
     previous_dir = versions / previous if previous else None
     published: list[PublishedTable] = []
+    written: list[tuple[str, str]] = []  # tables (re)written into the new DuckDB file
     try:
         current = _fingerprints(warehouse_path, schemas)  # (schema, name) -> (rows, fingerprint)
         if not current:
             raise RuntimeError(f"nothing to publish: no tables in schemas {schemas} of {warehouse_path}")
-        carried = _previous_fingerprints(published_dir / DB_NAME, previous_dir)
-        changed = {t for t, (_rows, fp) in current.items() if carried.get(f"{t[0]}.{t[1]}") != fp}
+        described = {t: docs.get((t[0].lower(), t[1].lower()), TableDocs()) for t in current}
+        carried, patchable = _previous_fingerprints(published_dir / DB_NAME, previous_dir)
+        changed = {
+            t
+            for t, (_rows, fp) in current.items()
+            if carried.get(f"{t[0]}.{t[1]}") != (fp, described[t].fingerprint())
+        }
         changed_rows = sum(current[t][0] for t in changed)
         # Few changed rows: start from a copy of the current DuckDB file and replace only those tables. Many: a
         # fresh file is cheaper than a copy in which nearly every table is replaced (measured at 100M events).
-        patch = bool(carried) and changed_rows <= PATCH_AT_MOST_SHARE * sum(r for r, _ in current.values())
+        patch = (
+            patchable
+            and bool(carried)
+            and changed_rows <= PATCH_AT_MOST_SHARE * sum(r for r, _ in current.values())
+        )
         if patch:
             with _naming(tmp_db):
                 shutil.copyfile(published_dir / DB_NAME, tmp_db)
-        con = duckdb.connect(str(tmp_db))
+        # The setting applies to a file this connection creates; a copied file keeps its own (patchable: ours).
+        con = duckdb.connect(str(tmp_db), config={"storage_compatibility_version": STORAGE_VERSION})
         try:
             con.execute(f"attach {literal(str(warehouse_path))} as wh (read_only)")
             for (schema, name), (rows, fingerprint) in current.items():
@@ -138,8 +205,19 @@ def _publish(
                 files = [f"{name}.parquet"] + ([f"{name}.csv"] if (schema, name) in CSV_EXPORTS else [])
                 linked = (schema, name) not in changed and _link_files(previous_dir, version, schema, files)
                 if not (patch and linked):
-                    _write_table(con, schema, name, version, files=not linked)
-                published.append(PublishedTable(schema, name, rows, fingerprint, rewritten=not linked))
+                    _write_table(con, schema, name, version, described[(schema, name)], files=not linked)
+                    written.append((schema, name))
+                published.append(
+                    PublishedTable(
+                        schema,
+                        name,
+                        rows,
+                        fingerprint,
+                        described[(schema, name)].fingerprint(),
+                        rewritten=not linked,
+                    )
+                )
+            _comment(con, [(schema, name, described[(schema, name)]) for schema, name in written])
             if patch:
                 _drop_tables_not_in(con, schemas, set(current))
                 con.execute("drop table main.publication")
@@ -147,13 +225,15 @@ def _publish(
                 """create table main.publication as
                    select cast(? as timestamp) as published_at, ? as run_id,
                           unnest(?::varchar[]) as table_name, unnest(?::bigint[]) as row_count,
-                          unnest(?::varchar[]) as fingerprint, unnest(?::boolean[]) as rewritten""",
+                          unnest(?::varchar[]) as fingerprint, unnest(?::varchar[]) as docs_fingerprint,
+                          unnest(?::boolean[]) as rewritten""",
                 [
                     datetime.now(UTC).replace(tzinfo=None),
                     run_id,
                     [t.qualified for t in published],
                     [t.rows for t in published],
                     [t.fingerprint for t in published],
+                    [t.docs_fingerprint for t in published],
                     [t.rewritten for t in published],
                 ],
             )
@@ -208,27 +288,36 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name
     return rows, hashlib.sha256(f"{columns}|{rows}|{digest}".encode()).hexdigest()[:32]
 
 
-def _previous_fingerprints(previous_db: Path, previous_dir: Path | None) -> dict[str, str]:
-    """The fingerprints the current publication recorded, by table; empty if there is no usable one (none yet, a
-    publication from before fingerprints, or a DuckDB file and Parquet version from different publishes)."""
+def _previous_fingerprints(
+    previous_db: Path, previous_dir: Path | None
+) -> tuple[dict[str, tuple[str, str]], bool]:
+    """The (fingerprint, docs fingerprint) the current publication recorded, by table, and whether its DuckDB file
+    is in STORAGE_VERSION (else it must not be patched); empty if there is no usable one (none yet, a publication
+    from before fingerprints, or a DuckDB file and Parquet version from different publishes). A publication from
+    before docs fingerprints has "" for them: its tables are rewritten once, with their comments."""
     if previous_dir is None or not is_complete(previous_dir) or not previous_db.is_file():
-        return {}
+        return {}, False
     try:
         con = duckdb.connect(str(previous_db), read_only=True)
         try:
+            storage = con.execute(
+                "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+            ).fetchone()[0]
             columns = {r[0] for r in con.execute("describe main.publication").fetchall()}
             if "fingerprint" not in columns:
-                return {}
+                return {}, False
             stamp = "select any_value(published_at)::varchar from {}"
             db_run = con.execute(stamp.format("main.publication")).fetchone()[0]
             pq_run = con.execute(stamp.format(literal(str(previous_dir / PUBLICATION_PARQUET)))).fetchone()[0]
             if db_run != pq_run:
-                return {}
-            return dict(con.execute("select table_name, fingerprint from main.publication").fetchall())
+                return {}, False
+            docs = "docs_fingerprint" if "docs_fingerprint" in columns else "''"
+            rows = con.execute(f"select table_name, fingerprint, {docs} from main.publication").fetchall()
+            return {t: (fp, docs_fp) for t, fp, docs_fp in rows}, storage == f"{STORAGE_VERSION}+"
         finally:
             con.close()
     except duckdb.Error:
-        return {}
+        return {}, False
 
 
 def _link_files(previous_dir: Path | None, version: Path, schema: str, files: list[str]) -> bool:
@@ -242,16 +331,52 @@ def _link_files(previous_dir: Path | None, version: Path, schema: str, files: li
     return True
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, version: Path, files: bool) -> None:
-    """(Re)write a table from the warehouse into the new DuckDB file and, with `files`, its Parquet file (and CSV)."""
+def _write_table(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, version: Path, docs: TableDocs, files: bool
+) -> None:
+    """(Re)write a table from the warehouse into the new DuckDB file and, with `files`, its Parquet file (with its
+    descriptions as key-value metadata) and CSV."""
     table = f"{ident(schema)}.{ident(name)}"
     con.execute(f"create schema if not exists {ident(schema)}")
     con.execute(f"create or replace table {table} as select * from wh.{table}")
     if not files:
         return
-    con.execute(f"copy {table} to {literal(str(version / schema / f'{name}.parquet'))} (format parquet)")
+    metadata = {DOCS_KEY: docs.description} if docs.description else {}
+    if described := _described_columns(con, schema, name, docs):
+        metadata[COLUMN_DOCS_KEY] = json.dumps(described, ensure_ascii=False)
+    kv = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata.items())
+    options = f"format parquet, kv_metadata {{{kv}}}" if kv else "format parquet"
+    con.execute(f"copy {table} to {literal(str(version / schema / f'{name}.parquet'))} ({options})")
     if (schema, name) in CSV_EXPORTS:
         _write_csv(con, table, version / schema / f"{name}.csv")
+
+
+def _described_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, docs: TableDocs
+) -> dict[str, str]:
+    """The columns of the new file's table that dbt describes, in table order, with their descriptions."""
+    columns = con.execute(
+        """select column_name from duckdb_columns() where database_name = current_database()
+           and schema_name = ? and table_name = ? order by column_index""",
+        [schema, name],
+    ).fetchall()
+    return {c: docs.columns[c.lower()] for (c,) in columns if docs.columns.get(c.lower())}
+
+
+def _comment(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, TableDocs]]) -> None:
+    """dbt's descriptions as comments on the tables written into the new file, in one transaction: one commit,
+    not one per statement (436 comments at the demo: 0.2 s instead of 1.5 s)."""
+    statements = []
+    for schema, name, docs in tables:
+        table = f"{ident(schema)}.{ident(name)}"
+        if docs.description:
+            statements.append(f"comment on table {table} is {literal(docs.description)}")
+        statements += [
+            f"comment on column {table}.{ident(c)} is {literal(d)}"
+            for c, d in _described_columns(con, schema, name, docs).items()
+        ]
+    if statements:
+        con.execute("begin;\n" + ";\n".join(statements) + ";\ncommit")
 
 
 def _drop_tables_not_in(

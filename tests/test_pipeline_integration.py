@@ -3,13 +3,16 @@
 import contextlib
 import io
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from growthmart.contracts import CONTRACTS
+from growthmart.publish import COLUMN_DOCS_KEY, DOCS_KEY, manifest_docs
 from growthmart.quality import suites
 from orchestration.cli import main
 
@@ -337,3 +340,103 @@ def test_the_demo_creative_b_beats_its_control(published):
         ).fetchall()
     )
     assert rows["A"] is None and rows["B"] > 0.2
+
+
+# -- the publication opens in DuckDB 1.x, with dbt's descriptions (issue 14) ---------------------------------------
+
+# The python of an environment with a DuckDB 1.x client: `make test` creates .venv-duckdb1 (Makefile
+# DUCKDB1_VERSION) and points this at it; by hand, e.g. GROWTHMART_DUCKDB1_PYTHON=/tmp/duckdb1-env/bin/python.
+DUCKDB1_PYTHON = "GROWTHMART_DUCKDB1_PYTHON"
+
+# Run by the DuckDB 1.x client: what a BI tool on DuckDB 1.x reads of the publication, as JSON.
+DUCKDB1_READER = r"""
+import json, sys
+import duckdb
+
+db, parquet = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db, read_only=True)
+tables = con.execute("select schema_name, table_name, comment from duckdb_tables() "
+                     "where schema_name in ('reports', 'marts') order by all").fetchall()
+columns = con.execute("select schema_name || '.' || table_name, column_name, comment from duckdb_columns() "
+                      "where schema_name in ('reports', 'marts')").fetchall()
+try:
+    con.execute("create table reports.probe as select 1")
+    writable = True
+except duckdb.Error:
+    writable = False
+print(json.dumps({
+    "version": duckdb.__version__,
+    "writable": writable,
+    "rows": {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t, _ in tables},
+    "table_comments": {f"{s}.{t}": c for s, t, c in tables},
+    "column_comments": {f"{t}.{c}": d for t, c, d in columns},
+    "tier_labels": [r[0] for r in con.execute(
+        "select distinct tier_label_zh from reports.rpt_user_segments order by 1").fetchall()],
+    "parquet_rows": con.execute("select count(*) from read_parquet(?)", [parquet]).fetchone()[0],
+    "parquet_kv": dict(con.execute("select key::varchar, decode(value) from parquet_kv_metadata(?)",
+                                   [parquet]).fetchall()),
+}, ensure_ascii=False))
+"""
+
+
+def duckdb1_python() -> Path:
+    default = Path(__file__).resolve().parents[1] / ".venv-duckdb1" / "bin" / "python"
+    python = Path(os.environ.get(DUCKDB1_PYTHON) or default)
+    if not os.access(python, os.X_OK):
+        pytest.fail(
+            f"no DuckDB 1.x client at {python}: `make duckdb1-env` creates .venv-duckdb1 (`make test` does), or set "
+            f"{DUCKDB1_PYTHON} to the python of an environment with duckdb 1.x installed",
+            pytrace=False,
+        )
+    return python
+
+
+def test_a_duckdb_1x_client_reads_the_publication_with_its_descriptions(pipeline, published, dbt_manifest):
+    """The DuckDB 1.x that BI drivers bundle opens the published file read-only: every table's rows as DuckDB 2.x
+    reads them, Chinese text, dbt's table and column descriptions as comments, and the Parquet files' metadata."""
+    python = duckdb1_python()
+    db = pipeline["data"] / "published" / "growthmart.duckdb"
+    parquet = pipeline["data"] / "published" / "parquet" / "reports" / "rpt_kpi_daily.parquet"
+    proc = subprocess.run(
+        [str(python), "-c", DUCKDB1_READER, str(db), str(parquet)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    read = json.loads(proc.stdout)
+    assert read["version"].startswith("1."), read["version"]
+    assert read["writable"] is False
+
+    tables = published.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('reports', 'marts') order by all"
+    ).fetchall()
+    assert len(tables) > 30
+    assert read["rows"] == {
+        f"{s}.{t}": published.execute(f"select count(*) from {s}.{t}").fetchone()[0] for s, t in tables
+    }
+    labels = [r[0] for r in published.execute(
+        "select distinct tier_label_zh from reports.rpt_user_segments order by 1").fetchall()]  # fmt: skip
+    assert read["tier_labels"] == labels and any(re.search("[\u4e00-\u9fff]", x or "") for x in labels), (
+        labels
+    )
+
+    docs = manifest_docs(dbt_manifest)
+    described = [f"{s}.{t}" for s, t in tables if docs[(s, t)].description]
+    assert len(described) == len(tables)  # dbt describes every published table
+    assert {t: read["table_comments"][t] for t in described} == {
+        f"{s}.{t}": docs[(s, t)].description for s, t in tables
+    }
+    column_docs = {f"{s}.{t}.{c}": d for (s, t), doc in docs.items() for c, d in doc.columns.items() if d}
+    published_columns = set(read["column_comments"])
+    expected = {c: d for c, d in column_docs.items() if c in published_columns}
+    assert len(expected) > 300
+    assert {c: read["column_comments"][c] for c in expected} == expected
+    # an undescribed column has no comment, not an empty one
+    assert all(read["column_comments"][c] is None for c in published_columns - set(expected))
+
+    kpi = docs[("reports", "rpt_kpi_daily")]
+    assert read["parquet_rows"] == read["rows"]["reports.rpt_kpi_daily"]
+    assert read["parquet_kv"][DOCS_KEY] == kpi.description
+    assert json.loads(read["parquet_kv"][COLUMN_DOCS_KEY]) == {c: d for c, d in kpi.columns.items() if d}

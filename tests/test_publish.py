@@ -6,6 +6,7 @@ import csv
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -17,8 +18,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import growthmart.publish as publish_module
 from assets.resources import WarehouseResource
-from growthmart.publish import PublishLockedError, publish
+from growthmart.publish import (
+    COLUMN_DOCS_KEY,
+    DOCS_KEY,
+    STORAGE_VERSION,
+    PublishLockedError,
+    TableDocs,
+    publish,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -504,3 +513,92 @@ def test_a_night_that_changes_most_rows_writes_a_fresh_duckdb_file(tmp_path, mon
     publish(wh, published)  # every row changed: a fresh file, no copy
     assert len(copies) == 1
     assert every_table(published / "growthmart.duckdb")["marts.dim_users"][1] == [("u2",)]
+
+
+# -- a file DuckDB 1.x opens, with dbt's descriptions (issue 14) ----------------------------------------------------
+
+DOCS = {
+    ("reports", "rpt_kpi_daily"): TableDocs("每日 KPI, it's daily", {"new_users": "新用户数", "gone": "no such column"}),
+    ("marts", "dim_users"): TableDocs("", {"user_id": "User id."}),
+}  # fmt: skip
+
+
+def comments(db: Path) -> dict[str, object]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute("select schema_name || '.' || table_name, comment from duckdb_tables() "
+                             "where schema_name in ('reports', 'marts')").fetchall()  # fmt: skip
+        columns = con.execute("select schema_name || '.' || table_name || '.' || column_name, comment "
+                              "from duckdb_columns() where schema_name in ('reports', 'marts')").fetchall()  # fmt: skip
+        return dict(tables + columns)
+    finally:
+        con.close()
+
+
+def storage_version(db: Path) -> str:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select tags['storage_version'] from duckdb_databases() "
+                           "where database_name = current_database()").fetchone()[0]  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_descriptions_become_comments_and_parquet_metadata(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published, docs=DOCS)
+    assert storage_version(published / "growthmart.duckdb") == f"{STORAGE_VERSION}+"
+    assert comments(published / "growthmart.duckdb") == {
+        "reports.rpt_kpi_daily": "每日 KPI, it's daily", "reports.rpt_kpi_daily.new_users": "新用户数",
+        "marts.dim_users": None, "marts.dim_users.user_id": "User id."}  # fmt: skip
+    kv = dict(duckdb.sql(
+        "select key::varchar, decode(value) from parquet_kv_metadata("
+        f"'{published / 'parquet' / 'reports' / 'rpt_kpi_daily.parquet'}')").fetchall())  # fmt: skip
+    assert kv[DOCS_KEY] == "每日 KPI, it's daily"
+    assert json.loads(kv[COLUMN_DOCS_KEY]) == {"new_users": "新用户数"}  # only the table's columns
+
+
+def test_comments_do_not_make_an_unchanged_table_changed_and_an_edited_description_is_published(tmp_path):
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    publish(wh, published, docs=DOCS)
+    assert not any(t.rewritten for t in publish(wh, published, docs=DOCS))
+    assert comments(published / "growthmart.duckdb")["reports.rpt_kpi_daily.new_users"] == "新用户数"
+    first = (published / "parquet").resolve()
+
+    edited = {**DOCS, ("reports", "rpt_kpi_daily"): TableDocs("Daily KPIs.", {})}
+    tables = {t.qualified: t.rewritten for t in publish(wh, published, docs=edited)}
+    assert tables == {"marts.dim_users": False, "reports.rpt_kpi_daily": True}
+    now = comments(published / "growthmart.duckdb")
+    assert now["reports.rpt_kpi_daily"] == "Daily KPIs." and now["reports.rpt_kpi_daily.new_users"] is None
+    assert now["marts.dim_users.user_id"] == "User id."  # carried over in the patched copy
+    second = (published / "parquet").resolve()
+    assert (second / "marts/dim_users.parquet").stat().st_ino == (
+        first / "marts/dim_users.parquet"
+    ).stat().st_ino
+
+
+def test_a_publication_in_another_storage_version_is_written_anew_not_patched(tmp_path, monkeypatch):
+    """A copy keeps its file's format: a DuckDB 2.x-format publication (before this choice) is never patched."""
+    wh, published = tmp_path / "warehouse.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    monkeypatch.setattr(publish_module, "STORAGE_VERSION", "latest")
+    publish(wh, published, docs=DOCS)
+    assert storage_version(published / "growthmart.duckdb") != f"{STORAGE_VERSION}+"
+    first = (published / "parquet").resolve()
+    monkeypatch.setattr(publish_module, "STORAGE_VERSION", STORAGE_VERSION)
+    copies = []
+    real_copy = shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda *a, **k: copies.append(a) or real_copy(*a, **k))
+    make_warehouse(wh, 2)  # 1 of 2 rows changed: would be patched
+    tables = {t.qualified: t.rewritten for t in publish(wh, published, docs=DOCS)}
+    assert copies == [] and storage_version(published / "growthmart.duckdb") == f"{STORAGE_VERSION}+"
+    assert tables == {"marts.dim_users": False, "reports.rpt_kpi_daily": True}  # Parquet still carried over
+    second = (published / "parquet").resolve()
+    assert (second / "marts/dim_users.parquet").stat().st_ino == (
+        first / "marts/dim_users.parquet"
+    ).stat().st_ino
+    assert comments(published / "growthmart.duckdb")["marts.dim_users.user_id"] == "User id."
+    publish(wh, published, docs=DOCS)
+    assert len(copies) == 1  # from now on patched again

@@ -6,7 +6,8 @@ import dagster as dg
 
 from assets.resources import WarehouseResource
 from assets.transform import dbt_keys_in_groups
-from growthmart.publish import PUBLISHED_SCHEMAS, publish
+from assets.transform.dbt_assets import manifest_path
+from growthmart.publish import PUBLISHED_SCHEMAS, manifest_docs, publish
 
 PUBLISH_KEY = dg.AssetKey(["published", "growthmart_bi"])
 
@@ -21,13 +22,18 @@ def build_publish_asset() -> dg.AssetsDefinition:
         deps=deps,
         group_name="publish",
         kinds={"duckdb", "parquet"},
-        description="data/published/growthmart.duckdb and data/published/parquet/ for BI tools (read-only).",
+        description=(
+            "data/published/growthmart.duckdb (opens in DuckDB 1.x and 2.x; dbt descriptions as comments) and "
+            "data/published/parquet/ for BI tools (read-only)."
+        ),
     )
     def growthmart_bi(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         published_dir = Path(warehouse.data_dir) / "published"
-        tables = publish(warehouse.path, published_dir, run_id=context.run_id)
+        # The descriptions of the manifest the dbt assets were loaded from: the project that built these tables.
+        docs = manifest_docs(manifest_path(), PUBLISHED_SCHEMAS)
+        tables = publish(warehouse.path, published_dir, run_id=context.run_id, docs=docs)
         rewritten = [t.qualified for t in tables if t.rewritten]
         context.log.info(
             f"published {len(tables)} tables to {published_dir / 'growthmart.duckdb'}: {len(rewritten)} changed "
