@@ -26,6 +26,9 @@ SENTIMENT_SCORER_VAR = "GROWTHMART_SENTIMENT_SCORER"  # growthmart/sentiment/sco
 # where people open the HTML reports (the alerts' links; default: the local published/reports/ path).
 ALERT_URLS_VAR = "GROWTHMART_ALERT_URLS"
 REPORT_BASE_URL_VAR = "GROWTHMART_REPORT_BASE_URL"
+# The PostgreSQL publication (growthmart/publish_pg.py) for BI on other hosts: a libpq DSN (a secret: never logged,
+# never in run metadata); unset, only the DuckDB publication is written.
+PG_DSN_VAR = "GROWTHMART_PG_DSN"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_START_DATE = "2026-01-01"
 

@@ -106,7 +106,13 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     # backfill_policy is "beta" in Dagster 1.13; the warning repeats once per raw asset and hides progress.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-    from assets.publish import ALERTS_KEY, PUBLISH_KEY, REPORTS_KEY, deliver_unpublished_run
+    from assets.publish import (
+        ALERTS_KEY,
+        PG_PUBLISH_KEY,
+        PUBLISH_KEY,
+        REPORTS_KEY,
+        deliver_unpublished_run,
+    )
     from orchestration import run_summary
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_PIPELINE_JOB
@@ -135,7 +141,14 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
         )
     print(
         run_summary.render(
-            result, cfg.warehouse_path, cfg.published_dir, PUBLISH_KEY, REPORTS_KEY, ALERTS_KEY, unpublished
+            result,
+            cfg.warehouse_path,
+            cfg.published_dir,
+            PUBLISH_KEY,
+            REPORTS_KEY,
+            ALERTS_KEY,
+            unpublished,
+            pg_key=PG_PUBLISH_KEY,
         )
     )
     print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")

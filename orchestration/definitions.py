@@ -12,6 +12,7 @@ from assets.publish import (
     build_alerts_asset,
     build_data_docs_asset,
     build_html_reports_asset,
+    build_pg_publish_asset,
     build_publish_asset,
 )
 from assets.quality import build_raw_checks, build_report_checks
@@ -40,6 +41,7 @@ def build_definitions() -> dg.Definitions:
             *build_raw_assets(CONTRACTS, landed_by),
             build_dbt_assets(),
             build_publish_asset(),
+            build_pg_publish_asset(),
             build_data_docs_asset(),
             build_html_reports_asset(),
             build_alerts_asset(),

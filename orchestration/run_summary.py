@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -221,6 +222,38 @@ def published_section(
     return out
 
 
+def pg_section(result: dg.ExecuteInProcessResult, pg_key: dg.AssetKey) -> list[str]:
+    """What the PostgreSQL publication did: published (tables, rows, seconds, where: never the DSN), failed (why;
+    the DuckDB publication stands), skipped (not configured), or not run (nothing was published to DuckDB)."""
+    from growthmart.config import PG_DSN_VAR
+
+    mats = [m for m in result.get_asset_materialization_events() if m.asset_key == pg_key]
+    if mats:
+        meta = {k: _value(mats[-1].materialization.metadata, k) for k in mats[-1].materialization.metadata}
+        out = [
+            f"{meta['table_count']} tables ({meta['rows']} rows) published to PostgreSQL {meta['target']} in "
+            f"{meta['seconds']:.1f}s (swap {meta['swap_ms']:.0f} ms); user-level tables for the CRM role only: "
+            f"{', '.join(meta['user_level_tables']) or 'none'}"
+        ]
+        if meta.get("old_schemas_kept"):
+            out.append(
+                f"  a reader still held the previous publication: {', '.join(meta['old_schemas_kept'])} "
+                "dropped by the next publish"
+            )
+        return out
+    step = "published__growthmart_pg"
+    for event in result.all_events:
+        if event.step_key == step and event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            why = (data.user_failure_data.description if data.user_failure_data else None) or (
+                root_cause(data.error) if data.error else "unknown error"
+            )
+            return [f"FAILED: {why.splitlines()[0][:400]}"]
+    if not os.environ.get(PG_DSN_VAR, "").strip():
+        return [f'skipped: {PG_DSN_VAR} is not set (off by default; README "PostgreSQL publication")']
+    return ["NOT published (nothing was published to DuckDB in this run)"]
+
+
 def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey) -> list[str]:
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key == reports_key]
     if not mats:
@@ -309,6 +342,7 @@ def render(
     reports_key: dg.AssetKey | None = None,
     alerts_key: dg.AssetKey | None = None,
     alerts_delivery: DeliveryReport | None = None,
+    pg_key: dg.AssetKey | None = None,
 ) -> str:
     lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
     lines += connectors_section(result)
@@ -321,6 +355,9 @@ def render(
     lines += errors_section(result)
     lines.append(_rule("published"))
     lines += published_section(result, published_dir, publish_key)
+    if pg_key is not None:
+        lines.append(_rule("published (PostgreSQL)"))
+        lines += pg_section(result, pg_key)
     if reports_key is not None:
         lines.append(_rule("reports (HTML)"))
         lines += reports_section(result, reports_key)
