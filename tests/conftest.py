@@ -89,3 +89,16 @@ def pytest_terminal_summary(terminalreporter):
         f"runs recovered {stats['runs_recovered']}, rows lost {stats['rows_lost']}, "
         f"lock errors {stats['lock_errors']}, dbt re-parses {stats['dbt_reparses']}"
     )
+
+
+@pytest.fixture(scope="session")
+def pg():
+    """One throwaway PostgreSQL for the session (tools/pgserver.py); every test gets its own database in it."""
+    from tools import pgserver
+
+    try:
+        server = pgserver.PgServer()
+    except pgserver.PgUnavailable as exc:
+        pytest.skip(str(exc))
+    with server:
+        yield server

@@ -29,7 +29,6 @@ from growthmart.publish_pg import (
     publish_pg,
 )
 from orchestration.run_summary import pg_section
-from tools import pgserver
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHER_PASSWORD = "Pub-" + secrets.token_urlsafe(12)
@@ -45,27 +44,22 @@ DOCS = {
 
 
 @pytest.fixture(scope="module")
-def pg():
-    try:
-        server = pgserver.PgServer()
-    except pgserver.PgUnavailable as exc:
-        pytest.skip(str(exc))
-    with server:
-        import psycopg
+def logins(pg):
+    """The publisher as a deployment has it (no superuser, allowed to create the two group roles once), a BI user
+    and a CRM user."""
+    import psycopg
 
-        with psycopg.connect(server._admin_dsn(), autocommit=True) as admin:
-            # A publisher as a deployment has it: no superuser, allowed to create the two group roles once.
-            admin.execute(f"create role publisher login createrole password '{PUBLISHER_PASSWORD}'")
-            admin.execute(f"create role alice login password '{READER_PASSWORD}'")  # a BI user
-            admin.execute(f"create role carol login password '{READER_PASSWORD}'")  # a CRM user
-        yield server
+    with psycopg.connect(pg._admin_dsn(), autocommit=True) as admin:
+        admin.execute(f"create role publisher login createrole password '{PUBLISHER_PASSWORD}'")
+        admin.execute(f"create role alice login password '{READER_PASSWORD}'")
+        admin.execute(f"create role carol login password '{READER_PASSWORD}'")
 
 
 _databases = iter(range(1000))
 
 
 @pytest.fixture
-def db(pg):
+def db(pg, logins):
     """A fresh database owned by the publisher; yields (publisher DSN, admin DSN, reader DSN factory)."""
     import psycopg
 

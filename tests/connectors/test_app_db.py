@@ -33,17 +33,6 @@ PLANTED_PASSWORD = "Pl4nted-Secret-7f3a9c"  # the app user's password in every t
 
 
 @pytest.fixture(scope="session")
-def pg():
-    """One PostgreSQL for the session; every test gets its own database in it."""
-    try:
-        server = pgserver.PgServer()
-    except pgserver.PgUnavailable as exc:
-        pytest.skip(str(exc))
-    with server:
-        yield server
-
-
-@pytest.fixture(scope="session")
 def demo_landing(tmp_path_factory) -> Path:
     """The demo's file export of 8 days: what the app database replays, and the file landing compared with."""
     landing = tmp_path_factory.mktemp("demo") / "landing"
