@@ -308,20 +308,24 @@ def _our_schemas(pg, prefix: str) -> list[str]:
 
 
 def _drop_debris(pg) -> list[str]:
-    """Drop what dead publishes left (their next schemas) and swapped-out schemas a reader held at the last drop.
-    Called under the advisory lock: none of them belongs to a live publish."""
+    """Drop what dead publishes left (their next schemas) and swapped-out schemas a reader held at the last drop
+    (one it still holds stays). Called under the advisory lock: none of them belongs to a live publish."""
     debris = _our_schemas(pg, NEXT_PREFIX) + _our_schemas(pg, OLD_PREFIX)
-    for schema in debris:
-        pg.execute(f"drop schema {ident(schema)} cascade")
-    return debris
+    kept = _drop_schemas(pg, debris)
+    return [s for s in debris if s not in kept]
 
 
 def _drop_old(pg) -> list[str]:
-    """Drop the swapped-out schemas; those a reader still holds (lock_timeout) are kept for the next publish."""
+    """Drop the swapped-out schemas; those a reader still holds are kept for the next publish (returned)."""
+    return _drop_schemas(pg, _our_schemas(pg, OLD_PREFIX))
+
+
+def _drop_schemas(pg, schemas: list[str]) -> list[str]:
+    """Drop `schemas`, each waiting at most DROP_LOCK_TIMEOUT for a reader holding one of its tables; those kept."""
     import psycopg
 
     kept = []
-    for schema in _our_schemas(pg, OLD_PREFIX):
+    for schema in schemas:
         try:
             with pg.transaction():
                 pg.execute(f"set local lock_timeout = '{DROP_LOCK_TIMEOUT}'")
