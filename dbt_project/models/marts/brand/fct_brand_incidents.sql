@@ -140,7 +140,14 @@ start_days as (
         incidents.platform,
         incidents.start_date,
         spike_incidents.baseline_median,
-        spike_incidents.baseline_mad
+        spike_incidents.baseline_mad,
+        spike_incidents.negative_mentions,
+        spike_incidents.robust_z,
+        -- the fewest negative mentions that day that would have been a spike: the alert's expected_high
+        greatest(
+            {{ var('incident_min_negative') }},
+            spike_incidents.baseline_median + {{ var('incident_z') }} * spike_incidents.baseline_scale
+        ) as spike_threshold
     from incidents
     inner join spike_incidents
         on
@@ -253,7 +260,14 @@ final as (
         case
             when incidents.peak_robust_z >= {{ var('incident_critical_z') }} then 'critical' else 'warning'
         end as severity,
-        case when incidents.end_date = data_end.data_end_date then 'ongoing' else 'ended' end as status
+        case when incidents.end_date = data_end.data_end_date then 'ongoing' else 'ended' end as status,
+        -- the start day as its nightly run saw it (what rpt_alerts reports, once, on the start day)
+        cast(start_days.negative_mentions as bigint) as start_negative_mentions,
+        cast(start_days.robust_z as double) as start_robust_z,
+        cast(start_days.spike_threshold as double) as start_spike_threshold,
+        case
+            when start_days.robust_z >= {{ var('incident_critical_z') }} then 'critical' else 'warning'
+        end as start_severity
     from incidents
     cross join data_end
     inner join start_days

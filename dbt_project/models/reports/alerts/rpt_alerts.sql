@@ -1,9 +1,10 @@
 -- 异常预警: one row per anomaly the department acts on, on the last var('alert_history_days') days up to data end,
 -- each with its severity, what was expected and what was seen, a message in Chinese and English and the daily HTML
 -- report page of its day (which shows it at the top). Those of the last var('alert_days') days are `is_recent`:
--- what a run delivers (growthmart/alerts), each once. Kinds: `kpi` (fct_kpi_anomalies) and `pacing`
--- (fct_campaign_pacing). Every kind is one CTE of the same columns unioned in `alerts` below: a new kind is one
--- more CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the
+-- what a run delivers (growthmart/alerts), each once. Kinds: `kpi` (fct_kpi_anomalies), `pacing`
+-- (fct_campaign_pacing) and `incident` (our brand's negative-sentiment spikes, fct_brand_incidents, once per
+-- incident on the day it starts). Every kind is one CTE of the same columns unioned in `alerts` below: a new kind
+-- is one more CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the
 -- run's outcome, not from dbt: growthmart/alerts adds them to the delivered message (DECISIONLOG "Alerts").
 -- alert_id = md5(kind|metric|subject|day): stable across runs, so an alert is delivered once.
 -- Grain: alert_id (kind, metric, subject, alert_date).
@@ -24,6 +25,12 @@ dim_dates as (
 
 ),
 
+data_end as (
+
+    select max(date_day) as data_end_date from dim_dates
+
+),
+
 fct_kpi_anomalies as (
 
     select * from {{ ref('fct_kpi_anomalies') }}
@@ -35,6 +42,19 @@ fct_campaign_pacing as (
 
     select * from {{ ref('fct_campaign_pacing') }}
     where severity is not null
+
+),
+
+fct_brand_incidents as (
+
+    -- ours: a competitor's bad day is competitor watch (rpt_competitor_weekly), not an alarm
+    select fct_brand_incidents.* from {{ ref('fct_brand_incidents') }} as fct_brand_incidents
+    cross join data_end
+    where
+        fct_brand_incidents.is_own_brand
+        -- like the other kinds: the alert history's days only
+        and fct_brand_incidents.start_date
+        > cast({{ dbt.dateadd('day', -var('alert_history_days'), 'data_end.data_end_date') }} as date)
 
 ),
 
@@ -122,18 +142,47 @@ pacing_alerts as (
 
 ),
 
-alerts as (
+incident_alerts as (
 
-    -- every alert kind: one CTE of these columns each (a negative-sentiment incident kind joins here)
-    select * from kpi_alerts
-    union all
-    select * from pacing_alerts
+    select
+        'incident' as kind,
+        'negative_mentions' as metric,
+        platform as subject,
+        start_severity as severity,
+        start_date as alert_date,
+        cast(0 as double) as expected_low,
+        start_spike_threshold as expected_high,
+        cast(start_negative_mentions as double) as observed,
+        'high' as direction,
+        {{ dbt.concat([
+            "'负面舆情：'", "brand", "' 在 '", "platform", "' 的负面提及激增：'",
+            "cast(start_date as " ~ dbt.type_string() ~ ")",
+            "' 负面 '", alert_value('start_negative_mentions', 'count'), "' 条，前 " ~ var('incident_baseline_days')
+            ~ " 天日中位数 '", "cast(round(baseline_negative_median, 1) as " ~ dbt.type_string() ~ ")",
+            "' 条，达 '", alert_value('ceil(start_spike_threshold)', 'count'), "' 条即为异常（稳健 z '",
+            "cast(round(start_robust_z, 1) as " ~ dbt.type_string() ~ ")", "'）'",
+        ]) }} as message_zh,
+        {{ dbt.concat([
+            "'Negative spike: '", "brand", "' on '", "platform", "' on '",
+            "cast(start_date as " ~ dbt.type_string() ~ ")", "': '",
+            alert_value('start_negative_mentions', 'count'), "' negative mentions, daily median '",
+            "cast(round(baseline_negative_median, 1) as " ~ dbt.type_string() ~ ")",
+            "' over the previous " ~ var('incident_baseline_days') ~ " days, a spike from '",
+            alert_value('ceil(start_spike_threshold)', 'count'), "' (robust z '",
+            "cast(round(start_robust_z, 1) as " ~ dbt.type_string() ~ ")", "')'",
+        ]) }} as message_en
+    from fct_brand_incidents
 
 ),
 
-data_end as (
+alerts as (
 
-    select max(date_day) as data_end_date from dim_dates
+    -- every alert kind: one CTE of these columns each
+    select * from kpi_alerts
+    union all
+    select * from pacing_alerts
+    union all
+    select * from incident_alerts
 
 ),
 
