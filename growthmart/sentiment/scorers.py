@@ -14,6 +14,7 @@ Adding a scorer (say, a transformer model): a class with `name`, `version` and `
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -48,11 +49,34 @@ class Scorer(Protocol):
     def score_batch(self, texts: Sequence[str | None]) -> list[Score]: ...
 
 
-def snownlp_positive(cleaned: str) -> float:
-    """SnowNLP's probability that `cleaned` (non-empty) is positive; SnowNLP is imported on first use (2 s)."""
-    from snownlp import SnowNLP
+SEGMENT_CACHE_SIZE = 200_000  # distinct Chinese runs kept segmented (~100 bytes each)
 
-    return float(SnowNLP(cleaned).sentiments)
+
+@functools.lru_cache(maxsize=SEGMENT_CACHE_SIZE)
+def _segment_run(run: str) -> tuple[str, ...]:
+    from snownlp import seg
+
+    return tuple(seg.single_seg(run))
+
+
+def snownlp_positive(cleaned: str) -> float:
+    """SnowNLP's probability that `cleaned` (non-empty) is positive: exactly `SnowNLP(cleaned).sentiments`, with
+    its word segmentation (97 % of its time: a character HMM in pure Python) memoised per run of Chinese characters.
+    Runs repeat across mentions (短语 like 质量太差了, 物流很快), and the segmentation of a run depends on the run
+    alone. SnowNLP is imported on first use (2 s); tests/sentiment pins the equality on the evaluation set."""
+    from snownlp import normal, seg, sentiment
+
+    words: list[str] = []
+    for part in seg.re_zh.split(cleaned):  # snownlp.seg.seg, with the cache
+        part = part.strip()
+        if not part:
+            continue
+        if seg.re_zh.match(part):
+            words += _segment_run(part)
+        else:
+            words += [w.strip() for w in part.split() if w.strip()]
+    verdict, probability = sentiment.classifier.classifier.classify(normal.filter_stop(words))
+    return float(probability if verdict == "pos" else 1 - probability)
 
 
 class SnowNLPScorer:

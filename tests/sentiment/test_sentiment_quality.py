@@ -67,3 +67,19 @@ def test_the_recorded_figure_is_the_current_scorer_versions(recorded, scorer):
         f"{DOC.name} records {name} {version}, the scorer is now {scorer.name} {scorer.version}: run "
         "`make eval-sentiment` and record its figures there"
     )
+
+
+def test_the_memoised_segmentation_answers_exactly_what_snownlp_answers():
+    """scorers.snownlp_positive re-uses SnowNLP's word segmentation per run of Chinese characters (its cost): on
+    every evaluation sentence it must give SnowNLP's own probability, bit for bit, cached or not."""
+    from snownlp import SnowNLP
+
+    from growthmart.sentiment import text
+    from growthmart.sentiment.scorers import _segment_run, snownlp_positive
+
+    cleaned = [c for c in (text.clean_for_scoring(t) for t in (e.text for e in load_eval_set())) if c]
+    _segment_run.cache_clear()
+    first = [snownlp_positive(c) for c in cleaned]
+    again = [snownlp_positive(c) for c in cleaned]  # every run from the cache now
+    assert _segment_run.cache_info().hits > 0
+    assert first == again == [SnowNLP(c).sentiments for c in cleaned]
