@@ -241,6 +241,61 @@ class PublishedData:
             [last, first],
         )
 
+    # ------------------------------------------------------------------ alerts, brand and competitors
+    def alerts(self, first: date, last: date) -> list[dict]:
+        """rpt_alerts of the days first..last, most severe first, then the newest, the kind (growthmart/alerts
+        KINDS order), metric and subject; none when the publication has no rpt_alerts."""
+        if not self.has_table("reports", "rpt_alerts"):
+            return []
+        from growthmart.alerts.model import KINDS, SEVERITIES
+
+        return self.dicts(
+            """select alert_id, kind, metric, subject, severity, alert_date, message_zh, message_en
+               from reports.rpt_alerts where alert_date between ? and ?
+               order by list_position(?, severity), alert_date desc, list_position(?, kind), metric, subject""",
+            [first, last, list(SEVERITIES), list(KINDS)],
+        )
+
+    def brand_platforms(self, day: date) -> list[dict]:
+        """Our brand's published cells of `day`, one row per platform."""
+        return self.dicts(
+            """select platform, mentions, negative_mentions, weighted_reach, negative_share, net_sentiment,
+                      share_of_voice
+               from reports.rpt_brand_sentiment_daily where report_date = ? and is_own_brand
+               order by mentions desc, platform""",
+            [day],
+        )
+
+    def brand_negative_by_platform(self, first: date, last: date) -> list[tuple]:
+        """(day, platform, negative mentions) of our brand, first..last."""
+        return self.rows(
+            """select report_date, platform, negative_mentions
+               from reports.rpt_brand_sentiment_daily
+               where is_own_brand and report_date between ? and ? order by 1, 2""",
+            [first, last],
+        )
+
+    def incidents(self, first: date, last: date) -> list[dict]:
+        """Negative spikes (rpt_brand_incidents) overlapping first..last: ours first, then the newest."""
+        return self.dicts(
+            """select incident_id, brand, is_own_brand, platform, start_date, end_date, negative_mentions,
+                      baseline_negative_median, peak_robust_z, severity, status, top_posts
+               from reports.rpt_brand_incidents where start_date <= ? and end_date >= ?
+               order by is_own_brand desc, start_date desc, peak_robust_z desc, brand, platform""",
+            [last, first],
+        )
+
+    def competitor_week(self, week: date) -> list[dict]:
+        """rpt_competitor_weekly of the week starting `week`: ours first, then by share of voice."""
+        return self.dicts(
+            """select brand, is_own_brand, mentions, share_of_voice, negative_share, avg_price_cny,
+                      avg_price_change, items_price_down, max_discount, promotion_texts, new_creatives,
+                      best_app_rank, app_rank_change
+               from reports.rpt_competitor_weekly where week_start = ?
+               order by is_own_brand desc, share_of_voice desc nulls last, brand""",
+            [week],
+        )
+
     # ------------------------------------------------------------------ what was published
     def publication(self) -> tuple[str | None, object, list[tuple]]:
         if not self.has_table("main", "publication"):

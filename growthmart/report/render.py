@@ -22,6 +22,7 @@ from growthmart.report.i18n import (
     fmt_value,
     raw,
 )
+from growthmart.report.watch import WatchSections
 
 TILES = (
     "new_users",
@@ -102,6 +103,7 @@ class PageBuilder:
         self.t = labels
         self.keys = keys
         self.quality = quality  # publication + run record, the same for every page of a build
+        self.watch = WatchSections(data, labels, keys["daily"][-1] if keys["daily"] else None)
 
     # ------------------------------------------------------------------ tiles
     def _tile(self, metric: str, label: str, table: str, keycol: str, key: date, value, deltas) -> str:
@@ -203,6 +205,7 @@ class PageBuilder:
             self._top_content_chart(period),
             self._lifecycle_chart(period),
             self._attribution_chart(period),
+            self.watch.brand_chart(period),
         ]
 
     def _kpi_trend_chart(self, period: Period) -> Chart:
@@ -589,9 +592,12 @@ class PageBuilder:
             f'<!DOCTYPE html><html lang="{t.html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{self._header(title, ''.join(nav))}<main>"
+            f"{self.watch.alerts(period)}"
             f"<h2>{escape(t('kpis'))}{incomplete}</h2>{self.tiles(period)}"
             f'<div class="grid" style="margin-top:14px">{"".join(figures)}</div>'
             f"{self.activities_table(period)}{self.ab_table(period)}"
+            f'<div style="margin-top:20px">{self.watch.brand(period)}</div>'
+            f'<div style="margin-top:20px">{self.watch.competitors(period)}</div>'
             f'<div style="margin-top:20px">{self.quality_panel(period)}</div></main>'
             f'<script type="application/json" id="chart-specs">{_json_for_script(payload)}</script>'
             f'<script src="{asset_js}"></script><script>{CHART_JS}</script></body></html>'

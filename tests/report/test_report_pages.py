@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,7 +27,7 @@ REQUIRED_METRICS = {
 }  # fmt: skip
 CHARTS = {
     "kpi_trend", "retention_heatmap", "funnel", "cac_ltv", "campaign_roi", "spend_platform", "top_content",
-    "lifecycle", "attribution",
+    "lifecycle", "attribution", "brand_negative",
 }  # fmt: skip
 
 
@@ -40,6 +40,9 @@ class Page(HTMLParser):
         self.tiles: list[dict] = []
         self.charts: dict[str, dict] = {}
         self.quality: dict | None = None
+        self.sections: list[dict] = []  # <section>s in page order
+        self.alerts: list[dict] = []  # rows of the alerts section
+        self.incidents: list[dict] = []
         self.refs: list[str] = []
         self.links: list[str] = []
         self._in_specs = False
@@ -58,6 +61,12 @@ class Page(HTMLParser):
             self.charts[a["data-chart"]] = a
         if a.get("id") == "data-quality":
             self.quality = a
+        if tag == "section":
+            self.sections.append(a)
+        if tag == "tr" and "data-alert-id" in a:
+            self.alerts.append(a)
+        if tag == "tr" and "data-incident-id" in a:
+            self.incidents.append(a)
         for attr in ("src", "href", "srcset", "poster", "data"):
             if a.get(attr):
                 self.refs.append(a[attr])
@@ -340,3 +349,40 @@ def test_the_panel_counts_the_quarantine_of_the_pages_days_and_says_when_no_reco
     day = build_reports(published, period="daily", day=LAST_DAY, lang="en")[0]
     assert read(day).quality["data-checks-passed"] == ""
     assert "no run record" in day.read_text(encoding="utf-8")
+
+
+def test_a_days_alerts_open_its_page_and_the_demo_incident_is_on_its_first_day(reports, published):
+    """The demo's product-quality incident (tools/demo/market.py) starts on INCIDENT_PLATFORM on its start day: that
+    day's page opens with its alerts, the incident among them, most severe first; the brand section lists it."""
+    from tools.demo.market import INCIDENT_PLATFORM, OWN_BRAND, incident_start_day
+
+    start = date(2026, 5, 1) + timedelta(days=incident_start_day(35))
+    page = read(reports / "daily" / f"{start}.html")
+    assert page.sections[0]["id"] == "alerts"
+    want = published.execute(
+        "select alert_id, kind, severity from reports.rpt_alerts where alert_date = ?", [start]
+    ).fetchall()
+    assert int(page.sections[0]["data-alerts"]) == len(want) > 0
+    shown = [(a["data-alert-id"], a["data-kind"], a["data-severity"]) for a in page.alerts]
+    assert sorted(shown) == sorted(want)
+    severities = [s for _, _, s in shown]
+    assert severities == sorted(severities, key=["critical", "warning"].index)
+    incident = [a for a in page.alerts if a["data-kind"] == "incident"]
+    assert incident, shown
+    (row,) = [
+        i for i in page.incidents if i["data-platform"] == INCIDENT_PLATFORM and i["data-start"] == str(start)
+    ]
+    assert row["data-brand"] == OWN_BRAND.name
+    before = read(reports / "daily" / f"{start - timedelta(days=1)}.html")
+    assert not [a for a in before.alerts if a["data-kind"] == "incident"]
+
+
+def test_competitor_section_shows_the_pages_week(reports, published):
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    (section,) = [s for s in page.sections if s.get("id") == "competitors"]
+    week = date.fromisoformat(section["data-week"])
+    assert week == LAST_DAY - timedelta(days=LAST_DAY.weekday())
+    brands = published.execute(
+        "select count(*) from reports.rpt_competitor_weekly where week_start = ?", [week]
+    ).fetchone()[0]
+    assert brands == 4  # ours and the three competitors of tools/demo/market.py

@@ -1,0 +1,206 @@
+"""The watching sections of a period page: the period's alerts (at the top), our brand's voice and its negative
+spikes, and the competitors' week. Published cells only, as everywhere on the pages: nothing is computed here.
+
+Markup contract (tests/report): `<section id="alerts" data-alerts="N">` with one `<tr data-alert-id data-kind
+data-severity>` per alert shown, most severe first; `<section id="brand">` with the incidents as `<tr
+data-incident-id data-brand data-platform data-start>`; `<section id="competitors" data-week>`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from html import escape
+
+from growthmart.report.data import Period, PublishedData, week_start
+from growthmart.report.i18n import Labels, fmt_count, fmt_money, fmt_pct
+
+MAX_ALERTS_SHOWN = 30  # a month of pacing alerts would bury the page: the rest is one line and rpt_alerts
+POST_EXCERPT = 60  # characters of a top post's text
+
+
+def _signed(value, decimals: int = 2) -> str:
+    return "—" if value is None else f"{float(value):+.{decimals}f}".replace("-", "−")
+
+
+def _decimal(value, decimals: int = 1) -> str:
+    return "—" if value is None else f"{float(value):.{decimals}f}"
+
+
+def _table(labels: Labels, columns: list[str], body: str) -> str:
+    head = "".join(f"<th>{escape(labels(c))}</th>" for c in columns)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+class WatchSections:
+    def __init__(self, data: PublishedData, labels: Labels, data_end: date | None):
+        self.data = data
+        self.t = labels
+        self.data_end = data_end  # the last published day: a current week or month is shown up to it
+
+    def _window(self, period: Period) -> tuple[date, date]:
+        """What the brand chart and the incidents cover: a day is too thin, so a daily page shows the trailing
+        30 days up to it; weekly and monthly pages their period."""
+        if period.kind == "daily":
+            return period.end - timedelta(days=29), period.end
+        return period.start, period.end
+
+    def _window_text(self, first: date, last: date) -> str:
+        return (
+            self.t("window_period", start=first.isoformat(), end=last.isoformat())
+            if first != last
+            else str(first)
+        )
+
+    # ------------------------------------------------------------------ alerts (top of the page)
+    def alerts(self, period: Period) -> str:
+        t = self.t
+        rows = self.data.alerts(period.start, period.end)
+        when = period.label if period.kind != "weekly" else self._window_text(period.start, period.end)
+        head = f"<h2>{escape(t('alerts_' + period.kind))} · {escape(when)}</h2>"
+        if not rows:
+            return (
+                f'<section id="alerts" class="panel" data-alerts="0">{head}'
+                f'<p class="ok">{escape(t("no_alerts"))}</p></section>'
+            )
+        message = "message_zh" if t.lang == "zh" else "message_en"
+        shown = rows[:MAX_ALERTS_SHOWN]
+        dated = period.kind != "daily"  # a daily page's alerts are all of its day
+        body = "".join(
+            f'<tr data-alert-id="{escape(r["alert_id"])}" data-kind="{escape(r["kind"])}" '
+            f'data-severity="{escape(r["severity"])}"><td class="{"bad" if r["severity"] == "critical" else "warn"}">'
+            f"{escape(t('severity_' + r['severity']))}</td><td>{escape(t('alert_kind_' + r['kind']))}</td>"
+            + (f"<td>{r['alert_date']}</td>" if dated else "")
+            + f"<td>{escape(r[message] or '')}</td></tr>"
+            for r in shown
+        )
+        more = (
+            f'<p class="note">{escape(t("more_alerts", n=len(rows) - len(shown)))}</p>'
+            if len(rows) > len(shown)
+            else ""
+        )
+        critical = sum(r["severity"] == "critical" for r in rows)
+        return (
+            f'<section id="alerts" class="panel" data-alerts="{len(rows)}" data-critical="{critical}">{head}'
+            f"{_table(t, ['severity', 'alert_kind', *(['date'] if dated else []), 'alert_message'], body)}{more}</section>"
+        )
+
+    # ------------------------------------------------------------------ brand
+    def brand_chart(self, period: Period) -> tuple[str, str, dict | None]:
+        """Our brand's negative mentions a day, stacked by platform."""
+        first, last = self._window(period)
+        rows = self.data.brand_negative_by_platform(first, last)
+        title = f"{self.t('brand_negative')} · {self._window_text(first, last)}"
+        if not any(n for _, _, n in rows):
+            return ("brand_negative", title, None)
+        days = sorted({d for d, _, _ in rows})
+        platforms = sorted({p for _, p, _ in rows})
+        cell = {(d, p): n for d, p, n in rows}
+        spec = {
+            "data": [
+                {
+                    "type": "bar",
+                    "name": p,
+                    "x": [d.isoformat() for d in days],
+                    "y": [cell.get((d, p), 0) for d in days],
+                }
+                for p in platforms
+            ],
+            "layout": {"barmode": "stack", "yaxis": {"title": {"text": self.t("negative_mentions")}}},
+        }
+        return ("brand_negative", title, spec)
+
+    def brand(self, period: Period) -> str:
+        t = self.t
+        parts = [f"<h2>{escape(t('brand'))}</h2>"]
+        if period.kind == "daily":
+            rows = self.data.brand_platforms(period.start)
+            body = "".join(
+                f"<tr><td>{escape(r['platform'])}</td><td class=n>{fmt_count(r['mentions'])}</td>"
+                f"<td class=n>{fmt_count(r['negative_mentions'])}</td><td class=n>{fmt_pct(r['negative_share'])}</td>"
+                f"<td class=n>{_signed(r['net_sentiment'])}</td><td class=n>{fmt_pct(r['share_of_voice'])}</td>"
+                f"<td class=n>{fmt_count(r['weighted_reach'])}</td></tr>"
+                for r in rows
+            )
+            cols = [
+                "platform",
+                "mentions",
+                "negative_mentions",
+                "negative_share",
+                "net_sentiment",
+                "share_of_voice",
+            ]
+            parts.append(
+                f"<h3>{escape(t('brand_platforms'))} · {period.start}</h3>"
+                + (
+                    _table(t, [*cols, "weighted_reach"], body)
+                    if rows
+                    else f'<p class="no-data">{escape(t("no_data"))}</p>'
+                )
+            )
+        first, last = self._window(period)
+        incidents = self.data.incidents(first, last)
+        title = f"{t('incidents')} · {self._window_text(first, last)}"
+        parts.append(f'<h3 style="margin-top:12px">{escape(title)}</h3>')
+        if not incidents:
+            parts.append(f'<p class="ok">{escape(t("no_incidents"))}</p>')
+        else:
+            body = "".join(self._incident_row(r) for r in incidents)
+            cols = [
+                "brand_col",
+                "platform",
+                "dates",
+                "negative_mentions",
+                "baseline",
+                "robust_z",
+                "severity",
+                "status",
+            ]
+            parts.append(_table(t, [*cols, "top_post"], body))
+        return f'<section id="brand" class="panel">{"".join(parts)}</section>'
+
+    def _incident_row(self, r: dict) -> str:
+        t = self.t
+        posts = json.loads(r["top_posts"]) if r["top_posts"] else []
+        top = ""
+        if posts:
+            p = posts[0]
+            text = (p.get("text") or "")[:POST_EXCERPT]
+            link = escape(p.get("url") or "")
+            top = f'{escape(p.get("author") or "")}: <a href="{link}">{escape(text)}</a> ({fmt_count(p.get("reach"))})'
+        brand = escape(r["brand"]) + ("" if not r["is_own_brand"] else f" <b>({escape(t('own_brand'))})</b>")
+        return (
+            f'<tr data-incident-id="{escape(r["incident_id"])}" data-brand="{escape(r["brand"])}" '
+            f'data-platform="{escape(r["platform"])}" data-start="{r["start_date"]}"><td>{brand}</td>'
+            f"<td>{escape(r['platform'])}</td><td>{r['start_date']} – {r['end_date']}</td>"
+            f"<td class=n>{fmt_count(r['negative_mentions'])}</td>"
+            f"<td class=n>{_decimal(r['baseline_negative_median'])}</td><td class=n>{_decimal(r['peak_robust_z'])}</td>"
+            f'<td class="{"bad" if r["severity"] == "critical" else "warn"}">{escape(t("severity_" + r["severity"]))}</td>'
+            f"<td>{escape(t('status_' + r['status']))}</td><td>{top}</td></tr>"
+        )
+
+    # ------------------------------------------------------------------ competitors
+    def competitors(self, period: Period) -> str:
+        """The week of a daily or weekly page; a monthly page's last week with data (it may start in the month
+        before)."""
+        t = self.t
+        week = week_start(min(period.end, self.data_end or period.end))
+        rows = self.data.competitor_week(week)
+        head = f"<h2>{escape(t('competitors'))} · {escape(t('week_of', start=week.isoformat()))}</h2>"
+        if not rows:
+            return f'<section id="competitors" class="panel" data-week="{week}">{head}<p class="no-data">{escape(t("no_data"))}</p></section>'
+        body = "".join(
+            f"<tr><td>{escape(r['brand'])}{' <b>(' + escape(t('own_brand')) + ')</b>' if r['is_own_brand'] else ''}</td>"
+            f"<td class=n>{fmt_count(r['mentions'])}</td><td class=n>{fmt_pct(r['share_of_voice'])}</td>"
+            f"<td class=n>{fmt_pct(r['negative_share'])}</td><td class=n>{fmt_money(r['avg_price_cny'], 2)}</td>"
+            f"<td class=n>{fmt_pct(r['avg_price_change'])}</td><td class=n>{fmt_count(r['items_price_down'])}</td>"
+            f"<td class=n>{fmt_pct(r['max_discount'], 0)}</td><td>{escape(r['promotion_texts'] or '—')}</td>"
+            f"<td class=n>{fmt_count(r['new_creatives'])}</td><td class=n>{fmt_count(r['best_app_rank'])}</td>"
+            f"<td class=n>{_signed(r['app_rank_change'], 1)}</td></tr>"
+            for r in rows
+        )
+        cols = [
+            "brand_col", "mentions", "share_of_voice", "negative_share", "avg_price", "price_change", "items_price_down",
+            "max_discount", "promotions", "new_creatives", "best_app_rank", "app_rank_change",
+        ]  # fmt: skip
+        return f'<section id="competitors" class="panel" data-week="{week}">{head}{_table(t, cols, body)}</section>'
