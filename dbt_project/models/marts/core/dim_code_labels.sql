@@ -5,6 +5,8 @@
 -- declared without labels has NULL labels here; reports then show the code (macro with_code_labels).
 -- Grain: code_type, code.
 
+{%- set unset = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+
 with
 
 channels as (
@@ -48,8 +50,8 @@ platform_labels as (
         select
             'platform' as code_type,
             '{{ platform.key }}' as code,
-            {{ dbt.string_literal(platform.label_zh) if platform.label_zh else 'null' }} as label_zh,
-            {{ dbt.string_literal(platform.label_en) if platform.label_en else 'null' }} as label_en
+            {{ dbt.string_literal(platform.label_zh) if platform.label_zh else unset }} as label_zh,
+            {{ dbt.string_literal(platform.label_en) if platform.label_en else unset }} as label_en
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -57,21 +59,9 @@ platform_labels as (
 
 final as (
 
-    select
-        code_type,
-        code,
-        cast(label_zh as {{ dbt.type_string() }}) as label_zh,
-        cast(label_en as {{ dbt.type_string() }}) as label_en
-    from channel_labels
-
+    select * from channel_labels
     union all
-
-    select
-        code_type,
-        code,
-        cast(label_zh as {{ dbt.type_string() }}) as label_zh,
-        cast(label_en as {{ dbt.type_string() }}) as label_en
-    from platform_labels
+    select * from platform_labels
 
 )
 
