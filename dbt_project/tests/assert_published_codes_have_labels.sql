@@ -18,6 +18,7 @@
     ('rpt_user_lifecycle_weekly', 'channel', 'channel'),
     ('rpt_user_segments', 'channel', 'channel'),
     ('rpt_content_items', 'content_platform', 'platform'),
+    ('rpt_ab_tests', 'platform', 'platform'),
 ] %}
 
 with
