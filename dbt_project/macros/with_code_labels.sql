@@ -1,7 +1,7 @@
 {#- The rows of `relation` (a CTE of a report) with the names readers see appended after its columns: the
     campaign's name (dim_campaigns) after `campaign_id`, and for each code column the Chinese and English label of
     its code (dim_code_labels) as <column>_label_zh, <column>_label_en. A code or campaign without a name shows
-    itself, never NULL and never a dropped row (left joins on unique keys; docs/metrics.md, conventions).
+    itself (NULL only where the code is NULL), never a dropped row (left joins on unique keys; docs/metrics.md).
     `codes` maps a column of `relation` to its code type in dim_code_labels: 'channel', 'platform' (ad
     platform) or 'content_platform' (the content reports' `platform`). -#}
 {% macro with_code_labels(relation, codes={}, campaign_id=none) -%}
