@@ -79,6 +79,10 @@ class AdPlatform:
     spend_sql: str  # SQL over a raw row: the spend in whole units of its currency (e.g. fen / 100)
     currency: str = "CNY"  # ISO code of the spend, when the platform reports one currency
     currency_column: str | None = None  # raw column holding the spend's ISO code, when it varies by account
+    # The names report readers see next to the key (dim_code_labels; unset, the reports show the key itself and
+    # the dbt test assert_published_codes_have_labels warns)
+    label_zh: str | None = None
+    label_en: str | None = None
 
     @property
     def currency_sql(self) -> str:
@@ -141,6 +145,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="ocean_engine_ad_stats",
         ad_platform=AdPlatform(
             key="ocean_engine",
+            label_zh="巨量引擎",
+            label_en="Ocean Engine",
             staging_model="stg_ocean_engine__ad_stats",
             impressions="展示数",
             clicks="点击数",
@@ -179,6 +185,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="tencent_ads_daily_reports",
         ad_platform=AdPlatform(
             key="tencent_ads",
+            label_zh="腾讯广告",
+            label_en="Tencent Ads",
             staging_model="stg_tencent_ads__daily_reports",
             impressions="view_count",
             clicks="valid_click_count",
@@ -212,6 +220,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="baidu_keyword_stats",
         ad_platform=AdPlatform(
             key="baidu",
+            label_zh="百度营销",
+            label_en="Baidu Ads",
             staging_model="stg_baidu__keyword_stats",
             impressions="展现",
             clicks="点击",
@@ -245,6 +255,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="meta_ads_insights",
         ad_platform=AdPlatform(
             key="meta",
+            label_zh="Meta广告",
+            label_en="Meta Ads",
             staging_model="stg_meta_ads__insights",
             impressions="impressions",
             clicks="clicks",
@@ -288,6 +300,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="xiaohongshu_ads_reports",
         ad_platform=AdPlatform(
             key="xiaohongshu_ads",
+            label_zh="小红书聚光",
+            label_en="Xiaohongshu Spotlight",
             staging_model="stg_xiaohongshu_ads__reports",
             impressions="impression",
             clicks="click",
@@ -330,6 +344,8 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
         name="google_ads_ad_stats",
         ad_platform=AdPlatform(
             key="google_ads",
+            label_zh="谷歌广告",
+            label_en="Google Ads",
             staging_model="stg_google_ads__ad_stats",
             impressions="metrics.impressions",
             clicks="metrics.clicks",

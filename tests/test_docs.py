@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from assets.quality.report_checks import build_report_checks
+from growthmart.publish import PUBLISHED_SCHEMAS, manifest_docs
 from growthmart.quality.suites import REPORTS, report_suite_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +52,21 @@ def test_metrics_doc_defines_every_published_report_column_in_the_reports_sectio
         assert own, f"docs/metrics.md has no section whose heading names {name}"
         missing += [f"{name}.{c['name']}" for c in model.get("columns", []) if f"`{c['name']}`" not in own]
     assert not missing, f"docs/metrics.md does not define in the report's section: {missing}"
+
+
+def test_every_column_the_yaml_lists_for_a_published_model_has_a_description(dbt_manifest):
+    """The publication carries dbt's descriptions as column comments (growthmart/publish.py manifest_docs): a
+    published model (marts, reports) lists no column without one. Columns its SQL has but its YAML does not list
+    are caught on the demo's publication (tests/test_pipeline_integration.py)."""
+    docs = manifest_docs(dbt_manifest)
+    assert {schema for schema, _ in docs} == set(PUBLISHED_SCHEMAS)
+    undescribed = sorted(
+        f"{schema}.{table}.{column}"
+        for (schema, table), table_docs in docs.items()
+        for column, description in table_docs.columns.items()
+        if not description
+    )
+    assert not undescribed, f"published columns without a description in their model's YAML: {undescribed}"
 
 
 # The "Built by" line of a report, under its heading in docs/metrics.md, in four parts separated by "; ":

@@ -1,6 +1,6 @@
 {#- GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit.
     The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend
-    and its ISO currency as SQL over a raw row. -#}
+    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset). -#}
 {% macro ad_platforms() -%}
     {{ return([
         {
@@ -10,7 +10,9 @@
             'report_date_column': '"日期"',
             'key_columns': ['"日期"', '"广告ID"'],
             'spend_sql': '"消耗(元)"',
-            'currency_sql': "'CNY'"
+            'currency_sql': "'CNY'",
+            'label_zh': '巨量引擎',
+            'label_en': 'Ocean Engine'
         },
         {
             'key': 'tencent_ads',
@@ -19,7 +21,9 @@
             'report_date_column': '"date"',
             'key_columns': ['"date"', '"dynamic_creative_id"'],
             'spend_sql': 'cost / 100.0',
-            'currency_sql': "'CNY'"
+            'currency_sql': "'CNY'",
+            'label_zh': '腾讯广告',
+            'label_en': 'Tencent Ads'
         },
         {
             'key': 'baidu',
@@ -28,7 +32,9 @@
             'report_date_column': '"日期"',
             'key_columns': ['"日期"', '"关键词ID"'],
             'spend_sql': '"消费"',
-            'currency_sql': "'CNY'"
+            'currency_sql': "'CNY'",
+            'label_zh': '百度营销',
+            'label_en': 'Baidu Ads'
         },
         {
             'key': 'meta',
@@ -37,7 +43,9 @@
             'report_date_column': '"date_start"',
             'key_columns': ['"date_start"', '"ad_id"'],
             'spend_sql': 'spend',
-            'currency_sql': 'upper(trim("account_currency"))'
+            'currency_sql': 'upper(trim("account_currency"))',
+            'label_zh': 'Meta广告',
+            'label_en': 'Meta Ads'
         },
         {
             'key': 'xiaohongshu_ads',
@@ -46,7 +54,9 @@
             'report_date_column': '"time"',
             'key_columns': ['"time"', '"creativity_id"'],
             'spend_sql': 'fee',
-            'currency_sql': "'CNY'"
+            'currency_sql': "'CNY'",
+            'label_zh': '小红书聚光',
+            'label_en': 'Xiaohongshu Spotlight'
         },
         {
             'key': 'google_ads',
@@ -55,7 +65,9 @@
             'report_date_column': '"segments.date"',
             'key_columns': ['"segments.date"', '"ad_group_ad.ad.id"'],
             'spend_sql': '"metrics.cost_micros" / 1000000.0',
-            'currency_sql': 'upper(trim("customer.currency_code"))'
+            'currency_sql': 'upper(trim("customer.currency_code"))',
+            'label_zh': '谷歌广告',
+            'label_en': 'Google Ads'
         }
     ]) }}
 {%- endmacro %}

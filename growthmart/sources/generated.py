@@ -52,13 +52,15 @@ def render_ad_platforms_macro() -> str:
             "key_columns": [_ident(k) for k in c.primary_key],
             "spend_sql": p.spend_sql,
             "currency_sql": p.currency_sql,
+            "label_zh": p.label_zh,
+            "label_en": p.label_en,
         }
         body = ",\n            ".join(f"{_jinja(k)}: {_jinja(v)}" for k, v in fields.items())
         entries.append("        {\n            " + body + "\n        }")
     return (
         f"{{#- {GENERATED}.\n"
         "    The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend\n"
-        "    and its ISO currency as SQL over a raw row. -#}\n"
+        "    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset). -#}\n"
         "{% macro ad_platforms() -%}\n"
         "    {{ return([\n" + ",\n".join(entries) + "\n    ]) }}\n"
         "{%- endmacro %}\n"

@@ -91,7 +91,7 @@ daily as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         daily.report_date,
@@ -107,6 +107,12 @@ final as (
     from daily
     left join dim_content
         on daily.content_id = dim_content.content_id
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'platform': 'content_platform'}, campaign_id='campaign_id') }}
 
 )
 

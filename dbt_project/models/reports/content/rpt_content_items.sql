@@ -131,7 +131,7 @@ lifetime as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         content_id,
@@ -152,6 +152,12 @@ final as (
         first_stat_date,
         last_stat_date
     from lifetime
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'platform': 'content_platform'}, campaign_id='campaign_id') }}
 
 )
 

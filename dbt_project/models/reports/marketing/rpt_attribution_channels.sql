@@ -112,7 +112,7 @@ joined as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         joined.attribution_month,
@@ -134,6 +134,12 @@ final as (
     left join months
         on joined.attribution_month = months.month_start
     where joined.attribution_month <= data_end.data_end_date
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 

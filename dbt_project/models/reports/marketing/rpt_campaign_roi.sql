@@ -23,7 +23,7 @@ lifetime as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         campaign_id,
@@ -33,6 +33,12 @@ final as (
         first_date,
         last_date
     from lifetime
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'platform': 'platform', 'channel': 'channel'}, campaign_id='campaign_id') }}
 
 )
 

@@ -10,7 +10,7 @@ fct_campaign_performance_daily as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         report_date,
@@ -19,6 +19,12 @@ final as (
         channel,
         {{ campaign_roi_measures() }}
     from fct_campaign_performance_daily
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'platform': 'platform', 'channel': 'channel'}, campaign_id='campaign_id') }}
 
 )
 

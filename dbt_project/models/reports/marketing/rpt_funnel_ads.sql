@@ -10,7 +10,7 @@ fct_campaign_performance_daily as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         report_date,
@@ -24,6 +24,12 @@ final as (
         cast(spend_cny as decimal(18, 4)) as spend_cny
     from fct_campaign_performance_daily
     where platform is not null
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'platform': 'platform'}, campaign_id='campaign_id') }}
 
 )
 

@@ -91,7 +91,7 @@ value as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         cohorts.acquisition_month,
@@ -113,6 +113,12 @@ final as (
     from cohorts
     inner join value
         on cohorts.acquisition_month = value.acquisition_month and cohorts.channel = value.channel
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 

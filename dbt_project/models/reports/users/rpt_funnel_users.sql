@@ -78,7 +78,7 @@ steps as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         cohort_week,
@@ -93,6 +93,12 @@ final as (
         case when is_complete then {{ safe_divide('users', 'first_step_users') }} end as conversion_from_first,
         is_complete
     from steps
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 

@@ -10,7 +10,7 @@ fct_cohort_retention as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         cohort_date,
@@ -25,6 +25,12 @@ final as (
         end as unbounded_retention_rate,
         is_complete
     from fct_cohort_retention
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 

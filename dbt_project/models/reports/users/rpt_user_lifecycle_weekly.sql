@@ -197,7 +197,7 @@ counted as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         week_start,
@@ -215,6 +215,12 @@ final as (
     from counted
     -- weeks before the channel's first signup have nobody to count
     where signed_up_users > 0
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 

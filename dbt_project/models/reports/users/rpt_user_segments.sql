@@ -171,7 +171,7 @@ tiered as (
 
 ),
 
-final as (
+report_rows as (
 
     select
         tiered.user_id,
@@ -203,6 +203,12 @@ final as (
     from tiered
     left join segment_actions
         on tiered.value_tier = segment_actions.tier
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel'}) }}
 
 )
 
