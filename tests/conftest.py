@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -58,6 +59,8 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 # -- the fault suite's figures (tests/faults/harness.py counts them in STATS), also across pytest-xdist workers ------
 FAULT_STATS = "fault_suite_stats"
+# tests/faults/conftest.py: a file in the session's temp dir naming the folder of the suite's data folders
+FAULT_ROOT_RECORD = "fault-data-root"
 _fault_stats: Counter = Counter()
 
 
@@ -72,6 +75,18 @@ def pytest_sessionfinish(session):
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the figures to the controller
         workeroutput[FAULT_STATS] = dict(_local_fault_stats())
+    else:  # the controller, or the only process: every worker is done with the fault suite's folder
+        _remove_fault_root(session.config)
+
+
+def _remove_fault_root(config) -> None:
+    """The fault suite's folder when it is outside pytest's temp dir (on tmpfs, where it takes memory)."""
+    base = getattr(getattr(config, "_tmp_path_factory", None), "_basetemp", None)
+    record = base / FAULT_ROOT_RECORD if base else None
+    if record and record.is_file():
+        root = Path(record.read_text())
+        if not root.is_relative_to(base):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.hookimpl(optionalhook=True)

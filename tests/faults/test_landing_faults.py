@@ -90,7 +90,7 @@ def assert_modes(env: FaultEnv) -> None:
     assert wrong == {}, wrong
 
 
-def test_a_week_of_bad_late_changed_repeated_and_missing_landing_files(fault_env: FaultEnv, tmp_path):
+def test_a_week_of_bad_late_changed_repeated_and_missing_landing_files(fault_env: FaultEnv, fault_dir):
     env = fault_env
     baseline = publication_snapshot(env.published)
 
@@ -123,7 +123,7 @@ def test_a_week_of_bad_late_changed_repeated_and_missing_landing_files(fault_env
     assert all("T00" <= o["created_at"][10:13] < "T16" for o in late_orders)  # before 24:00 in UTC+8
     # restated: the platform re-exports 2026-05-10 with 100 yuan more spend on every row, under the same name
     ads = demo_file(env.landing, "ocean_engine_ad_stats", RESTATED_DAY)
-    restated = tmp_path / ads.name
+    restated = fault_dir / ads.name
     rows = rewrite_csv(ads, restated, lambda r: r | {"消耗(元)": f"{float(r['消耗(元)']) + 100:.2f}"})
     shutil.move(restated, ads)
 
@@ -194,7 +194,7 @@ def test_a_week_of_bad_late_changed_repeated_and_missing_landing_files(fault_env
     assert differences(tables, published_tables(env.data)) == []
     # … and what a full rebuild from the same landing files publishes (late, restated, removed and partly
     # quarantined files included)
-    full = FaultEnv(tmp_path / "full" / DATA_FOLDER)
+    full = FaultEnv(fault_dir / "full" / DATA_FOLDER)
     shutil.copytree(env.landing, full.landing, symlinks=True)
     rebuilt = full.run()
     assert rebuilt.code == 0, rebuilt.text[-5000:]
@@ -271,11 +271,11 @@ def assert_quarantined_once(env: FaultEnv, planted: dict) -> None:
     assert dict(kept) == expected
 
 
-def test_sources_a_team_does_not_use_at_all_publish(baseline: FaultEnv, tmp_path):
+def test_sources_a_team_does_not_use_at_all_publish(baseline: FaultEnv, fault_dir):
     """A fresh data directory with the baseline's landing files but none for content, activities, experiments, brand
     mentions or competitor watch."""
     STATS["scenarios"] += 1
-    env = FaultEnv(tmp_path / DATA_FOLDER)
+    env = FaultEnv(fault_dir / DATA_FOLDER)
     shutil.copytree(
         baseline.landing, env.landing, ignore=lambda d, names: [n for n in names if n in UNUSED_SOURCES]
     )
