@@ -8,6 +8,7 @@ import dagster as dg
 
 from assets.ingest import build_landing_assets, build_raw_assets, enabled_specs
 from assets.ingest.app_db import APP_DB_KEY, APP_DB_SOURCES, build_app_db_asset
+from assets.nlp import build_mention_sentiment_asset
 from assets.publish import (
     build_alerts_asset,
     build_data_docs_asset,
@@ -38,6 +39,8 @@ def build_definitions() -> dg.Definitions:
             *build_landing_assets(pulled),
             *([build_app_db_asset()] if app_db.enabled() else []),
             *build_raw_assets(CONTRACTS, landed_by),
+            # after raw.brand_mentions, before dbt: the dbt source nlp.mention_sentiment is this asset's key
+            build_mention_sentiment_asset(),
             build_dbt_assets(),
             build_publish_asset(),
             build_data_docs_asset(),

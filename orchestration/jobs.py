@@ -30,7 +30,8 @@ def build_jobs() -> dict[str, dg.UnresolvedAssetJobDefinition]:
     jobs = [
         dg.define_asset_job(
             name=DAILY_PIPELINE_JOB,
-            description="Load a day's (or a range's) landing files, rebuild the dbt models, check, publish, HTML reports.",
+            description="Load a day's (or a range's) landing files, score the new brand mentions' sentiment, rebuild "
+            "the dbt models, check, publish, HTML reports.",
             selection=dg.AssetSelection.all(),
             partitions_def=daily_partitions(),
         ),

@@ -5,7 +5,9 @@ dbt cannot import Python, so `make manifest` (orchestration/dbt_manifest.py) wri
     staging model, report day, key, spend and currency SQL), which the ad union, the accepted values of
     `platform`, the enable switches and the raw spend reconciliation test loop over;
   - `dbt_project/models/staging/_raw__sources.yml`: one dbt source table per landing contract;
-  - `docs/sources.md`: the landing contracts for people (growthmart/sources/docs.py).
+  - `docs/sources.md`: the landing contracts for people (growthmart/sources/docs.py);
+  - `dbt_project/macros/text_hash.sql`: macro `text_hash(text)`, the key of a mention text's sentiment score, from
+    growthmart/sentiment/text.py TEXT_HASH_SQL, the one expression the scoring asset and the dbt models join on.
 All are committed, so a plain `dbt parse`, SQLFluff or a reader works from a clone; `python -m
 growthmart.sources.generated --check` (and tests/test_sources.py) fails when one drifts from the contracts.
 """
@@ -18,12 +20,14 @@ import sys
 from pathlib import Path
 
 from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, CONTRACTS, get_contract
+from growthmart.sentiment.text import text_hash_sql
 from growthmart.sources.docs import render_sources_md
 
 ROOT = Path(__file__).resolve().parents[2]
 AD_PLATFORMS_MACRO = Path("dbt_project/macros/ad_platforms.sql")
 RAW_SOURCES_YML = Path("dbt_project/models/staging/_raw__sources.yml")
 SOURCES_MD = Path("docs/sources.md")
+TEXT_HASH_MACRO = Path("dbt_project/macros/text_hash.sql")
 GENERATED = "GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit"
 
 
@@ -89,11 +93,23 @@ def render_raw_sources_yml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_text_hash_macro() -> str:
+    return (
+        "{#- GENERATED from growthmart/sentiment/text.py TEXT_HASH_SQL by `make manifest` (python -m\n"
+        "    growthmart.sources.generated): do not edit. The key of a mention text's sentiment score\n"
+        "    (nlp.mention_sentiment.text_hash, written by the scoring asset): the models join scores to mentions on it. -#}\n"
+        "{% macro text_hash(text) -%}\n"
+        f"    {text_hash_sql('{{ text }}')}\n"
+        "{%- endmacro %}\n"
+    )
+
+
 def rendered() -> dict[Path, str]:
     return {
         AD_PLATFORMS_MACRO: render_ad_platforms_macro(),
         RAW_SOURCES_YML: render_raw_sources_yml(),
         SOURCES_MD: render_sources_md(),
+        TEXT_HASH_MACRO: render_text_hash_macro(),
     }
 
 
@@ -124,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         out = stale()
         for path in out:
-            print(f"{path} is out of date with growthmart/contracts.py: run `make manifest`", file=sys.stderr)
+            print(f"{path} is out of date with its declaration: run `make manifest`", file=sys.stderr)
         return 1 if out else 0
     for path in write():
         print(f"wrote {path}")

@@ -54,6 +54,19 @@ def test_every_raw_source_is_a_daily_partitioned_asset_feeding_dbt(defs):
         assert node.child_keys, f"{key} feeds no dbt model"
 
 
+def test_sentiment_is_scored_in_the_daily_pipeline_after_raw_mentions_and_before_dbt_reads_it(defs):
+    from orchestration.jobs import DAILY_PIPELINE_JOB
+
+    key = dg.AssetKey(["nlp", "mention_sentiment"])
+    graph = defs.get_repository_def().asset_graph
+    assert graph.get(key).parent_keys == {dg.AssetKey(["raw", "brand_mentions"])}
+    # the dbt source nlp.mention_sentiment is the asset itself (dagster-dbt's default source key), so the staging
+    # model reading it waits for the scoring
+    assert key in graph.get(dg.AssetKey(["staging", "stg_nlp__mention_sentiment"])).parent_keys
+    job = defs.resolve_job_def(DAILY_PIPELINE_JOB)
+    assert key in job.asset_layer.selected_asset_keys
+
+
 def test_publication_depends_on_every_report(defs):
     from growthmart.quality.suites import REPORTS
 
