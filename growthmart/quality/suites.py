@@ -162,7 +162,7 @@ REPORTS = (
     "rpt_retention_cohorts", "rpt_funnel_users", "rpt_funnel_ads", "rpt_cac_ltv_monthly", "rpt_campaign_roi_daily",
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
-    "rpt_ab_tests", "rpt_activity_review", "rpt_alerts",
+    "rpt_ab_tests", "rpt_activity_review", "rpt_alerts", "rpt_brand_sentiment_daily", "rpt_brand_incidents",
     "rpt_competitor_weekly",
 )  # fmt: skip
 
@@ -174,6 +174,7 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
     "rpt_activity_review": ("activities",),
     "rpt_content_daily": ("content_items", "content_daily_stats"),
     "rpt_content_items": ("content_items", "content_daily_stats"),
+    "rpt_brand_sentiment_daily": ("brand_mentions",),  # a team without a social-listening export
     # a team that watches no competitor and listens to no platform
     "rpt_competitor_weekly": (
         "brand_mentions",
@@ -182,8 +183,9 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
         "app_store_ranks",
     ),
 }
-# Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace).
-EXCEPTION_REPORTS = ("rpt_alerts",)
+# Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace, no
+# negative-sentiment spike).
+EXCEPTION_REPORTS = ("rpt_alerts", "rpt_brand_incidents")
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
 # read into pandas; the other reports are small aggregates GX validates whole.
 SQL_PUSHDOWN_REPORTS = ("rpt_user_segments",)
@@ -210,9 +212,15 @@ _NON_NEGATIVE |= {
     "observed_days", "participants", "conversions", "coupon_orders", "coupon_cost_cny", "prize_cost_cny",
     "incentive_cost_cny", "gmv_cny", "avg_daily_gmv_cny", "baseline_avg_daily_gmv_cny", "attributed_gmv_cny",
 }  # fmt: skip
+# brand sentiment and incidents (peak_negative_mentions and spike_days have their lower bounds in dbt's row checks)
 _NON_NEGATIVE |= {
-    "mentions", "items_tracked", "avg_price_cny", "items_price_down", "items_price_up", "promotions",
-    "new_creatives", "active_creatives",
+    "mentions", "positive_mentions", "neutral_mentions", "negative_mentions", "unscored_mentions", "weighted_reach",
+    "negative_reach", "baseline_negative_median", "baseline_mad",
+}  # fmt: skip
+# competitor watch
+_NON_NEGATIVE |= {
+    "items_tracked", "avg_price_cny", "items_price_down", "items_price_up", "promotions", "new_creatives",
+    "active_creatives",
 }  # fmt: skip
 
 

@@ -150,34 +150,9 @@ history as (
 
 ),
 
-medians as (
+baselines as (
 
-    select
-        alert_date,
-        metric,
-        subject,
-        count(*) as baseline_days,
-        percentile_cont(0.5) within group (order by observed) as baseline_median
-    from history
-    group by alert_date, metric, subject
-
-),
-
-deviations as (
-
-    select
-        history.alert_date,
-        history.metric,
-        history.subject,
-        percentile_cont(0.5) within group (order by abs(history.observed - medians.baseline_median))
-            as baseline_mad
-    from history
-    inner join medians
-        on
-            history.alert_date = medians.alert_date
-            and history.metric = medians.metric
-            and history.subject = medians.subject
-    group by history.alert_date, history.metric, history.subject
+    {{ robust_baseline('history', ['alert_date', 'metric', 'subject'], 'observed') }}
 
 ),
 
@@ -189,30 +164,19 @@ scaled as (
         judged_days.subject,
         judged_days.observed,
         judged_days.is_activity_day,
-        cast(coalesce(medians.baseline_days, 0) as integer) as baseline_days,
-        cast(medians.baseline_median as double) as baseline_median,
-        cast(deviations.baseline_mad as double) as baseline_mad,
-        -- NULL without a baseline (greatest would skip a NULL argument)
-        case
-            when medians.baseline_median is not null
-                then cast(
-                        greatest(
-                            1.4826 * deviations.baseline_mad,
-                            {{ var('alert_kpi_min_scale') }} * abs(medians.baseline_median)
-                        ) as double
-                    )
-        end as baseline_scale
+        cast(coalesce(baselines.baseline_days, 0) as integer) as baseline_days,
+        cast(baselines.baseline_median as double) as baseline_median,
+        cast(baselines.baseline_mad as double) as baseline_mad,
+        {{ robust_scale(
+            'baselines.baseline_mad',
+            var('alert_kpi_min_scale') ~ ' * abs(baselines.baseline_median)'
+        ) }} as baseline_scale
     from judged_days
-    left join medians
+    left join baselines
         on
-            judged_days.alert_date = medians.alert_date
-            and judged_days.metric = medians.metric
-            and judged_days.subject = medians.subject
-    left join deviations
-        on
-            judged_days.alert_date = deviations.alert_date
-            and judged_days.metric = deviations.metric
-            and judged_days.subject = deviations.subject
+            judged_days.alert_date = baselines.alert_date
+            and judged_days.metric = baselines.metric
+            and judged_days.subject = baselines.subject
 
 ),
 
