@@ -71,16 +71,22 @@ scored as (
 
 ),
 
-spike_days as (
+judged as (
 
     select
         *,
         {{ safe_divide('negative_mentions - baseline_median', 'baseline_scale') }} as robust_z
     from scored
+
+),
+
+spike_days as (
+
+    select * from judged
     where
         negative_mentions >= {{ var('incident_min_negative') }}
         and baseline_days >= {{ var('incident_min_history') }}
-        and {{ safe_divide('negative_mentions - baseline_median', 'baseline_scale') }} >= {{ var('incident_z') }}
+        and robust_z >= {{ var('incident_z') }}
 
 ),
 
