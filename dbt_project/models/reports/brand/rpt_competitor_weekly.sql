@@ -1,13 +1,14 @@
 -- Competitor watch per ISO week (Monday start, Beijing days), our brand as the reference row: share of voice and
 -- negative share of the mentions, listings' prices, price changes and promotions, ad creatives and app-chart
 -- positions. Every brand seen in any of them, every week from the first week with data to the data end's week
--- (zero counts and NULL measures where a brand has nothing that week). Grain: week_start, brand.
+-- (zero counts and NULL measures where a brand has nothing that week). Mentions are fct_brand_sentiment_daily's
+-- daily counts summed, so a week reconciles with rpt_brand_sentiment_daily. Grain: week_start, brand.
 
 with
 
-fct_brand_mentions as (
+fct_brand_sentiment_daily as (
 
-    select * from {{ ref('fct_brand_mentions') }}
+    select * from {{ ref('fct_brand_sentiment_daily') }}
 
 ),
 
@@ -37,15 +38,16 @@ dim_dates as (
 
 mentions_weekly as (
 
+    -- the daily counts summed, so the week reconciles with rpt_brand_sentiment_daily
     select
         brand,
-        cast({{ dbt.date_trunc('week', 'created_date') }} as date) as week_start,
+        cast({{ dbt.date_trunc('week', 'report_date') }} as date) as week_start,
         {{ dbt.bool_or('is_own_brand') }} as is_own_brand,
-        count(*) as mentions,
-        count(case when sentiment_label = 'negative' then 1 end) as negative_mentions,
-        count(sentiment_label) as scored_mentions
-    from fct_brand_mentions
-    group by brand, cast({{ dbt.date_trunc('week', 'created_date') }} as date)
+        sum(mentions) as mentions,
+        sum(negative_mentions) as negative_mentions,
+        sum(mentions - unscored_mentions) as scored_mentions
+    from fct_brand_sentiment_daily
+    group by brand, cast({{ dbt.date_trunc('week', 'report_date') }} as date)
 
 ),
 
