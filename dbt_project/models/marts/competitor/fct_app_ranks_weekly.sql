@@ -1,12 +1,19 @@
 -- Our app's and the tracked competitors' shopping-chart positions per ISO week (Monday start, Beijing days):
 -- best and mean position over every day and store read in the week, and the mean's change against the week
--- before (NULL when that week has no position). Grain: brand, week_start (weeks with at least one position).
+-- before (NULL when that week has no position); days after data end (dim_dates) left out. Grain: brand,
+-- week_start (weeks with at least one position).
 
 with
 
 stg_competitor__app_store_ranks as (
 
     select * from {{ ref('stg_competitor__app_store_ranks') }}
+
+),
+
+dim_dates as (
+
+    select * from {{ ref('dim_dates') }}
 
 ),
 
@@ -19,6 +26,7 @@ weekly as (
         avg(cast(chart_rank as double)) as avg_app_rank,
         {{ dbt.bool_or('is_own_brand') }} as is_own_brand
     from stg_competitor__app_store_ranks
+    where rank_date <= (select max(dim_dates.date_day) from dim_dates)
     group by brand, cast({{ dbt.date_trunc('week', 'rank_date') }} as date)
 
 ),

@@ -1,7 +1,8 @@
 -- Competitors' ad creatives per ISO week (Monday start) of the data window (dim_dates): creatives running on any
 -- day of the week (first_seen_date <= its Sunday and last_seen_date >= its Monday) and those first seen in it.
 -- The ad-intelligence tool reports a creative's first and latest day seen, not the days between, so a creative
--- counts as running every day in between. Grain: competitor, week_start (weeks with a creative running).
+-- counts as running every day in between; a creative first seen after data end has not run yet. Grain:
+-- competitor, week_start (weeks with a creative running).
 
 with
 
@@ -19,10 +20,12 @@ dim_dates as (
 
 weeks as (
 
-    select distinct
+    -- a week's last day, or data end in the data end's week
+    select
         week_start,
-        cast({{ dbt.dateadd('day', 6, 'week_start') }} as date) as week_end
+        max(date_day) as week_end
     from dim_dates
+    group by week_start
 
 ),
 

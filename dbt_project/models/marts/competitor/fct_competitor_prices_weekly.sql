@@ -1,14 +1,20 @@
 -- Competitors' tracked listings per ISO week (Monday start, Beijing days of observed_at): how many listings were
 -- read, their price level and change against the week before, the deepest discount and the promotions shown.
 -- A listing is (shop_platform, item_id); its week price is the last one read in the week, and its change is
--- against its last price of the previous week only (a listing not read that week has no change). Grain:
--- competitor, week_start (weeks with at least one observation).
+-- against its last price of the previous week only (a listing not read that week has no change). Reads after
+-- data end (dim_dates) have not happened yet. Grain: competitor, week_start (weeks with at least one observation).
 
 with
 
 stg_competitor__prices as (
 
     select * from {{ ref('stg_competitor__prices') }}
+
+),
+
+dim_dates as (
+
+    select * from {{ ref('dim_dates') }}
 
 ),
 
@@ -26,6 +32,7 @@ observations as (
         cast({{ dbt.date_trunc('week', 'observed_date') }} as date) as week_start,
         observed_at
     from stg_competitor__prices
+    where observed_date <= (select max(dim_dates.date_day) from dim_dates)
 
 ),
 
