@@ -163,6 +163,7 @@ REPORTS = (
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
     "rpt_ab_tests", "rpt_activity_review", "rpt_alerts", "rpt_brand_sentiment_daily", "rpt_brand_incidents",
+    "rpt_competitor_weekly",
 )  # fmt: skip
 
 # The raw sources a report's rows come from, for reports fed by a source a team may not use at all (no A/B tests,
@@ -174,6 +175,13 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
     "rpt_content_daily": ("content_items", "content_daily_stats"),
     "rpt_content_items": ("content_items", "content_daily_stats"),
     "rpt_brand_sentiment_daily": ("brand_mentions",),  # a team without a social-listening export
+    # a team that watches no competitor and listens to no platform
+    "rpt_competitor_weekly": (
+        "brand_mentions",
+        "competitor_prices",
+        "competitor_creatives",
+        "app_store_ranks",
+    ),
 }
 # Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace, no
 # negative-sentiment spike).
@@ -208,6 +216,11 @@ _NON_NEGATIVE |= {
 _NON_NEGATIVE |= {
     "mentions", "positive_mentions", "neutral_mentions", "negative_mentions", "unscored_mentions", "weighted_reach",
     "negative_reach", "baseline_negative_median", "baseline_mad",
+}  # fmt: skip
+# competitor watch
+_NON_NEGATIVE |= {
+    "items_tracked", "avg_price_cny", "items_price_down", "items_price_up", "promotions", "new_creatives",
+    "active_creatives",
 }  # fmt: skip
 
 
@@ -255,6 +268,15 @@ _REPORT_RULES: dict[str, list[Expect]] = {
         Expect.of("ExpectColumnValuesToBeBetween", column="observed", min_value=0),
         Expect.of("ExpectColumnValuesToBeBetween", column="expected_low", min_value=0),
         _a_ge_b("expected_high", "expected_low"),
+    ],
+    # Competitor watch: a price falls at most 100 %; chart positions start at 1; a brand without listings read in
+    # the week has no price level and no discount (NULL, never 0).
+    "rpt_competitor_weekly": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="avg_price_change", min_value=-1),
+        Expect.of("ExpectColumnValuesToBeBetween", column="best_app_rank", min_value=1),
+        Expect.of("ExpectColumnValuesToBeBetween", column="avg_app_rank", min_value=1),
+        _null_when("avg_price_cny", "items_tracked == 0"),
+        _null_when("max_discount", "items_tracked == 0"),
     ],
     # A/B tests: a relative lift of a non-negative rate is never below -100 %.
     "rpt_ab_tests": [Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1)],

@@ -65,6 +65,13 @@ BAD_REPORT_VALUES = [
     ("rpt_ab_tests", {"lift": -2.0}, "lift"),
     ("rpt_alerts", {"observed": -1.0}, "observed"),
     ("rpt_alerts", {"expected_low": 120.0, "expected_high": 80.0}, "expected_high, expected_low"),
+    ("rpt_competitor_weekly", {"avg_price_change": -1.5}, "avg_price_change"),
+    ("rpt_competitor_weekly", {"best_app_rank": 0}, "best_app_rank"),
+    (
+        "rpt_competitor_weekly",
+        {"items_tracked": 0, "avg_price_cny": None},
+        "max_discount where items_tracked == 0",
+    ),
 ]
 
 
