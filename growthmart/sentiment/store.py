@@ -25,7 +25,7 @@ from growthmart.sentiment.text import text_hash_sql
 
 RAW_SCHEMA, RAW_TABLE = "raw", "brand_mentions"
 SCORES_TABLE = "nlp.mention_sentiment"
-DEFAULT_BATCH_SIZE = 2000  # texts per scorer call (a progress line each): ≤ 10 s of the default scorer, ~1 MB of text
+DEFAULT_BATCH_SIZE = 2000  # texts per scorer call (one progress line): ≤ 10 s of the default scorer, ~1 MB
 
 SCORES_DDL = f"""
 create table if not exists {SCORES_TABLE} (
