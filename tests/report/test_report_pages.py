@@ -68,7 +68,8 @@ class Page(HTMLParser):
         if tag == "tr" and "data-incident-id" in a:
             self.incidents.append(a)
         for attr in ("src", "href", "srcset", "poster", "data"):
-            if a.get(attr):
+            # a hyperlink to a web page (a mention's post) loads nothing until clicked: not a reference
+            if a.get(attr) and not (tag == "a" and a[attr].startswith(("http:", "https:"))):
                 self.refs.append(a[attr])
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
