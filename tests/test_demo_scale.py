@@ -245,23 +245,24 @@ def test_cli_prints_progress_per_month_and_a_summary(tmp_path, capsys):
     assert "app_events" in out and "parquet" in out and "peak RSS" in out
 
 
-def test_peak_memory_of_a_one_million_event_run_stays_small(tmp_path):
-    """Measured, not timed: the run streams day by day (about 160 MB measured at 1M events, most of it the
-    imported libraries); holding the events would grow with them."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "tools.demo.scale",
-        "--landing-dir",
-        str(tmp_path),
-        "--events",
-        "1000000",
-    ]
-    done = subprocess.run(
-        [*cmd, "--days", "365", "--json"], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    summary = json.loads(done.stdout)
-    assert abs(summary["rows"]["app_events"] - 1_000_000) < 100_000
-    # Measured ~160 MB alone and ~700 MB in a busy fresh-clone suite (imported libraries, allocator); the
-    # point is that it does not hold the events (1M events in memory would add well over 1 GB of objects).
-    assert summary["peak_rss_mb"] < 1024, summary["peak_rss_mb"]
+def test_peak_memory_of_a_one_million_event_run_does_not_grow_with_the_events(tmp_path):
+    """Measured, not timed: the run streams day by day, so 1M events peak no higher than 10k events over the same
+    365 days (both ~250 MB alone, most of it the imported libraries and the day-bound sources such as the brand
+    mentions). Holding the events would add hundreds of MB (Arrow) to well over 1 GB (Python objects). Compared within the same run of the suite because the
+    absolute figure moves with the machine's load (700–1,070 MB in a busy fresh-clone suite)."""
+
+    def peak(events: int) -> float:
+        cmd = [sys.executable, "-m", "tools.demo.scale", "--landing-dir", str(tmp_path / str(events))]
+        done = subprocess.run(
+            [*cmd, "--events", str(events), "--days", "365", "--json"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        summary = json.loads(done.stdout)
+        assert abs(summary["rows"]["app_events"] - events) < events / 10
+        return summary["peak_rss_mb"]
+
+    small, large = peak(10_000), peak(1_000_000)
+    assert large - small < 200, (small, large)

@@ -51,8 +51,8 @@ final as (
         stg_nlp__mention_sentiment.sentiment_score,
         stg_nlp__mention_sentiment.scorer,
         stg_nlp__mention_sentiment.scorer_version,
-        mentions.partition_date,
-        mentions.loaded_at
+        -- landing lineage: the day, not the load time (run metadata, which a rebuild changes)
+        mentions.partition_date
     from mentions
     left join stg_nlp__mention_sentiment on mentions.text_hash = stg_nlp__mention_sentiment.text_hash
 
