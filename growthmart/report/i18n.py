@@ -195,6 +195,14 @@ class Labels:
     def html_lang(self) -> str:
         return HTML_LANG[self.lang]
 
+    def window(self, first, last) -> str:
+        """A chart or table's window of days: '<first> 至 <last>', or the one day."""
+        return (
+            self("window_period", start=first.isoformat(), end=last.isoformat())
+            if last > first
+            else str(first)
+        )
+
 
 # How each KPI is shown: money (CNY), count, ratio (a share shown as %), multiple (ROAS).
 KIND = {

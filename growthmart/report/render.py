@@ -185,14 +185,6 @@ class PageBuilder:
             "lifecycle": lifecycle,
         }
 
-    def _window_text(self, first: date, last: date) -> str:
-        days = (last - first).days + 1
-        return (
-            self.t("window_period", start=first.isoformat(), end=last.isoformat())
-            if days > 1
-            else first.isoformat()
-        )
-
     def chart_specs(self, period: Period) -> list[Chart]:
         """(chart id, title, plotly spec or None when there is nothing to draw), one per chart in page order."""
         return [
@@ -250,7 +242,7 @@ class PageBuilder:
                            "xaxis": {"title": {"text": t("day_n")}, "type": "category"},
                            "height": max(300, 22 * len(cohorts) + 100)},
             }  # fmt: skip
-        return ("retention_heatmap", f"{t('retention')} · {self._window_text(first, last)}", spec)
+        return ("retention_heatmap", f"{t('retention')} · {self.t.window(first, last)}", spec)
 
     def _funnel_chart(self, period: Period) -> Chart:
         """Funnel by channel: the drop-off at each step, the users who reached it on hover."""
@@ -334,7 +326,7 @@ class PageBuilder:
                 "layout": {"xaxis": {"tickformat": ".0%", "title": {"text": t("roi")}},
                            "yaxis": {"type": "category", "automargin": True}, "margin": {"l": 200}},
             }  # fmt: skip
-        return ("campaign_roi", f"{t('campaign_roi')} · {self._window_text(first, last)}", spec)
+        return ("campaign_roi", f"{t('campaign_roi')} · {self.t.window(first, last)}", spec)
 
     def _spend_platform_chart(self, period: Period) -> Chart:
         """Spend by platform per day, stacked."""
@@ -355,7 +347,7 @@ class PageBuilder:
                           "marker": {"color": PALETTE[i % len(PALETTE)]}} for i, p in enumerate(platforms)],
                 "layout": {"barmode": "stack", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
             }  # fmt: skip
-        return ("spend_platform", f"{t('spend_platform')} · {self._window_text(first, last)}", spec)
+        return ("spend_platform", f"{t('spend_platform')} · {self.t.window(first, last)}", spec)
 
     def _top_content_chart(self, period: Period) -> Chart:
         """Top content published in the window."""
@@ -376,7 +368,7 @@ class PageBuilder:
                 "layout": {"yaxis": {"type": "category", "automargin": True}, "margin": {"l": 240},
                            "xaxis": {"title": {"text": t("users")}}},
             }  # fmt: skip
-        return ("top_content", f"{t('top_content')} · {self._window_text(first, last)}", spec)
+        return ("top_content", f"{t('top_content')} · {self.t.window(first, last)}", spec)
 
     def _lifecycle_chart(self, period: Period) -> Chart:
         """Lifecycle layers per week."""
@@ -394,7 +386,7 @@ class PageBuilder:
                          for i, (_, s) in enumerate(states)],
                 "layout": {"barmode": "stack", "yaxis": {"tickformat": ",d", "title": {"text": t("users")}}},
             }  # fmt: skip
-        return ("lifecycle", f"{t('lifecycle')} · {self._window_text(first, last)}", spec)
+        return ("lifecycle", f"{t('lifecycle')} · {self.t.window(first, last)}", spec)
 
     def _attribution_chart(self, period: Period) -> Chart:
         """Attribution by model, the month of the page's end."""
@@ -418,7 +410,7 @@ class PageBuilder:
         first, last = self._windows(period)["content"]
         rows = self.data.activities(first, last)
         t = self.t
-        head = f"<h2>{escape(t('activities'))} · {escape(self._window_text(first, last))}</h2>"
+        head = f"<h2>{escape(t('activities'))} · {escape(self.t.window(first, last))}</h2>"
         if not rows:
             return head + f'<p class="no-data">{escape(t("none_in_period"))}</p>'
         body = "".join(
@@ -442,7 +434,7 @@ class PageBuilder:
         first, last = self._windows(period)["content"]
         rows = self.data.ab_tests(first, last)
         t = self.t
-        head = f"<h2>{escape(t('ab_tests'))} · {escape(self._window_text(first, last))}</h2>"
+        head = f"<h2>{escape(t('ab_tests'))} · {escape(self.t.window(first, last))}</h2>"
         if not rows:
             return head + f'<p class="no-data">{escape(t("none_in_period"))}</p>'
 

@@ -45,18 +45,11 @@ class WatchSections:
             return period.end - timedelta(days=29), period.end
         return period.start, period.end
 
-    def _window_text(self, first: date, last: date) -> str:
-        return (
-            self.t("window_period", start=first.isoformat(), end=last.isoformat())
-            if first != last
-            else str(first)
-        )
-
     # ------------------------------------------------------------------ alerts (top of the page)
     def alerts(self, period: Period) -> str:
         t = self.t
         rows = self.data.alerts(period.start, period.end)
-        when = period.label if period.kind != "weekly" else self._window_text(period.start, period.end)
+        when = period.label if period.kind != "weekly" else self.t.window(period.start, period.end)
         head = f"<h2>{escape(t('alerts_' + period.kind))} · {escape(when)}</h2>"
         if not rows:
             return (
@@ -90,7 +83,7 @@ class WatchSections:
         """Our brand's negative mentions a day, stacked by platform."""
         first, last = self._window(period)
         rows = self.data.brand_negative_by_platform(first, last)
-        title = f"{self.t('brand_negative')} · {self._window_text(first, last)}"
+        title = f"{self.t('brand_negative')} · {self.t.window(first, last)}"
         if not any(n for _, _, n in rows):
             return ("brand_negative", title, None)
         days = sorted({d for d, _, _ in rows})
@@ -140,7 +133,7 @@ class WatchSections:
             )
         first, last = self._window(period)
         incidents = self.data.incidents(first, last)
-        title = f"{t('incidents')} · {self._window_text(first, last)}"
+        title = f"{t('incidents')} · {self.t.window(first, last)}"
         parts.append(f'<h3 style="margin-top:12px">{escape(title)}</h3>')
         if not incidents:
             parts.append(f'<p class="ok">{escape(t("no_incidents"))}</p>')
