@@ -27,6 +27,10 @@ def _decimal(value, decimals: int = 1) -> str:
     return "—" if value is None else f"{float(value):.{decimals}f}"
 
 
+def _severity_cell(labels: Labels, severity: str) -> str:
+    return f'<td class="{"bad" if severity == "critical" else "warn"}">{escape(labels("severity_" + severity))}</td>'
+
+
 def _table(labels: Labels, columns: list[str], body: str) -> str:
     head = "".join(f"<th>{escape(labels(c))}</th>" for c in columns)
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -61,8 +65,8 @@ class WatchSections:
         dated = period.kind != "daily"  # a daily page's alerts are all of its day
         body = "".join(
             f'<tr data-alert-id="{escape(r["alert_id"])}" data-kind="{escape(r["kind"])}" '
-            f'data-severity="{escape(r["severity"])}"><td class="{"bad" if r["severity"] == "critical" else "warn"}">'
-            f"{escape(t('severity_' + r['severity']))}</td><td>{escape(t('alert_kind_' + r['kind']))}</td>"
+            f'data-severity="{escape(r["severity"])}">{_severity_cell(t, r["severity"])}'
+            f"<td>{escape(t('alert_kind_' + r['kind']))}</td>"
             + (f"<td>{r['alert_date']}</td>" if dated else "")
             + f"<td>{escape(r[message] or '')}</td></tr>"
             for r in shown
@@ -168,7 +172,7 @@ class WatchSections:
             f"<td>{escape(r['platform'])}</td><td>{r['start_date']} – {r['end_date']}</td>"
             f"<td class=n>{fmt_count(r['negative_mentions'])}</td>"
             f"<td class=n>{_decimal(r['baseline_negative_median'])}</td><td class=n>{_decimal(r['peak_robust_z'])}</td>"
-            f'<td class="{"bad" if r["severity"] == "critical" else "warn"}">{escape(t("severity_" + r["severity"]))}</td>'
+            f"{_severity_cell(t, r['severity'])}"
             f"<td>{escape(t('status_' + r['status']))}</td><td>{top}</td></tr>"
         )
 
