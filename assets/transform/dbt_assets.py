@@ -29,6 +29,7 @@ from dagster_dbt import (
 )
 
 from assets.resources import WarehouseResource, is_out_of_memory
+from assets.transform.interrupts import raising_interrupts
 from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
 
@@ -272,7 +273,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 prepare_target(target)
                 invocation = dbt.cli(args, context=context, target_path=target)
                 try:
-                    yield from invocation.stream()
+                    # an interrupt dagster-dbt swallowed while parsing a line still stops the step (interrupts.py)
+                    yield from raising_interrupts(invocation.stream())
                 except DagsterDbtCliRuntimeError as exc:
                     if is_out_of_memory(exc):
                         raise dg.Failure(
