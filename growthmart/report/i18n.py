@@ -202,6 +202,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "{names} 尚未成熟：该获客月的用户还没满这么多天，暂不显示",
         "{names} not mature yet: the month's new users have not been around that long, not shown",
     ),
+    "period_partial": (
+        "{mark} 本期未结束或未完整加载 (数据截至 {end})，数值还会变",
+        "{mark} not over or not fully loaded yet (data up to {end}); its numbers will change",
+    ),
     "published_at": ("发布于", "Published"),
     "data_end": ("数据截至", "Data up to"),
     "engineers_detail": (

@@ -416,7 +416,8 @@ class PageBuilder:
             f"<dd>{escape(fmt_value(KIND[m], row.get(m)))}</dd>"
             for m in OVERVIEW
         )
-        note = f'<p class="note">{escape(t("incomplete_period"))}</p>' if partial else ""
+        note = f'<p class="note">{escape(t("period_partial", mark=PARTIAL_MARK, end=str(self.data_end)))}</p>'
+        note = note if partial else ""
         return (
             f'<a class="card" href="{period.relpath}" data-period="{kind}" data-complete="{str(not partial).lower()}">'
             f"<h3>{escape(title)}</h3><dl>{items}</dl>{note}</a>"
