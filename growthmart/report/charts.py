@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from growthmart.report.data import RETENTION_DAYS, Period, PublishedData, week_start
+from growthmart.report.data import RETENTION_DAYS, Period, PublishedData, add_months, week_start
 from growthmart.report.i18n import Labels
 from growthmart.report.style import (
     PARTIAL_MARK,
@@ -203,10 +203,11 @@ class ChartBuilder:
         t = self.t
         month = self.data.cac_ltv_month(period.end)
         rows = self.data.cac_ltv(month) if month else []
+        partial = bool(month and self.data_end and add_months(month, 1) - timedelta(days=1) > self.data_end)
         month_text = t("window_month", month=month.strftime("%Y-%m")) if month else ""
-        title = f"{t('cac_ltv')} · {month_text}"
+        title = f"{t('cac_ltv')} · {month_text}" + (PARTIAL_MARK if partial else "")
         if not rows:
-            return Chart("cac_ltv", title, None)
+            return Chart("cac_ltv", title, None, {}, self._partial_note() if partial else "")
         chans = [r["channel"] for r in rows]
         payback = [r["payback_days"] for r in rows]
         data = [
@@ -227,8 +228,12 @@ class ChartBuilder:
             "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"},
                        "xaxis": category_axis(chans, [self._label(r, "channel", r["channel"]) for r in rows])},
         }  # fmt: skip
-        note = t("ltv_not_mature", names="、".join(not_mature) if t.lang == "zh" else ", ".join(not_mature))
-        return Chart("cac_ltv", title, spec, {}, note if not_mature else "")
+        notes = [self._partial_note()] if partial else []
+        if not_mature:
+            notes.append(
+                t("ltv_not_mature", names="、".join(not_mature) if t.lang == "zh" else ", ".join(not_mature))
+            )
+        return Chart("cac_ltv", title, spec, {}, " · ".join(notes))
 
     def campaign_roi(self, period: Period) -> Chart:
         """Campaign ROI ranking: the five best and five worst of the window, one bar per campaign id, labelled by

@@ -14,7 +14,7 @@ from html import escape
 
 from growthmart.report.data import Period, PublishedData, week_start
 from growthmart.report.i18n import Labels, fmt_count, fmt_money, fmt_pct
-from growthmart.report.style import Chart, CodeStyles, meta
+from growthmart.report.style import PARTIAL_MARK, Chart, CodeStyles, meta
 
 MAX_ALERTS_SHOWN = 30  # a month of pacing alerts would bury the page: the rest is one line and rpt_alerts
 POST_EXCERPT = 60  # characters of a top post's text
@@ -191,7 +191,13 @@ class WatchSections:
         t = self.t
         week = week_start(min(period.end, self.data_end or period.end))
         rows = self.data.competitor_week(week)
-        head = f"<h2>{escape(t('competitors'))} · {escape(t('week_of', start=week.isoformat()))}</h2>"
+        partial = bool(self.data_end and week + timedelta(days=6) > self.data_end)
+        mark = (
+            f"{PARTIAL_MARK} <span class=note>{escape(t('period_partial', mark=PARTIAL_MARK, end=str(self.data_end)))}</span>"
+            if partial
+            else ""
+        )
+        head = f"<h2>{escape(t('competitors'))} · {escape(t('week_of', start=week.isoformat()))}{mark}</h2>"
         if not rows:
             return f'<section id="competitors" class="panel" data-week="{week}">{head}<p class="no-data">{escape(t("no_data"))}</p></section>'
         body = "".join(
