@@ -23,7 +23,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "generated": ("生成于", "Generated"),
     "published_run": ("发布批次", "Published by run"),
-    "incomplete_period": ("本期数据未完整加载", "this period is not fully loaded"),
+    "incomplete_period": ("本期未结束或数据未完整加载", "this period is not over or not fully loaded"),
     "new_users": ("新增用户", "New users"),
     "active_users_daily": ("日活 DAU", "DAU"),
     "active_users_weekly": ("周活 WAU", "WAU"),
