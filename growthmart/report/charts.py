@@ -181,7 +181,7 @@ class ChartBuilder:
                 drop = None if not prev else 1 - u / prev
                 row.append(drop)
                 row_text.append("" if drop is None else f"-{drop * 100:.0f}%")
-                row_users.append(u)
+                row_users.append([u, names[ch]])
             z.append(row)
             text.append(row_text)
             reached.append(row_users)
@@ -190,7 +190,7 @@ class ChartBuilder:
                 "type": "heatmap", "z": z, "x": channels, "customdata": reached,
                 "y": labels, "text": text, "texttemplate": "%{text}", "hoverongaps": False,
                 "colorscale": "Reds", "zmin": 0, "zmax": 1, "colorbar": {"tickformat": ".0%", "title": {"text": t("drop_off")}},
-                "hovertemplate": "%{y}: " + t("drop_off") + " %{z:.1%} · %{customdata:,d}<extra></extra>",
+                "hovertemplate": "%{customdata[1]} · %{y}: " + t("drop_off") + " %{z:.1%} · %{customdata[0]:,d}<extra></extra>",
             }],
             "layout": {"yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
                        "xaxis": category_axis(channels, [names[c] for c in channels]), "margin": {"l": 140, "b": 90}, "height": 380},
