@@ -83,6 +83,9 @@ class AdPlatform:
     # the dbt test assert_published_codes_have_labels warns)
     label_zh: str | None = None
     label_en: str | None = None
+    # The platform's colour in every report chart (dim_code_labels.color; its paid channel takes it too). Unset,
+    # the reports give it a colour derived from the key alone, so no other platform's colour moves.
+    color: str | None = None
 
     @property
     def currency_sql(self) -> str:
@@ -147,6 +150,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="ocean_engine",
             label_zh="巨量引擎",
             label_en="Ocean Engine",
+            color="#525df4",
             staging_model="stg_ocean_engine__ad_stats",
             impressions="展示数",
             clicks="点击数",
@@ -187,6 +191,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="tencent_ads",
             label_zh="腾讯广告",
             label_en="Tencent Ads",
+            color="#19a979",
             staging_model="stg_tencent_ads__daily_reports",
             impressions="view_count",
             clicks="valid_click_count",
@@ -222,6 +227,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="baidu",
             label_zh="百度营销",
             label_en="Baidu Ads",
+            color="#2f6fde",
             staging_model="stg_baidu__keyword_stats",
             impressions="展现",
             clicks="点击",
@@ -257,6 +263,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="meta",
             label_zh="Meta广告",
             label_en="Meta Ads",
+            color="#945ecf",
             staging_model="stg_meta_ads__insights",
             impressions="impressions",
             clicks="clicks",
@@ -302,6 +309,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="xiaohongshu_ads",
             label_zh="小红书聚光",
             label_en="Xiaohongshu Spotlight",
+            color="#ed4a7b",
             staging_model="stg_xiaohongshu_ads__reports",
             impressions="impression",
             clicks="click",
@@ -346,6 +354,7 @@ AD_CONTRACTS: tuple[SourceContract, ...] = (
             key="google_ads",
             label_zh="谷歌广告",
             label_en="Google Ads",
+            color="#e8743b",
             staging_model="stg_google_ads__ad_stats",
             impressions="metrics.impressions",
             clicks="metrics.clicks",
@@ -413,9 +422,31 @@ AD_PLATFORM_KEYS: tuple[str, ...] = tuple(p.key for p in AD_PLATFORMS_BY_SOURCE.
 if len(set(AD_PLATFORM_KEYS)) != len(AD_PLATFORM_KEYS):
     raise ValueError(f"ad platform keys must be unique: {AD_PLATFORM_KEYS}")
 _PLATFORM_LIST = " | ".join(AD_PLATFORM_KEYS)
+
+
+@dataclass(frozen=True)
+class SocialPlatform:
+    """A social platform the listening tool and the competitor ad tool report, with what readers see for it: its
+    Chinese and English names and its chart colour (dim_code_labels, code type social_platform)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    color: str
+
+
 # Accepted values of the brand and competitor sources, declared once: the raw GE suites
-# (growthmart/quality/suites.py ACCEPTED_VALUES), the column descriptions and the demo read these.
-SOCIAL_PLATFORMS: tuple[str, ...] = ("weibo", "douyin", "xiaohongshu", "zhihu", "bilibili", "wechat")
+# (growthmart/quality/suites.py ACCEPTED_VALUES), the column descriptions and the demo read these; the social
+# platforms' labels and colours reach the reports through the generated macro social_platforms().
+SOCIAL_PLATFORM_DECLARATIONS: tuple[SocialPlatform, ...] = (
+    SocialPlatform("weibo", "微博", "Weibo", "#d83931"),
+    SocialPlatform("douyin", "抖音", "Douyin", "#3d4a5c"),
+    SocialPlatform("xiaohongshu", "小红书", "Xiaohongshu", "#ed4a7b"),
+    SocialPlatform("zhihu", "知乎", "Zhihu", "#2f6fde"),
+    SocialPlatform("bilibili", "哔哩哔哩", "Bilibili", "#13a4b4"),
+    SocialPlatform("wechat", "微信", "WeChat", "#19a979"),
+)
+SOCIAL_PLATFORMS: tuple[str, ...] = tuple(p.key for p in SOCIAL_PLATFORM_DECLARATIONS)
 BRAND_TYPES: tuple[str, ...] = ("own", "competitor")  # our brand, or a tracked competitor
 SHOP_PLATFORMS: tuple[str, ...] = ("tmall", "jd", "pinduoduo", "douyin_shop")
 CREATIVE_FORMATS: tuple[str, ...] = ("image", "video", "carousel")

@@ -1,6 +1,7 @@
 {#- GENERATED from growthmart/contracts.py by `make manifest` (python -m growthmart.sources.generated): do not edit.
     The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend
-    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset). -#}
+    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset) and
+    the platform's chart colour (None: unset). -#}
 {% macro ad_platforms() -%}
     {{ return([
         {
@@ -12,7 +13,8 @@
             'spend_sql': '"消耗(元)"',
             'currency_sql': "'CNY'",
             'label_zh': '巨量引擎',
-            'label_en': 'Ocean Engine'
+            'label_en': 'Ocean Engine',
+            'color': '#525df4'
         },
         {
             'key': 'tencent_ads',
@@ -23,7 +25,8 @@
             'spend_sql': 'cost / 100.0',
             'currency_sql': "'CNY'",
             'label_zh': '腾讯广告',
-            'label_en': 'Tencent Ads'
+            'label_en': 'Tencent Ads',
+            'color': '#19a979'
         },
         {
             'key': 'baidu',
@@ -34,7 +37,8 @@
             'spend_sql': '"消费"',
             'currency_sql': "'CNY'",
             'label_zh': '百度营销',
-            'label_en': 'Baidu Ads'
+            'label_en': 'Baidu Ads',
+            'color': '#2f6fde'
         },
         {
             'key': 'meta',
@@ -45,7 +49,8 @@
             'spend_sql': 'spend',
             'currency_sql': 'upper(trim("account_currency"))',
             'label_zh': 'Meta广告',
-            'label_en': 'Meta Ads'
+            'label_en': 'Meta Ads',
+            'color': '#945ecf'
         },
         {
             'key': 'xiaohongshu_ads',
@@ -56,7 +61,8 @@
             'spend_sql': 'fee',
             'currency_sql': "'CNY'",
             'label_zh': '小红书聚光',
-            'label_en': 'Xiaohongshu Spotlight'
+            'label_en': 'Xiaohongshu Spotlight',
+            'color': '#ed4a7b'
         },
         {
             'key': 'google_ads',
@@ -67,7 +73,8 @@
             'spend_sql': '"metrics.cost_micros" / 1000000.0',
             'currency_sql': 'upper(trim("customer.currency_code"))',
             'label_zh': '谷歌广告',
-            'label_en': 'Google Ads'
+            'label_en': 'Google Ads',
+            'color': '#e8743b'
         }
     ]) }}
 {%- endmacro %}

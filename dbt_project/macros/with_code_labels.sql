@@ -3,7 +3,7 @@
     its code (dim_code_labels) as <column>_label_zh, <column>_label_en. A code or campaign without a name shows
     itself (NULL only where the code is NULL), never a dropped row (left joins on unique keys; docs/metrics.md).
     `codes` maps a column of `relation` to its code type in dim_code_labels: 'channel', 'platform' (ad
-    platform) or 'content_platform' (the content reports' `platform`). -#}
+    platform), 'content_platform' (the content reports' `platform`) or 'social_platform' (the brand reports'). -#}
 {% macro with_code_labels(relation, codes={}, campaign_id=none) -%}
     select
         {{ relation }}.*

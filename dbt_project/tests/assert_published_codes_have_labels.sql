@@ -19,6 +19,8 @@
     ('rpt_user_segments', 'channel', 'channel'),
     ('rpt_content_items', 'content_platform', 'platform'),
     ('rpt_ab_tests', 'platform', 'platform'),
+    ('rpt_brand_sentiment_daily', 'social_platform', 'platform'),
+    ('rpt_brand_incidents', 'social_platform', 'platform'),
 ] %}
 
 with

@@ -54,6 +54,13 @@ def _lang(lang: str | None) -> str:
     return settings().report_lang
 
 
+def _timezone() -> str:
+    """The reporting timezone (GROWTHMART_TIMEZONE): the pages show times in it."""
+    from growthmart.config import settings
+
+    return settings().timezone
+
+
 def _pages(
     keys: dict[str, list[date]], period: str | None, day: date | None, days: tuple[date, date] | None
 ) -> list[Period]:
@@ -92,6 +99,7 @@ def _build(
         keys = {kind: data.period_keys(kind) for kind in PERIODS}
         run_id, published_at, tables = data.publication()
         quality = {
+            "timezone": _timezone(),
             "run_id": run_id,
             "published_at": published_at,
             "tables": tables,

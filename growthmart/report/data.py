@@ -131,11 +131,18 @@ class PublishedData:
 
     def kpi_trend(self, period: Period, count: int) -> list[dict]:
         return self.dicts(
-            f"""select {period.key_column} as k, gmv, net_revenue, spend, active_users, new_users
+            f"""select {period.key_column} as k, gmv, net_revenue, spend, active_users, new_users, blended_roas,
+                       is_complete
                 from reports.{period.table} where {period.key_column} <= ?
                 order by 1 desc limit ?""",
             [period.start, count],
         )[::-1]
+
+    def code_styles(self) -> list[tuple]:
+        """(code_type, code, label_zh, label_en, color) of every published code (marts.dim_code_labels)."""
+        if not self.has_table("marts", "dim_code_labels"):
+            return []
+        return self.rows("select code_type, code, label_zh, label_en, color from marts.dim_code_labels")
 
     # ------------------------------------------------------------------ charts
     def retention(self, first: date, last: date) -> list[tuple]:
@@ -153,12 +160,22 @@ class PublishedData:
             [first, last],
         )
 
-    def funnel(self, first: date, last: date) -> list[tuple]:
+    def funnel_weeks(self, first: date, last: date) -> list[tuple]:
+        """(cohort_week, is_complete) of the funnel's cohort weeks first..last: a week is complete when every step
+        of every cohort user has had its time to happen (rpt_funnel_users)."""
         return self.rows(
-            """select channel, step_order, step_name, sum(users) as users
-               from reports.rpt_funnel_users where cohort_week between ? and ?
-               group by 1, 2, 3 order by 1, 2""",
+            """select cohort_week, bool_and(is_complete) from reports.rpt_funnel_users
+               where cohort_week between ? and ? group by 1 order by 1""",
             [first, last],
+        )
+
+    def funnel(self, weeks: list[date]) -> list[tuple]:
+        return self.rows(
+            """select channel, any_value(channel_label_zh), any_value(channel_label_en), step_order, step_name,
+                      sum(users) as users
+               from reports.rpt_funnel_users where list_contains(?, cohort_week)
+               group by channel, step_order, step_name order by channel, step_order""",
+            [weeks],
         )
 
     def cac_ltv_month(self, last: date) -> date | None:
@@ -173,7 +190,8 @@ class PublishedData:
 
     def cac_ltv(self, month: date) -> list[dict]:
         return self.dicts(
-            """select channel, spend, new_users, cac, ltv_30d, ltv_90d, payback_days
+            """select channel, channel_label_zh, channel_label_en, spend, new_users, cac, ltv_30d, ltv_90d,
+                      payback_days
                from reports.rpt_cac_ltv_monthly where acquisition_month = ? and new_users > 0
                order by spend desc, channel""",
             [month],
@@ -181,7 +199,10 @@ class PublishedData:
 
     def campaign_roi(self, first: date, last: date) -> list[dict]:
         return self.dicts(
-            """select campaign_id, any_value(platform) as platform, any_value(channel) as channel,
+            """select campaign_id, any_value(campaign_name) as campaign_name, any_value(platform) as platform,
+                      any_value(channel) as channel, any_value(platform_label_zh) as platform_label_zh,
+                      any_value(platform_label_en) as platform_label_en, any_value(channel_label_zh) as channel_label_zh,
+                      any_value(channel_label_en) as channel_label_en,
                       sum(spend) as spend, sum(attributed_revenue) as revenue,
                       (sum(attributed_revenue) - sum(spend)) / sum(spend) as roi
                from reports.rpt_campaign_roi_daily where report_date between ? and ?
@@ -191,15 +212,17 @@ class PublishedData:
 
     def spend_by_platform(self, first: date, last: date) -> list[tuple]:
         return self.rows(
-            """select report_date, coalesce(platform, '') as platform, sum(spend)
+            """select report_date, coalesce(platform, '') as platform, any_value(platform_label_zh),
+                      any_value(platform_label_en), sum(spend)
                from reports.rpt_campaign_roi_daily where report_date between ? and ?
-               group by 1, 2 order by 1, 2""",
+               group by report_date, platform order by 1, 2""",
             [first, last],
         )
 
     def top_content(self, first: date, last: date, limit: int = 10) -> list[dict]:
         return self.dicts(
-            """select content_id, platform, title, views, leads, attributed_signups, attributed_revenue
+            """select content_id, platform, platform_label_zh, platform_label_en, title, published_date, views, leads,
+                      attributed_signups, attributed_revenue
                from reports.rpt_content_items where published_date between ? and ?
                order by attributed_signups desc nulls last, leads desc nulls last, views desc nulls last,
                         content_id
@@ -209,7 +232,7 @@ class PublishedData:
 
     def lifecycle(self, first: date, last: date) -> list[tuple]:
         return self.rows(
-            """select week_start, state, min(state_order) as state_order, sum(users)
+            """select week_start, state, min(state_order) as state_order, sum(users), bool_and(is_complete)
                from reports.rpt_user_lifecycle_weekly where week_start between ? and ?
                group by 1, 2 order by 1, 3""",
             [first, last],
@@ -217,18 +240,21 @@ class PublishedData:
 
     def attribution(self, month: date) -> list[tuple]:
         return self.rows(
-            """select channel, attribution_model, attributed_revenue
+            """select channel, channel_label_zh, channel_label_en, attribution_model, attributed_revenue,
+                      is_complete_month
                from reports.rpt_attribution_channels where attribution_month = ?
                order by 1, 2""",
             [month],
         )
 
     def activities(self, first: date, last: date) -> list[dict]:
+        """The activity phases overlapping first..last: activity by activity (the earliest first), each in its
+        published phase order (warmup, peak, wrapup, then the total)."""
         return self.dicts(
-            """select activity_name, phase, phase_order, phase_start, phase_end, participants, gmv_cny,
+            """select activity_id, activity_name, phase, phase_order, phase_start, phase_end, participants, gmv_cny,
                       gmv_uplift, roi, uplift_roi, is_complete
                from reports.rpt_activity_review where phase_start <= ? and phase_end >= ?
-               order by phase_start, activity_name, phase_order""",
+               order by min(phase_start) over (partition by activity_id), activity_name, activity_id, phase_order""",
             [last, first],
         )
 
@@ -259,17 +285,17 @@ class PublishedData:
     def brand_platforms(self, day: date) -> list[dict]:
         """Our brand's published cells of `day`, one row per platform."""
         return self.dicts(
-            """select platform, mentions, negative_mentions, weighted_reach, negative_share, net_sentiment,
-                      share_of_voice
+            """select platform, platform_label_zh, platform_label_en, mentions, negative_mentions, weighted_reach,
+                      negative_share, net_sentiment, share_of_voice
                from reports.rpt_brand_sentiment_daily where report_date = ? and is_own_brand
                order by mentions desc, platform""",
             [day],
         )
 
-    def brand_negative_by_platform(self, first: date, last: date) -> list[tuple]:
-        """(day, platform, negative mentions) of our brand, first..last."""
-        return self.rows(
-            """select report_date, platform, negative_mentions
+    def brand_negative_by_platform(self, first: date, last: date) -> list[dict]:
+        """Our brand's negative mentions a day and platform (with its labels), first..last."""
+        return self.dicts(
+            """select report_date, platform, platform_label_zh, platform_label_en, negative_mentions
                from reports.rpt_brand_sentiment_daily
                where is_own_brand and report_date between ? and ? order by 1, 2""",
             [first, last],
@@ -278,7 +304,8 @@ class PublishedData:
     def incidents(self, first: date, last: date) -> list[dict]:
         """Negative spikes (rpt_brand_incidents) overlapping first..last: ours first, then the newest."""
         return self.dicts(
-            """select incident_id, brand, is_own_brand, platform, start_date, end_date, negative_mentions,
+            """select incident_id, brand, is_own_brand, platform, platform_label_zh, platform_label_en, start_date,
+                      end_date, negative_mentions,
                       baseline_negative_median, peak_robust_z, severity, status, top_posts
                from reports.rpt_brand_incidents where start_date <= ? and end_date >= ?
                order by is_own_brand desc, start_date desc, peak_robust_z desc, brand, platform""",

@@ -23,7 +23,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "generated": ("生成于", "Generated"),
     "published_run": ("发布批次", "Published by run"),
-    "incomplete_period": ("本期数据未完整加载", "this period is not fully loaded"),
+    "incomplete_period": ("本期未结束或数据未完整加载", "this period is not over or not fully loaded"),
     "new_users": ("新增用户", "New users"),
     "active_users_daily": ("日活 DAU", "DAU"),
     "active_users_weekly": ("周活 WAU", "WAU"),
@@ -176,6 +176,45 @@ _LABELS: dict[str, tuple[str, str]] = {
     "step_repeat_paid_order": ("复购", "repeat order"),
     "previous_page": ("上一期", "Previous"),
     "next_page": ("下一期", "Next"),
+    "phase_warmup": ("预热期", "warm-up"),
+    "phase_peak": ("正式期", "peak"),
+    "phase_wrapup": ("返场期", "wrap-up"),
+    "phase_total": ("全程", "whole activity"),
+    "model_first_touch": ("首次触点", "first touch"),
+    "model_last_touch": ("末次触点", "last touch"),
+    "model_linear": ("线性", "linear"),
+    "model_time_decay": ("时间衰减", "time decay"),
+    "model_position_based": ("位置加权", "position-based"),
+    "partial_note": (
+        "{mark} 未完整的周期：数据截至 {end}（或该期未完整加载），数值还会变",
+        "{mark} partial period: the data ends on {end} (or the period is not fully loaded); its numbers will change",
+    ),
+    "lifecycle_partial": (
+        "未完整的周未显示 ({weeks} 起)：周还没过完，本周尚未出现的用户会被误算为沉默",
+        "weeks not over yet left out (from {weeks}): users not seen so far would count as dormant",
+    ),
+    "funnel_immature": (
+        "尚未成熟的 cohort 周未计入 ({weeks})：后续步骤还没到时间，会被误算为流失",
+        "cohort weeks not mature yet left out ({weeks}): their later steps have not had time to happen",
+    ),
+    "cohort_weeks": ("cohort 周 {start} 至 {end}", "cohort weeks {start} to {end}"),
+    "ltv_not_mature": (
+        "{names} 尚未成熟：该获客月的用户还没满这么多天，暂不显示",
+        "{names} not mature yet: the month's new users have not been around that long, not shown",
+    ),
+    "period_partial": (
+        "{mark} 本期未结束或未完整加载 (数据截至 {end})，数值还会变",
+        "{mark} not over or not fully loaded yet (data up to {end}); its numbers will change",
+    ),
+    "published_at": ("发布于", "Published"),
+    "data_end": ("数据截至", "Data up to"),
+    "engineers_detail": (
+        "工程明细：检查项、隔离原因、各数据源新鲜度、已发布的表",
+        "Engineers' detail: checks, quarantine reasons, freshness per source, published tables",
+    ),
+    "latest": ("最新一期", "Latest"),
+    "trend_spark": ("每日趋势 {start} 至 {end}", "Daily trend {start} to {end}"),
+    "archive": ("全部报表 (按月)", "All reports by month"),
 }
 
 

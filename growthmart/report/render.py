@@ -1,16 +1,18 @@
 """HTML for one period page and the index (markup contract: REPORT_CONTRACT in the README's Reports section).
 
-Charts are Plotly figure specs embedded as JSON and drawn by the plotly.js that ships inside the plotly Python
-package (written once to reports/assets/, too big to inline: see DECISIONLOG).
+Charts are Plotly figure specs (growthmart/report/charts.py) embedded as JSON and drawn by the plotly.js that
+ships inside the plotly Python package (written once to reports/assets/, too big to inline: see DECISIONLOG).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
-from growthmart.report.data import RETENTION_DAYS, Period, PublishedData, add_months, week_start
+from growthmart.report.charts import ChartBuilder
+from growthmart.report.data import Period, PublishedData, add_months, month_start
 from growthmart.report.i18n import (
     KIND,
     Labels,
@@ -22,6 +24,7 @@ from growthmart.report.i18n import (
     fmt_value,
     raw,
 )
+from growthmart.report.style import PARTIAL_MARK, Chart, CodeStyles
 from growthmart.report.watch import WatchSections
 
 TILES = (
@@ -37,7 +40,9 @@ TILES = (
     "d1_retention",
     "d7_retention",
 )
-PALETTE = ["#2f6fde", "#e8743b", "#19a979", "#ed4a7b", "#945ecf", "#13a4b4", "#525df4", "#bf399e", "#6c8893"]
+# The index's overview: the latest day's, week's and month's headline numbers and these KPIs' daily sparklines.
+OVERVIEW = ("gmv", "net_revenue", "active_users", "new_users", "spend", "blended_roas")
+SPARK_DAYS = 60
 
 CSS = """
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",Segoe UI,Helvetica,Arial,sans-serif;
@@ -62,6 +67,14 @@ section.panel{background:#fff;border-radius:6px;padding:12px 14px;box-shadow:0 1
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:14px}
 .note{font-size:12px;color:#646a73}
 ul.pages{columns:4;font-size:14px}
+details summary{cursor:pointer;font-size:14px;padding:4px 0}details.engineers{margin-top:8px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px}
+a.card{display:block;background:#fff;border-radius:6px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08);color:inherit;text-decoration:none}
+a.card:hover{box-shadow:0 2px 6px rgba(0,0,0,.18)}a.card dl{display:grid;grid-template-columns:auto auto;gap:2px 12px;margin:6px 0 0;font-size:13px}
+a.card dd{margin:0;text-align:right;font-weight:600}
+.sparks{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
+.spark{background:#fff;border-radius:6px;padding:8px 10px;box-shadow:0 1px 2px rgba(0,0,0,.08);font-size:12px;color:#646a73}
+.spark b{display:block;font-size:16px;color:#1f2329}
 """
 
 # Draws every chart spec; marks each chart from Plotly's render promise (what the browser test waits for).
@@ -73,7 +86,8 @@ CHART_JS = """
     if (!spec) { return; }
     var layout = Object.assign({margin:{l:60,r:20,t:10,b:60}, height:340, font:{size:11},
                                 legend:{orientation:'h', y:-0.2}}, spec.layout || {});
-    Plotly.newPlot(el, spec.data, layout, {displaylogo:false, responsive:true})
+    // no toolbar (modebar): it would sit over the chart's corner
+    Plotly.newPlot(el, spec.data, layout, {displayModeBar:false, responsive:true})
       .then(function(){ el.setAttribute('data-rendered', 'true'); })
       .catch(function(err){ el.setAttribute('data-rendered', 'error'); console.error(err); });
   });
@@ -90,11 +104,42 @@ def _p(v) -> str:
     return "—" if v is None else f"{v:.3f}"
 
 
-def _num(v):
-    return None if v is None else float(v)
+def _local(value, tz: str) -> str:
+    """A UTC time (naive, or an ISO string as the run record keeps it) in the reporting timezone, to the minute."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-Chart = tuple[str, str, dict | None]  # (chart id, title, plotly spec or None when there is nothing to draw)
+def _spark(values: list[float | None], width: int = 180, height: int = 36) -> str:
+    """An inline SVG sparkline of the values (None breaks the line); the same numbers give the same bytes."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    lines, current = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                lines.append(current)
+            current = []
+            continue
+        current.append(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}")
+    if current:
+        lines.append(current)
+    paths = "".join(
+        f'<polyline fill="none" stroke="#2f6fde" stroke-width="1.5" points="{" ".join(pts)}"/>'
+        for pts in lines
+    )
+    return f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">{paths}</svg>'
 
 
 class PageBuilder:
@@ -102,8 +147,13 @@ class PageBuilder:
         self.data = data
         self.t = labels
         self.keys = keys
-        self.quality = quality  # publication + run record, the same for every page of a build
-        self.watch = WatchSections(data, labels, keys["daily"][-1] if keys["daily"] else None)
+        self.quality = (
+            quality  # publication + run record + reporting timezone, the same for every page of a build
+        )
+        self.data_end = keys["daily"][-1] if keys["daily"] else None
+        self.styles = CodeStyles(data.code_styles(), labels.lang)
+        self.charts = ChartBuilder(data, labels, self.styles, self.data_end)
+        self.watch = WatchSections(data, labels, self.data_end, self.styles)
 
     # ------------------------------------------------------------------ tiles
     def _tile(self, metric: str, label: str, table: str, keycol: str, key: date, value, deltas) -> str:
@@ -156,265 +206,18 @@ class PageBuilder:
             )
         return '<div class="kpis">' + "".join(out) + "</div>"
 
-    # ------------------------------------------------------------------ chart specs
-    def _windows(self, period: Period) -> dict:
-        end = period.end
-        if period.kind == "daily":
-            short = (end - timedelta(days=6), end)
-            content = (end - timedelta(days=29), end)
-            cohorts = (end - timedelta(days=13), end)
-            funnel = (week_start(end) - timedelta(days=21), week_start(end))
-            lifecycle = (week_start(end) - timedelta(weeks=11), week_start(end))
-        else:
-            short = content = (period.start, end)
-            cohorts = (period.start, end) if period.kind == "monthly" else (end - timedelta(days=27), end)
-            funnel = (
-                (week_start(period.start), week_start(end))
-                if period.kind == "monthly"
-                else (period.start - timedelta(weeks=3), period.start)
-            )
-            lifecycle = (
-                week_start(end) - timedelta(weeks=25 if period.kind == "monthly" else 11),
-                week_start(end),
-            )
-        return {
-            "short": short,
-            "content": content,
-            "cohorts": cohorts,
-            "funnel": funnel,
-            "lifecycle": lifecycle,
-        }
-
-    def chart_specs(self, period: Period) -> list[Chart]:
-        """(chart id, title, plotly spec or None when there is nothing to draw), one per chart in page order."""
-        return [
-            self._kpi_trend_chart(period),
-            self._retention_heatmap_chart(period),
-            self._funnel_chart(period),
-            self._cac_ltv_chart(period),
-            self._campaign_roi_chart(period),
-            self._spend_platform_chart(period),
-            self._top_content_chart(period),
-            self._lifecycle_chart(period),
-            self._attribution_chart(period),
-            self.watch.brand_chart(period),
-        ]
-
-    def _kpi_trend_chart(self, period: Period) -> Chart:
-        """KPI trend: GMV and spend bars, active users on the right axis, the last periods."""
-        t = self.t
-        count = {"daily": 30, "weekly": 12, "monthly": 12}[period.kind]
-        trend = self.data.kpi_trend(period, count)
-        spec = None
-        if trend:
-            xs = [r["k"].isoformat() for r in trend]
-            spec = {
-                "data": [
-                    {"type": "bar", "name": t("gmv"), "x": xs, "y": [_num(r["gmv"]) for r in trend], "marker": {"color": PALETTE[0]}},
-                    {"type": "bar", "name": t("spend"), "x": xs, "y": [_num(r["spend"]) for r in trend], "marker": {"color": PALETTE[1]}},
-                    {"type": "scatter", "mode": "lines+markers", "name": t(f"active_users_{period.kind}"), "x": xs,
-                     "y": [_num(r["active_users"]) for r in trend], "yaxis": "y2", "line": {"color": PALETTE[2]}},
-                ],
-                "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"},
-                           "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ",d"}},
-            }  # fmt: skip
-        return ("kpi_trend", t(f"trend_{period.kind}"), spec)
-
-    def _retention_heatmap_chart(self, period: Period) -> Chart:
-        """Retention cohort heatmap: immature cells are null (drawn blank), never 0."""
-        t = self.t
-        first, last = self._windows(period)["cohorts"]
-        cells = self.data.retention(first, last)
-        spec = None
-        if cells:
-            cohorts = sorted({c[0] for c in cells})
-            index = {(c[0], c[1]): c[2] for c in cells}
-            z = [[_num(index.get((c, n))) for n in RETENTION_DAYS] for c in cohorts]
-            text = [["" if v is None else f"{v * 100:.0f}%" for v in row] for row in z]
-            spec = {
-                "data": [{
-                    "type": "heatmap", "z": z, "text": text, "texttemplate": "%{text}", "hoverongaps": False,
-                    "x": [f"D{n}" for n in RETENTION_DAYS], "y": [c.isoformat() for c in cohorts],
-                    "colorscale": "Blues", "reversescale": True, "zmin": 0, "zmax": 0.6, "colorbar": {"tickformat": ".0%"},
-                    "hovertemplate": "%{y} %{x}: %{z:.1%}<extra></extra>",
-                }],
-                "layout": {"yaxis": {"autorange": "reversed", "type": "category", "automargin": True, "title": {"text": t("cohort")}},
-                           "xaxis": {"title": {"text": t("day_n")}, "type": "category"},
-                           "height": max(300, 22 * len(cohorts) + 100)},
-            }  # fmt: skip
-        return ("retention_heatmap", f"{t('retention')} · {self.t.window(first, last)}", spec)
-
-    def _funnel_chart(self, period: Period) -> Chart:
-        """Funnel by channel: the drop-off at each step, the users who reached it on hover."""
-        t = self.t
-        first, last = self._windows(period)["funnel"]
-        funnel = self.data.funnel(first, last)
-        spec = None
-        if funnel:
-            channels = sorted({r[0] for r in funnel})
-            steps = sorted({(r[1], r[2]) for r in funnel})
-            users = {(r[0], r[1]): int(r[3]) for r in funnel}
-            # One row per step after the first: the share of the previous step's users lost there (drop-off),
-            # per channel; the text carries the users who reached the step.
-            z, text, labels, reached = [], [], [], []
-            for (order, name), (_, prev_name) in zip(steps[1:], steps[:-1], strict=True):
-                labels.append(f"{t('step_' + prev_name)} → {t('step_' + name)}")
-                row, row_text, row_users = [], [], []
-                for ch in channels:
-                    u, prev = users.get((ch, order), 0), users.get((ch, order - 1))
-                    drop = None if not prev else 1 - u / prev
-                    row.append(drop)
-                    row_text.append("" if drop is None else f"-{drop * 100:.0f}%")
-                    row_users.append(u)
-                z.append(row)
-                text.append(row_text)
-                reached.append(row_users)
-            spec = {
-                "data": [{
-                    "type": "heatmap", "z": z, "x": channels, "customdata": reached,
-                    "y": labels, "text": text, "texttemplate": "%{text}", "hoverongaps": False,
-                    "colorscale": "Reds", "zmin": 0, "zmax": 1, "colorbar": {"tickformat": ".0%", "title": {"text": t("drop_off")}},
-                    "hovertemplate": "%{x} · %{y}: " + t("drop_off") + " %{z:.1%} · %{customdata:,d}<extra></extra>",
-                }],
-                "layout": {"yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
-                           "xaxis": {"type": "category", "automargin": True}, "margin": {"l": 140, "b": 90}, "height": 380},
-            }  # fmt: skip
-        return (
-            "funnel",
-            f"{t('funnel')} · {t('window_weeks', n=((last - first).days // 7) + 1, end=last.isoformat())}",
-            spec,
-        )
-
-    def _cac_ltv_chart(self, period: Period) -> Chart:
-        """CAC vs LTV by channel, payback day."""
-        t = self.t
-        month = self.data.cac_ltv_month(period.end)
-        rows = self.data.cac_ltv(month) if month else []
-        spec = None
-        if rows:
-            chans = [r["channel"] for r in rows]
-            payback = [r["payback_days"] for r in rows]
-            spec = {
-                "data": [
-                    {"type": "bar", "name": t("cac"), "x": chans, "y": [_num(r["cac"]) for r in rows], "marker": {"color": PALETTE[1]},
-                     "text": ["" if p is None else f"{t('payback_days')} {p}" for p in payback], "textposition": "outside"},
-                    {"type": "bar", "name": t("ltv_30d"), "x": chans, "y": [_num(r["ltv_30d"]) for r in rows], "marker": {"color": PALETTE[0]}},
-                    {"type": "bar", "name": t("ltv_90d"), "x": chans, "y": [_num(r["ltv_90d"]) for r in rows], "marker": {"color": PALETTE[2]}},
-                ],
-                "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
-            }  # fmt: skip
-        month_text = t("window_month", month=month.strftime("%Y-%m")) if month else ""
-        return ("cac_ltv", f"{t('cac_ltv')} · {month_text}", spec)
-
-    def _campaign_roi_chart(self, period: Period) -> Chart:
-        """Campaign ROI ranking: the five best and five worst of the window."""
-        t = self.t
-        first, last = self._windows(period)["short"]
-        camps = self.data.campaign_roi(first, last)
-        spec = None
-        if camps:
-            ranked = camps if len(camps) <= 10 else camps[:5] + camps[-5:]
-            ranked = ranked[::-1]  # horizontal bars draw bottom-up: best on top
-            spec = {
-                "data": [{
-                    "type": "bar", "orientation": "h", "x": [_num(c["roi"]) for c in ranked],
-                    "y": [f"{c['campaign_id']} ({c['platform'] or c['channel']})" for c in ranked],
-                    "marker": {"color": [PALETTE[2] if (c["roi"] or 0) >= 0 else "#d83931" for c in ranked]},
-                    "customdata": [[_num(c["spend"]), _num(c["revenue"])] for c in ranked],
-                    "hovertemplate": "%{y}: ROI %{x:.0%} · " + t("spend") + " ¥%{customdata[0]:,.0f} · ¥%{customdata[1]:,.0f}<extra></extra>",
-                }],
-                "layout": {"xaxis": {"tickformat": ".0%", "title": {"text": t("roi")}},
-                           "yaxis": {"type": "category", "automargin": True}, "margin": {"l": 200}},
-            }  # fmt: skip
-        return ("campaign_roi", f"{t('campaign_roi')} · {self.t.window(first, last)}", spec)
-
-    def _spend_platform_chart(self, period: Period) -> Chart:
-        """Spend by platform per day, stacked."""
-        t = self.t
-        first, last = (
-            (period.end - timedelta(days=29), period.end)
-            if period.kind == "daily"
-            else (period.start, period.end)
-        )
-        spend = self.data.spend_by_platform(first, last)
-        spec = None
-        if spend:
-            platforms = sorted({r[1] for r in spend})
-            days = sorted({r[0] for r in spend})
-            cell = {(r[0], r[1]): _num(r[2]) for r in spend}
-            spec = {
-                "data": [{"type": "bar", "name": p or t("non_ad_cost"), "x": [d.isoformat() for d in days], "y": [cell.get((d, p), 0) for d in days],
-                          "marker": {"color": PALETTE[i % len(PALETTE)]}} for i, p in enumerate(platforms)],
-                "layout": {"barmode": "stack", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
-            }  # fmt: skip
-        return ("spend_platform", f"{t('spend_platform')} · {self.t.window(first, last)}", spec)
-
-    def _top_content_chart(self, period: Period) -> Chart:
-        """Top content published in the window."""
-        t = self.t
-        first, last = self._windows(period)["content"]
-        content = self.data.top_content(first, last)
-        spec = None
-        if content:
-            items = content[::-1]
-            spec = {
-                "data": [{
-                    "type": "bar", "orientation": "h", "x": [int(c["attributed_signups"] or 0) for c in items],
-                    "y": [f"{(c['title'] or c['content_id'])[:24]} · {c['platform']}" for c in items],
-                    "customdata": [[int(c["views"] or 0), int(c["leads"] or 0)] for c in items],
-                    "hovertemplate": "%{y}: %{x:,d} · views %{customdata[0]:,d} · leads %{customdata[1]:,d}<extra></extra>",
-                    "marker": {"color": PALETTE[4]},
-                }],
-                "layout": {"yaxis": {"type": "category", "automargin": True}, "margin": {"l": 240},
-                           "xaxis": {"title": {"text": t("users")}}},
-            }  # fmt: skip
-        return ("top_content", f"{t('top_content')} · {self.t.window(first, last)}", spec)
-
-    def _lifecycle_chart(self, period: Period) -> Chart:
-        """Lifecycle layers per week."""
-        t = self.t
-        first, last = self._windows(period)["lifecycle"]
-        life = self.data.lifecycle(first, last)
-        spec = None
-        if life:
-            states = sorted({(r[2], r[1]) for r in life})
-            weeks = sorted({r[0] for r in life})
-            cell = {(r[0], r[1]): int(r[3]) for r in life}
-            spec = {
-                "data": [{"type": "bar", "name": t(f"state_{s}"), "x": [w_.isoformat() for w_ in weeks],
-                          "y": [cell.get((w_, s), 0) for w_ in weeks], "marker": {"color": PALETTE[i % len(PALETTE)]}}
-                         for i, (_, s) in enumerate(states)],
-                "layout": {"barmode": "stack", "yaxis": {"tickformat": ",d", "title": {"text": t("users")}}},
-            }  # fmt: skip
-        return ("lifecycle", f"{t('lifecycle')} · {self.t.window(first, last)}", spec)
-
-    def _attribution_chart(self, period: Period) -> Chart:
-        """Attribution by model, the month of the page's end."""
-        t = self.t
-        month = period.end.replace(day=1)
-        attr = self.data.attribution(month)
-        spec = None
-        if attr:
-            channels = sorted({r[0] for r in attr})
-            models = sorted({r[1] for r in attr})
-            cell = {(r[0], r[1]): _num(r[2]) for r in attr}
-            spec = {
-                "data": [{"type": "bar", "name": m, "x": channels, "y": [cell.get((c, m)) for c in channels],
-                          "marker": {"color": PALETTE[i % len(PALETTE)]}} for i, m in enumerate(models)],
-                "layout": {"barmode": "group", "yaxis": {"title": {"text": "¥"}, "tickformat": ",.0f"}},
-            }  # fmt: skip
-        return ("attribution", f"{t('attribution')} · {month.strftime('%Y-%m')}", spec)
-
     # ------------------------------------------------------------------ tables
     def activities_table(self, period: Period) -> str:
-        first, last = self._windows(period)["content"]
+        """Each activity's phases in their published order (warmup, peak, wrapup, then the whole activity)."""
+        first, last = self.charts.windows(period)["content"]
         rows = self.data.activities(first, last)
         t = self.t
         head = f"<h2>{escape(t('activities'))} · {escape(self.t.window(first, last))}</h2>"
         if not rows:
             return head + f'<p class="no-data">{escape(t("none_in_period"))}</p>'
         body = "".join(
-            f"<tr><td>{escape(r['activity_name'] or '')}</td><td>{escape(r['phase'] or '')}</td>"
+            f'<tr data-activity="{escape(r["activity_id"])}" data-phase="{escape(r["phase"])}">'
+            f"<td>{escape(r['activity_name'] or '')}</td><td>{escape(t('phase_' + r['phase']))}</td>"
             f"<td>{r['phase_start']} – {r['phase_end']}</td><td class=n>{fmt_count(r['participants'])}</td>"
             f"<td class=n>{fmt_money(r['gmv_cny'])}</td><td class=n>{fmt_pct(r['gmv_uplift'])}</td>"
             f"<td class=n>{fmt_pct(r['roi'], 0)}</td><td class=n>{fmt_pct(r['uplift_roi'], 0)}</td></tr>"
@@ -431,7 +234,7 @@ class PageBuilder:
         )
 
     def ab_table(self, period: Period) -> str:
-        first, last = self._windows(period)["content"]
+        first, last = self.charts.windows(period)["content"]
         rows = self.data.ab_tests(first, last)
         t = self.t
         head = f"<h2>{escape(t('ab_tests'))} · {escape(self.t.window(first, last))}</h2>"
@@ -466,10 +269,17 @@ class PageBuilder:
 
     # ------------------------------------------------------------------ quality panel
     def quality_panel(self, period: Period) -> str:
+        """One line a manager reads (checks, quarantined rows, data end, publication time in the reporting
+        timezone); the engineers' detail (check names, quarantine reasons, freshness per source, the published
+        tables, the run id) folded in <details>. At the foot of the page, never on the first screen."""
         t = self.t
         q = self.quality
+        tz = q.get("timezone") or "UTC"
         record = q.get("record")
         published = q.get("tables", [])
+        published_text = f"{escape(t('published_at'))} {_local(q.get('published_at'), tz)} ({escape(tz)})"
+        end_text = f"{escape(t('data_end'))} {self.data_end or '—'}"
+        detail = [f"<p>{escape(t('published_run'))} {escape(q.get('run_id') or '—')}</p>"]
         if record:
             checks = record["checks"]
             passed, failed, warned = checks["passed"], checks["failed"], checks["warned"]
@@ -486,15 +296,14 @@ class PageBuilder:
                 f'data-checks-passed="{passed}" data-checks-failed="{len(failed)}" '
                 f'data-checks-warned="{len(warned)}" data-rows-quarantined="{n_quarantined}"'
             )
+            summary = (
+                f'<span class="ok">{fmt_count(passed)} {escape(t("passed"))}</span> · '
+                f'<span class="{"bad" if failed else ""}">{len(failed)} {escape(t("failed"))}</span> · '
+                f'<span class="{"warn" if warned else ""}">{len(warned)} {escape(t("warned"))}</span> · '
+                f"{escape(t('quarantined'))} {fmt_count(n_quarantined)}"
+            )
             names = "".join(f'<li class="bad">{escape(t("failed"))}: {escape(n)}</li>' for n in failed)
             names += "".join(f'<li class="warn">{escape(t("warned"))}: {escape(n)}</li>' for n in warned)
-            checks_html = (
-                f"<h3>{escape(t('checks'))} <span class=note>({escape(t('check_of_run'))})</span></h3>"
-                f'<p><span class="ok">{fmt_count(passed)} {escape(t("passed"))}</span> · '
-                f'<span class="{"bad" if failed else ""}">{len(failed)} {escape(t("failed"))}</span> · '
-                f'<span class="{"warn" if warned else ""}">{len(warned)} {escape(t("warned"))}</span></p>'
-                f"<ul>{names}</ul>"
-            )
             q_rows = (
                 "".join(
                     f"<tr><td>{escape(s)}</td><td>{escape(r)}</td><td class=n>{fmt_count(n)}</td></tr>"
@@ -502,47 +311,56 @@ class PageBuilder:
                 )
                 or f"<tr><td colspan=3>{escape(t('nothing'))}</td></tr>"
             )
-            quarantine_html = (
-                f"<h3>{escape(t('quarantined'))}: {fmt_count(n_quarantined)}</h3><p class=note>{escape(t('quarantine_note'))}</p>"
-                f"<table><tr><th>{escape(t('source'))}</th><th>{escape(t('reason'))}</th><th>{escape(t('rows'))}</th></tr>{q_rows}</table>"
-            )  # fmt: skip
             f_rows = "".join(
-                f"<tr><td>{escape(s)}</td><td>{escape(p or '—')}</td><td>{escape((ts or '—').replace('T', ' ')[:19])}</td></tr>"
+                f"<tr><td>{escape(s)}</td><td>{escape(p or '—')}</td><td>{_local(ts, tz)}</td></tr>"
                 for s, p, ts in record["freshness"]
             )
-            freshness_html = (
+            detail += [
+                f"<h3>{escape(t('checks'))} <span class=note>({escape(t('check_of_run'))})</span></h3><ul>{names}</ul>",
+                f"<h3>{escape(t('quarantined'))}: {fmt_count(n_quarantined)}</h3><p class=note>{escape(t('quarantine_note'))}</p>"
+                f"<table><tr><th>{escape(t('source'))}</th><th>{escape(t('reason'))}</th><th>{escape(t('rows'))}</th></tr>{q_rows}</table>",
                 f"<h3>{escape(t('freshness'))}</h3><table><tr><th>{escape(t('source'))}</th>"
-                f"<th>{escape(t('last_partition'))}</th><th>{escape(t('last_load'))} (UTC)</th></tr>{f_rows}</table>"
-            )
+                f"<th>{escape(t('last_partition'))}</th><th>{escape(t('last_load'))} ({escape(tz)})</th></tr>{f_rows}</table>",
+            ]  # fmt: skip
         else:
             attrs = (
                 'data-checks-passed="" data-checks-failed="" data-checks-warned="" data-rows-quarantined=""'
             )
-            checks_html = f"<p class=note>{escape(t('no_run_record'))}</p>"
-            quarantine_html = freshness_html = ""
+            summary = escape(t("no_run_record"))
         p_rows = "".join(
             f"<tr><td>{escape(n)}</td><td class=n>{fmt_count(r)}</td></tr>" for n, r in published
         )
-        published_html = (
+        detail.append(
             f"<h3>{escape(t('published_tables'))} ({len(published)})</h3>"
             f"<table><tr><th>{escape(t('table'))}</th><th>{escape(t('rows'))}</th></tr>{p_rows}</table>"
         )
         return (
             f'<section id="data-quality" class="panel" {attrs}><h2>{escape(t("quality"))}</h2>'
-            f'<div class="cols"><div>{checks_html}{quarantine_html}</div><div>{freshness_html}</div>'
-            f"<div>{published_html}</div></div></section>"
+            f"<p>{escape(t('checks'))}: {summary} · {end_text} · {published_text}</p>"
+            f'<details class="engineers"><summary>{escape(t("engineers_detail"))}</summary>'
+            f'<div class="cols">{"".join(f"<div>{d}</div>" for d in detail)}</div></details></section>'
         )
 
     # ------------------------------------------------------------------ page
     def _header(self, title: str, nav: str) -> str:
         q = self.quality
-        run = escape(q.get("run_id") or "—")
-        when = q.get("published_at")
-        when_text = when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, datetime) else "—"
+        tz = q.get("timezone") or "UTC"
         return (
-            f"<header><h1>{escape(title)}</h1><div class=meta>{escape(self.t('published_run'))} {run} · {when_text}</div>"
+            f"<header><h1>{escape(title)}</h1><div class=meta>{escape(self.t('data_end'))} {self.data_end or '—'} · "
+            f"{escape(self.t('published_at'))} {_local(q.get('published_at'), tz)} ({escape(tz)})</div>"
             f"<nav>{nav}</nav></header>"
         )
+
+    def _figure(self, chart: Chart, payload: dict) -> str:
+        attrs = "".join(f' {k}="{escape(v)}"' for k, v in sorted(chart.attrs.items()))
+        note = f'<p class="note">{escape(chart.note)}</p>' if chart.note else ""
+        if chart.spec is None:
+            return (
+                f'<figure><h3>{escape(chart.title)}</h3><div class="chart empty" data-chart="{chart.id}"{attrs} '
+                f'data-rendered="empty"><p class="no-data">{escape(self.t("no_data"))}</p></div>{note}</figure>'
+            )
+        payload[chart.id] = chart.spec
+        return f'<figure><h3>{escape(chart.title)}</h3><div class="chart" data-chart="{chart.id}"{attrs}></div>{note}</figure>'
 
     def period_page(self, period: Period, asset_js: str) -> str:
         t = self.t
@@ -567,26 +385,16 @@ class PageBuilder:
             if row.get("is_complete", True)
             else f" <span class=note>({escape(t('incomplete_period'))})</span>"
         )
-        specs = self.chart_specs(period)
-        figures, payload = [], {}
-        for chart_id, chart_title, spec in specs:
-            if spec is None:
-                figures.append(
-                    f'<figure><h3>{escape(chart_title)}</h3><div class="chart empty" data-chart="{chart_id}" '
-                    f'data-rendered="empty"><p class="no-data">{escape(t("no_data"))}</p></div></figure>'
-                )
-            else:
-                payload[chart_id] = spec
-                figures.append(
-                    f'<figure><h3>{escape(chart_title)}</h3><div class="chart" data-chart="{chart_id}"></div></figure>'
-                )
+        payload: dict = {}
+        charts = [*self.charts.all(period), self.watch.brand_chart(period)]
+        figures = "".join(self._figure(c, payload) for c in charts)
         return (
             f'<!DOCTYPE html><html lang="{t.html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{self._header(title, ''.join(nav))}<main>"
             f"{self.watch.alerts(period)}"
             f"<h2>{escape(t('kpis'))}{incomplete}</h2>{self.tiles(period)}"
-            f'<div class="grid" style="margin-top:14px">{"".join(figures)}</div>'
+            f'<div class="grid" style="margin-top:14px">{figures}</div>'
             f"{self.activities_table(period)}{self.ab_table(period)}"
             f'<div style="margin-top:20px">{self.watch.brand(period)}</div>'
             f'<div style="margin-top:20px">{self.watch.competitors(period)}</div>'
@@ -595,24 +403,79 @@ class PageBuilder:
             f'<script src="{asset_js}"></script><script>{CHART_JS}</script></body></html>'
         )
 
+    # ------------------------------------------------------------------ index
+    def _card(self, kind: str, key: date) -> str:
+        """The latest page of a kind: its headline numbers, marked when the period is not complete."""
+        t = self.t
+        period = Period(kind, key)
+        row = self.data.kpi_row(period) or {}
+        partial = not row.get("is_complete", True)
+        title = f"{t('title_' + kind)} {period.label}" + (PARTIAL_MARK if partial else "")
+        items = "".join(
+            f"<dt>{escape(t(f'active_users_{kind}') if m == 'active_users' else t(m))}</dt>"
+            f"<dd>{escape(fmt_value(KIND[m], row.get(m)))}</dd>"
+            for m in OVERVIEW
+        )
+        note = f'<p class="note">{escape(t("period_partial", mark=PARTIAL_MARK, end=str(self.data_end)))}</p>'
+        note = note if partial else ""
+        return (
+            f'<a class="card" href="{period.relpath}" data-period="{kind}" data-complete="{str(not partial).lower()}">'
+            f"<h3>{escape(title)}</h3><dl>{items}</dl>{note}</a>"
+        )
+
+    def _overview(self) -> str:
+        t = self.t
+        latest = {kind: self.keys[kind][-1] for kind in ("daily", "weekly", "monthly") if self.keys[kind]}
+        if not latest:
+            return f'<section id="overview"><p class="no-data">{escape(t("no_data"))}</p></section>'
+        cards = "".join(self._card(kind, key) for kind, key in latest.items())
+        sparks = ""
+        if "daily" in latest:
+            trend = self.data.kpi_trend(Period("daily", latest["daily"]), SPARK_DAYS)
+            sparks = "".join(
+                f'<div class="spark" data-metric="{m}">{escape(t("active_users_daily") if m == "active_users" else t(m))}'
+                f"<b>{escape(fmt_value(KIND[m], trend[-1][m]))}</b>"
+                f"{_spark([None if r[m] is None else float(r[m]) for r in trend])}</div>"
+                for m in OVERVIEW
+            )
+            first = trend[0]["k"] if trend else latest["daily"]
+            sparks = (
+                f"<h2>{escape(t('trend_spark', start=str(first), end=str(latest['daily'])))}</h2>"
+                f'<div class="sparks">{sparks}</div>'
+            )
+        return f'<section id="overview"><h2>{escape(t("latest"))}</h2><div class="cards">{cards}</div>{sparks}</section>'
+
+    def _archive(self) -> str:
+        """Every page, grouped by the month of its start, newest first, each month folded."""
+        t = self.t
+        months = sorted({month_start(k) for kind in ("daily", "weekly", "monthly") for k in self.keys[kind]})
+        groups = []
+        for m in reversed(months):
+            parts = []
+            counts = []
+            for kind in ("monthly", "weekly", "daily"):
+                ks = [k for k in self.keys[kind] if month_start(k) == m]
+                if not ks:
+                    continue
+                counts.append(f"{t(kind)} {len(ks)}")
+                links = "".join(
+                    f'<li><a href="{Period(kind, k).relpath}">{Period(kind, k).label}</a></li>'
+                    for k in reversed(ks)
+                )
+                parts.append(f"<h3>{escape(t(kind))}</h3><ul class=pages>{links}</ul>")
+            groups.append(
+                f'<details data-month="{m.strftime("%Y-%m")}"><summary>{m.strftime("%Y-%m")} · '
+                f"{escape(' · '.join(counts))}</summary>{''.join(parts)}</details>"
+            )
+        return f'<section id="archive"><h2>{escape(t("archive"))}</h2>{"".join(groups)}</section>'
+
     def index_page(self) -> str:
         t = self.t
-        sections = []
-        for kind in ("monthly", "weekly", "daily"):
-            items = "".join(
-                f'<li><a href="{Period(kind, k).relpath}">{Period(kind, k).label}</a></li>'
-                for k in reversed(self.keys[kind])
-            )
-            sections.append(
-                f"<h2>{escape(t(kind))} ({len(self.keys[kind])})</h2><ul class=pages>{items}</ul>"
-            )
         nav = f'<a href="../data_docs/index.html">{escape(t("data_docs"))}</a>'
-        latest = self.keys["daily"][-1] if self.keys["daily"] else None
-        if latest:
-            nav = f'<a href="{Period("daily", latest).relpath}">{escape(t("title_daily"))} {latest}</a>' + nav
         return (
             f'<!DOCTYPE html><html lang="{t.html_lang}"><head><meta charset="utf-8"><title>{escape(t("title_index"))}</title>'
-            f"<style>{CSS}</style></head><body>{self._header(t('title_index'), nav)}<main>{''.join(sections)}</main></body></html>"
+            f"<style>{CSS}</style></head><body>{self._header(t('title_index'), nav)}<main>{self._overview()}"
+            f"{self._archive()}</main></body></html>"
         )
 
 

@@ -14,6 +14,7 @@ from html import escape
 
 from growthmart.report.data import Period, PublishedData, week_start
 from growthmart.report.i18n import Labels, fmt_count, fmt_money, fmt_pct
+from growthmart.report.style import PARTIAL_MARK, Chart, CodeStyles, meta
 
 MAX_ALERTS_SHOWN = 30  # a month of pacing alerts would bury the page: the rest is one line and rpt_alerts
 POST_EXCERPT = 60  # characters of a top post's text
@@ -37,9 +38,10 @@ def _table(labels: Labels, columns: list[str], body: str) -> str:
 
 
 class WatchSections:
-    def __init__(self, data: PublishedData, labels: Labels, data_end: date | None):
+    def __init__(self, data: PublishedData, labels: Labels, data_end: date | None, styles: CodeStyles):
         self.data = data
         self.t = labels
+        self.styles = styles
         self.data_end = data_end  # the last published day: a current week or month is shown up to it
 
     def _window(self, period: Period) -> tuple[date, date]:
@@ -83,29 +85,35 @@ class WatchSections:
         )
 
     # ------------------------------------------------------------------ brand
-    def brand_chart(self, period: Period) -> tuple[str, str, dict | None]:
-        """Our brand's negative mentions a day, stacked by platform."""
+    def _platform(self, row: dict) -> str:
+        """The social platform's published label (rpt_brand_*.platform_label_<lang>), the code when it has none."""
+        return row.get(f"platform_label_{self.t.lang}") or row["platform"]
+
+    def brand_chart(self, period: Period) -> Chart:
+        """Our brand's negative mentions a day, stacked by platform, each in its declared colour."""
         first, last = self._window(period)
         rows = self.data.brand_negative_by_platform(first, last)
         title = f"{self.t('brand_negative')} · {self.t.window(first, last)}"
-        if not any(n for _, _, n in rows):
-            return ("brand_negative", title, None)
-        days = sorted({d for d, _, _ in rows})
-        platforms = sorted({p for _, p, _ in rows})
-        cell = {(d, p): n for d, p, n in rows}
+        if not any(r["negative_mentions"] for r in rows):
+            return Chart("brand_negative", title, None)
+        days = sorted({r["report_date"] for r in rows})
+        names = {r["platform"]: self._platform(r) for r in rows}
+        cell = {(r["report_date"], r["platform"]): r["negative_mentions"] for r in rows}
         spec = {
             "data": [
                 {
                     "type": "bar",
-                    "name": p,
+                    "name": names[p],
                     "x": [d.isoformat() for d in days],
                     "y": [cell.get((d, p), 0) for d in days],
+                    "meta": meta("social_platform", p),
+                    "marker": {"color": self.styles.color("social_platform", p)},
                 }
-                for p in platforms
+                for p in sorted(names)
             ],
             "layout": {"barmode": "stack", "yaxis": {"title": {"text": self.t("negative_mentions")}}},
         }
-        return ("brand_negative", title, spec)
+        return Chart("brand_negative", title, spec)
 
     def brand(self, period: Period) -> str:
         t = self.t
@@ -113,7 +121,7 @@ class WatchSections:
         if period.kind == "daily":
             rows = self.data.brand_platforms(period.start)
             body = "".join(
-                f"<tr><td>{escape(r['platform'])}</td><td class=n>{fmt_count(r['mentions'])}</td>"
+                f"<tr><td>{escape(self._platform(r))}</td><td class=n>{fmt_count(r['mentions'])}</td>"
                 f"<td class=n>{fmt_count(r['negative_mentions'])}</td><td class=n>{fmt_pct(r['negative_share'])}</td>"
                 f"<td class=n>{_signed(r['net_sentiment'])}</td><td class=n>{fmt_pct(r['share_of_voice'])}</td>"
                 f"<td class=n>{fmt_count(r['weighted_reach'])}</td></tr>"
@@ -169,7 +177,7 @@ class WatchSections:
         return (
             f'<tr data-incident-id="{escape(r["incident_id"])}" data-brand="{escape(r["brand"])}" '
             f'data-platform="{escape(r["platform"])}" data-start="{r["start_date"]}"><td>{brand}</td>'
-            f"<td>{escape(r['platform'])}</td><td>{r['start_date']} – {r['end_date']}</td>"
+            f"<td>{escape(self._platform(r))}</td><td>{r['start_date']} – {r['end_date']}</td>"
             f"<td class=n>{fmt_count(r['negative_mentions'])}</td>"
             f"<td class=n>{_decimal(r['baseline_negative_median'])}</td><td class=n>{_decimal(r['peak_robust_z'])}</td>"
             f"{_severity_cell(t, r['severity'])}"
@@ -183,7 +191,13 @@ class WatchSections:
         t = self.t
         week = week_start(min(period.end, self.data_end or period.end))
         rows = self.data.competitor_week(week)
-        head = f"<h2>{escape(t('competitors'))} · {escape(t('week_of', start=week.isoformat()))}</h2>"
+        partial = bool(self.data_end and week + timedelta(days=6) > self.data_end)
+        mark = (
+            f"{PARTIAL_MARK} <span class=note>{escape(t('period_partial', mark=PARTIAL_MARK, end=str(self.data_end)))}</span>"
+            if partial
+            else ""
+        )
+        head = f"<h2>{escape(t('competitors'))} · {escape(t('week_of', start=week.isoformat()))}{mark}</h2>"
         if not rows:
             return f'<section id="competitors" class="panel" data-week="{week}">{head}<p class="no-data">{escape(t("no_data"))}</p></section>'
         body = "".join(

@@ -4,6 +4,8 @@ dbt cannot import Python, so `make manifest` (orchestration/dbt_manifest.py) wri
   - `dbt_project/macros/ad_platforms.sql`: macro `ad_platforms()`, the declared ad platforms (key, raw source,
     staging model, report day, key, spend and currency SQL), which the ad union, the accepted values of
     `platform`, the enable switches and the raw spend reconciliation test loop over;
+  - `dbt_project/macros/social_platforms.sql`: macro `social_platforms()`, the declared social platforms (key,
+    labels, chart colour), which dim_code_labels reads;
   - `dbt_project/models/staging/_raw__sources.yml`: one dbt source table per landing contract;
   - `docs/sources.md`: the landing contracts for people (growthmart/sources/docs.py);
   - `dbt_project/macros/text_hash.sql`: macro `text_hash(text)`, the key of a mention text's sentiment score, from
@@ -19,12 +21,18 @@ import json
 import sys
 from pathlib import Path
 
-from growthmart.contracts import AD_PLATFORMS_BY_SOURCE, CONTRACTS, get_contract
+from growthmart.contracts import (
+    AD_PLATFORMS_BY_SOURCE,
+    CONTRACTS,
+    SOCIAL_PLATFORM_DECLARATIONS,
+    get_contract,
+)
 from growthmart.sentiment.text import text_hash_sql
 from growthmart.sources.docs import render_sources_md
 
 ROOT = Path(__file__).resolve().parents[2]
 AD_PLATFORMS_MACRO = Path("dbt_project/macros/ad_platforms.sql")
+SOCIAL_PLATFORMS_MACRO = Path("dbt_project/macros/social_platforms.sql")
 RAW_SOURCES_YML = Path("dbt_project/models/staging/_raw__sources.yml")
 SOURCES_MD = Path("docs/sources.md")
 TEXT_HASH_MACRO = Path("dbt_project/macros/text_hash.sql")
@@ -54,14 +62,35 @@ def render_ad_platforms_macro() -> str:
             "currency_sql": p.currency_sql,
             "label_zh": p.label_zh,
             "label_en": p.label_en,
+            "color": p.color,
         }
-        body = ",\n            ".join(f"{_jinja(k)}: {_jinja(v)}" for k, v in fields.items())
-        entries.append("        {\n            " + body + "\n        }")
+        entries.append(_jinja_dict(fields))
     return (
         f"{{#- {GENERATED}.\n"
         "    The declared ad platforms: key, raw source, staging model, report day and key columns (quoted), spend\n"
-        "    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset). -#}\n"
+        "    and its ISO currency as SQL over a raw row, the labels readers see (Chinese, English; None: unset) and\n"
+        "    the platform's chart colour (None: unset). -#}\n"
         "{% macro ad_platforms() -%}\n"
+        "    {{ return([\n" + ",\n".join(entries) + "\n    ]) }}\n"
+        "{%- endmacro %}\n"
+    )
+
+
+def _jinja_dict(fields: dict) -> str:
+    body = ",\n            ".join(f"{_jinja(k)}: {_jinja(v)}" for k, v in fields.items())
+    return "        {\n            " + body + "\n        }"
+
+
+def render_social_platforms_macro() -> str:
+    entries = [
+        _jinja_dict({"key": p.key, "label_zh": p.label_zh, "label_en": p.label_en, "color": p.color})
+        for p in SOCIAL_PLATFORM_DECLARATIONS
+    ]
+    return (
+        f"{{#- {GENERATED}.\n"
+        "    The declared social platforms of the brand and competitor sources (SOCIAL_PLATFORMS): key, the labels\n"
+        "    readers see (Chinese, English) and the platform's chart colour. -#}\n"
+        "{% macro social_platforms() -%}\n"
         "    {{ return([\n" + ",\n".join(entries) + "\n    ]) }}\n"
         "{%- endmacro %}\n"
     )
@@ -109,6 +138,7 @@ def render_text_hash_macro() -> str:
 def rendered() -> dict[Path, str]:
     return {
         AD_PLATFORMS_MACRO: render_ad_platforms_macro(),
+        SOCIAL_PLATFORMS_MACRO: render_social_platforms_macro(),
         RAW_SOURCES_YML: render_raw_sources_yml(),
         SOURCES_MD: render_sources_md(),
         TEXT_HASH_MACRO: render_text_hash_macro(),

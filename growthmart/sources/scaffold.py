@@ -205,7 +205,7 @@ def scaffold(name: str, kind: str = "ad_platform", root: Path = ROOT) -> list[Pa
         (root / out[key]).write_text(template.format(**fields), encoding="utf-8")
     # The platform's paid channel and its UTM (utm_source=<name>, utm_medium=cpc), so its spend and visits
     # have a channel (CAC by channel) rather than `unmapped`.
-    _append_line(root / out["channels"], f"{name}_ads,paid,{name},,{name},{name}")
+    _append_line(root / out["channels"], f"{name}_ads,paid,{name},,{name},{name},")
     _append_line(root / out["channel_map"], f"{name},cpc,{name}_ads")
     generated = [p.relative_to(root.resolve()) for p in _regenerate(root)]
     return [*out.values(), *generated]

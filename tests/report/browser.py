@@ -1,6 +1,11 @@
-"""Checks an HTML report page in headless Chromium against the page contract (docs: /work/helpers/REPORT_CONTRACT.md,
-README "Reports"): it loads offline with no console error, uncaught exception or failed request, every chart draws,
-and every KPI tile shows the number stored in the published DuckDB.
+"""Checks an HTML report page in headless Chromium against the page contract (README "Reports"): it loads offline
+with no console error, uncaught exception or failed request, every chart draws, every KPI tile shows the number
+stored in the published DuckDB, and what a manager reads is right: no two bars merged on one axis position or
+reading the same label, ranked bars in order, no legend entry without data, every coloured trace naming the code it
+stands for (`meta`, "<code type>:<code>") so a code's colour can be compared across charts and pages
+(`colour_problems`), no partial period shown as complete, no chart toolbar over a chart, activity phases in
+their published order, no raw code where the publication holds its label, the data-quality panel off the first
+screen and its engineers' detail folded.
 
 The browser is Debian's `chromium` package driven by Playwright (never a downloaded browser); `chromium_missing()`
 says why a test has to be skipped when it is absent.
@@ -15,6 +20,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -91,6 +97,77 @@ KPI_STATE = """() => [...document.querySelectorAll('.kpi')].map(el => {
 })"""
 
 
+# Per chart, what plotly drew: each trace's colour, the code it stands for (meta), the categories on its axis with
+# the text shown for them, its values and each bar's pixel position; the chart's toolbar (modebar) and whether it
+# covers the plot area, the legend, the title or a tick label.
+CHART_DRAWN = """() => [...document.querySelectorAll('.chart[data-chart]')].map(el => {
+  const L = el._fullLayout;
+  const out = {id: el.dataset.chart, ranked: el.dataset.ranked ?? null, xPeriod: el.dataset.xPeriod ?? null,
+               periodSource: el.dataset.periodSource ?? null, legend: !!(L && L.showlegend), traces: [], axes: {},
+               modebar: null};
+  if (!L || !el._fullData) return out;
+  const axisKey = name => name.charAt(0) + 'axis' + name.slice(1);
+  const axis = name => {
+    const key = axisKey(name);
+    if (!(key in out.axes)) {
+      const ax = L[key] || {};
+      let shown = null;
+      if (ax.tickmode === 'array' && ax.tickvals) {
+        shown = {};
+        ax.tickvals.forEach((v, i) => { shown[String(v)] = String(ax.ticktext ? ax.ticktext[i] : v); });
+      }
+      out.axes[key] = {type: ax.type ?? null, shown};
+    }
+    return key;
+  };
+  el._fullData.forEach((t, i) => {
+    const horizontal = t.orientation === 'h';
+    const cat = horizontal ? t.yaxis : t.xaxis;
+    const ax = cat ? L[axisKey(cat)] : null;
+    const points = t.type === 'bar' ? ((el.calcdata && el.calcdata[i]) || []).map(p => ({
+      position: p.p, size: p.s, pixel: ax && ax.l2p ? ax.l2p(p.p) : null})) : [];
+    const color = (t.marker && t.marker.color) ?? (t.line && t.line.color) ?? null;
+    out.traces.push({type: t.type, name: t.name ?? null, meta: t.meta ?? null, visible: t.visible === true,
+      showlegend: t.showlegend === true, horizontal, color: Array.isArray(color) ? Array.from(color) : color,
+      categories: Array.from((horizontal ? t.y : t.x) || [], String),
+      values: Array.from((horizontal ? t.x : t.y) || [], v => (v === null || v === undefined) ? null : Number(v)),
+      axis: cat ? axis(cat) : null, points});
+  });
+  const bar = el.querySelector('.modebar');
+  if (bar) {
+    const s = getComputedStyle(bar);
+    const r = bar.getBoundingClientRect();
+    const shown = s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0;
+    const hit = e => { const b = e.getBoundingClientRect();
+      return b.width > 0 && b.height > 0 && r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom; };
+    const covered = shown ? [...el.querySelectorAll('.nsewdrag, .legend, .gtitle, .xtick text, .ytick text, .colorbar')]
+      .filter(hit).map(e => e.getAttribute('class') || e.tagName) : [];
+    out.modebar = {shown, covered: [...new Set(covered)]};
+  }
+  return out;
+})"""
+
+# What the reader sees: the page's rendered text (closed <details> hidden) and every visible svg label; the
+# activity rows in page order; where the data-quality panel starts and what it shows unfolded.
+PAGE_TEXT = """() => {
+  const svgText = [...document.querySelectorAll('svg text')].filter(t => {
+    const r = t.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).map(t => t.textContent);
+  const dq = document.getElementById('data-quality');
+  let quality = null;
+  if (dq) {
+    const r = dq.getBoundingClientRect();
+    quality = {top: r.top + window.scrollY, height: r.height, text: dq.innerText,
+               folded: [...dq.querySelectorAll('details')].filter(d => !d.open).length};
+  }
+  return {text: document.body.innerText, svg: svgText, viewport: window.innerHeight, quality,
+          phases: [...document.querySelectorAll('tr[data-phase]')].map(r => [r.dataset.activity, r.dataset.phase])};
+}"""
+
+PARTIAL_MARK = "*"  # ends the axis label of a period the data does not cover whole (README "Reports")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CODE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
 @dataclass
 class PageCheck:
     path: Path
@@ -104,6 +181,8 @@ class PageCheck:
     kpi_problems: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     lang: str | None = None
+    drawn: list[dict] = field(default_factory=list)
+    reading_problems: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         return (
@@ -113,14 +192,30 @@ class PageCheck:
             + [f"request leaves file://: {m}" for m in self.external_requests]
             + self.chart_problems
             + self.kpi_problems
+            + self.reading_problems
         )
+
+    def colours(self) -> dict[str, set[tuple[str, str]]]:
+        """code ("<code type>:<code>", a trace's meta) -> {(colour, chart)} over the page's charts."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for chart in self.drawn:
+            for key, colour in trace_colours(chart):
+                out.setdefault(key, set()).add((colour, f"{self.path.name}#{chart['id']}"))
+        return out
 
 
 def check_page(
-    browser, path: Path, con=None, *, timeout_ms: int = 15_000, screenshot: Path | None = None
+    browser,
+    path: Path,
+    con=None,
+    *,
+    timeout_ms: int = 15_000,
+    screenshot: Path | None = None,
+    codes: dict[str, str] | None = None,
 ) -> PageCheck:
     """Load `path` from file:// and collect everything the contract forbids. `con`: a DuckDB connection to the
-    published database to compare the KPI tiles with (None skips that comparison)."""
+    published database to compare the KPI tiles, periods, phases and codes with (None skips those comparisons);
+    `codes`: code -> its label, the codes a Chinese page must not show raw (default: labelled_codes(con))."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     result = PageCheck(path=path)
@@ -155,6 +250,14 @@ def check_page(
             result.kpi_problems = kpi_problems(result.kpis, con)
         result.links = page.evaluate(
             "() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+        )
+        result.drawn = page.evaluate(CHART_DRAWN)
+        seen = page.evaluate(PAGE_TEXT)
+        result.reading_problems = (
+            drawn_problems(result.drawn, con)
+            + phase_problems(seen["phases"], con)
+            + quality_panel_problems(seen)
+            + raw_code_problems(seen, result.lang, codes if codes is not None else labelled_codes(con))
         )
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -285,6 +388,259 @@ def shows_nothing(text: str) -> bool:
     mark = PLACEHOLDER.search(text or "")
     first = NUMBER.search(text or "")
     return mark is not None and (first is None or first.start() > mark.start())
+
+
+# --- what a manager reads: bars, colours, periods, phases, codes, the quality panel -------------------------
+
+
+def _colour(value) -> str:
+    return str(value).replace(" ", "").lower()
+
+
+def trace_colours(chart: dict) -> list[tuple[str, str]]:
+    """(code, colour) of every coloured trace (or bar) of a chart that names its code in `meta`."""
+    out = []
+    for tr in chart["traces"]:
+        if tr["type"] == "heatmap" or not tr["visible"] or tr["color"] is None or tr["meta"] is None:
+            continue
+        metas = tr["meta"] if isinstance(tr["meta"], list) else None
+        colours = tr["color"] if isinstance(tr["color"], list) else None
+        if metas is None and colours is None:
+            out.append((str(tr["meta"]), _colour(tr["color"])))
+        elif metas is not None:
+            out += [(str(m), _colour(colours[i] if colours else tr["color"])) for i, m in enumerate(metas)]
+    return out
+
+
+def colour_problems(checks: list[PageCheck]) -> list[str]:
+    """A code drawn in two colours anywhere over these pages (a platform whose colour moved between charts, pages
+    or builds)."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for check in checks:
+        for key, found in check.colours().items():
+            seen.setdefault(key, set()).update(found)
+    problems = []
+    for key, found in sorted(seen.items()):
+        colours = sorted({c for c, _ in found})
+        if len(colours) > 1:
+            where = "; ".join(
+                f"{c} on {', '.join(sorted(w for cc, w in found if cc == c)[:3])}" for c in colours
+            )
+            problems.append(f"colour of {key!r} changes: {where}")
+    return problems
+
+
+def _finite(v) -> bool:
+    return v is not None and math.isfinite(v)
+
+
+class _Periods:
+    """Whether a period on a chart's axis is complete: the chart's source table says so (is_complete of the row
+    of that key), else the published days cover it (rpt_kpi_daily's first..last day)."""
+
+    def __init__(self, con):
+        self.con = con
+        self.cache: dict = {}
+
+    def span(self) -> tuple[date, date] | None:
+        if "span" not in self.cache:
+            try:
+                row = self.con.execute(
+                    "select min(report_date), max(report_date) from reports.rpt_kpi_daily"
+                ).fetchone()
+            except Exception:  # noqa: BLE001 — no daily KPIs published: nothing to compare with
+                row = None
+            self.cache["span"] = row if row and row[0] is not None else None
+        return self.cache["span"]
+
+    def partial(self, kind: str, start: date, source: str | None) -> bool:
+        if source:
+            table, _, column = source.partition(".")
+            if IDENT.match(table or "") and IDENT.match(column or ""):
+                try:
+                    row = self.con.execute(
+                        f'select bool_and(is_complete) from reports."{table}" where "{column}" = ?', [start]
+                    ).fetchone()
+                except Exception:  # noqa: BLE001 — no is_complete there: fall back on the published days
+                    row = None
+                if row and row[0] is not None:
+                    return not row[0]
+        span = self.span()
+        if span is None:
+            return False
+        end = (
+            start + timedelta(days=6)
+            if kind == "weekly"
+            else _month_end(start)
+            if kind == "monthly"
+            else start
+        )
+        return start < span[0] or end > span[1]
+
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _period_kind(declared: str | None, days: list[date]) -> str:
+    if declared in ("daily", "weekly", "monthly"):
+        return declared
+    ordered = sorted(days)
+    gaps = [(b - a).days for a, b in zip(ordered, ordered[1:], strict=False)]
+    if len(ordered) > 1 and all(d.weekday() == 0 for d in ordered) and all(g % 7 == 0 for g in gaps):
+        return "weekly"
+    if len(ordered) > 1 and all(d.day == 1 for d in ordered) and all(g >= 28 for g in gaps):
+        return "monthly"
+    return "daily"
+
+
+def drawn_problems(drawn: list[dict], con=None) -> list[str]:
+    """What plotly drew that misleads a reader: a toolbar over the chart, merged or same-label bars, a ranking out
+    of order, a legend entry without data, a coloured trace not naming its code, two codes in one colour, a
+    period the data does not cover whole shown without PARTIAL_MARK."""
+    problems = []
+    periods = _Periods(con) if con is not None else None
+    for chart in drawn:
+        name = f"chart {chart['id']!r}"
+        bar = chart.get("modebar")
+        if bar and bar["shown"] and bar["covered"]:
+            problems.append(f"{name}: the toolbar (modebar) covers {', '.join(bar['covered'])}")
+        by_colour: dict[str, set[str]] = {}
+        for key, colour in trace_colours(chart):
+            by_colour.setdefault(colour, set()).add(key)
+        problems += [
+            f"{name}: {sorted(keys)} share one colour {colour}"
+            for colour, keys in by_colour.items()
+            if len(keys) > 1
+        ]
+        ranked = []
+        for tr in chart["traces"]:
+            trace = f"{name} trace {tr['name']!r}"
+            if tr["type"] == "heatmap" or not tr["visible"]:
+                continue
+            if tr["color"] is not None and tr["meta"] is None:
+                problems.append(f"{trace} is coloured but does not name the code it stands for (meta)")
+            if chart["legend"] and tr["showlegend"] and not any(_finite(v) for v in tr["values"]):
+                problems.append(f"{trace}: a legend entry with no data drawn")
+            axis = chart["axes"].get(tr["axis"] or "", {})
+            shown = axis.get("shown") or {}
+            if tr["type"] == "bar":
+                positions = [p["position"] for p in tr["points"]]
+                merged = {p for p in positions if positions.count(p) > 1}
+                if merged:
+                    cats = sorted(
+                        {c for c, p in zip(tr["categories"], positions, strict=False) if p in merged}
+                    )
+                    problems.append(
+                        f"{trace}: bars merged, several values drawn at one position ({cats[:3]})"
+                    )
+                ranked += [(p["pixel"], p["size"]) for p in tr["points"] if p["pixel"] is not None]
+            if axis.get("type") == "category":
+                texts: dict[str, set[str]] = {}
+                for c in dict.fromkeys(tr["categories"]):
+                    texts.setdefault(shown.get(c, c), set()).add(c)
+                same = [t for t, cs in texts.items() if len(cs) > 1]
+                if same:
+                    problems.append(f"{trace}: different bars read the same label {same[:3]}")
+            cats = tr["categories"]
+            if periods is not None and not tr["horizontal"] and cats and all(ISO_DAY.match(c) for c in cats):
+                days = [date.fromisoformat(c) for c in cats]
+                kind = _period_kind(chart.get("xPeriod"), days)
+                for c, d in zip(cats, days, strict=True):
+                    text = shown.get(c, c)
+                    if periods.partial(kind, d, chart.get("periodSource")) and not text.endswith(
+                        PARTIAL_MARK
+                    ):
+                        problems.append(
+                            f"{trace}: the partial {kind} period {c} is shown as complete ({text!r})"
+                        )
+        if chart["ranked"] == "desc":
+            sizes = [s for _, s in sorted(ranked, key=lambda r: r[0])]
+            if any(b > a + 1e-9 for a, b in zip(sizes, sizes[1:], strict=False)):
+                problems.append(f"{name}: ranked bars out of order ({sizes[:10]})")
+    return list(dict.fromkeys(problems))
+
+
+DEFAULT_PHASES = ("warmup", "peak", "wrapup", "total")
+
+
+def phase_problems(rows: list[list[str]], con=None) -> list[str]:
+    """Activity phases not in their published order (rpt_activity_review.phase_order), or one activity's rows
+    interleaved with another's."""
+    order = {p: i for i, p in enumerate(DEFAULT_PHASES)}
+    if con is not None:
+        with contextlib.suppress(Exception):
+            order = dict(
+                con.execute(
+                    "select phase, min(phase_order) from reports.rpt_activity_review group by 1"
+                ).fetchall()
+            )
+    problems, seen, last, prev_phase = [], [], None, None
+    for activity, phase in rows:
+        if activity != last and activity in seen:
+            problems.append(f"activity {activity!r}: its phase rows are not together")
+        if activity == last and order.get(phase, -1) <= order.get(prev_phase, -1):
+            problems.append(f"activity {activity!r}: phase {phase!r} after {prev_phase!r}")
+        if activity not in seen:
+            seen.append(activity)
+        last, prev_phase = activity, phase
+    return problems
+
+
+MAX_QUALITY_HEIGHT = 240  # px: the panel's summary line, its engineers' detail folded
+
+
+def quality_panel_problems(seen: dict) -> list[str]:
+    q = seen.get("quality")
+    if not q:
+        return []
+    problems = []
+    if q["top"] < seen["viewport"]:
+        problems.append(f"the data-quality panel is on the first screen (starts at {q['top']:.0f}px)")
+    if "UTC" in q["text"]:
+        problems.append("the data-quality panel shows UTC times, not the reporting timezone")
+    if not q["folded"] or q["height"] > MAX_QUALITY_HEIGHT:
+        problems.append(
+            f"the data-quality panel's engineers' detail is not folded ({q['height']:.0f}px tall)"
+        )
+    return problems
+
+
+def labelled_codes(con) -> dict[str, str]:
+    """code -> its label: the codes a Chinese page must not show raw. Channels and platforms with a Chinese label
+    (marts.dim_code_labels), campaigns with a name (marts.dim_campaigns), and the codes the pages label
+    themselves: activity phases, attribution models, lifecycle states, funnel steps."""
+    if con is None:
+        return {}
+    out: dict[str, str] = {}
+    queries = [
+        "select code, label_zh from marts.dim_code_labels where label_zh is not null and label_zh <> code",
+        "select campaign_id, campaign_name from marts.dim_campaigns where campaign_name <> campaign_id",
+        "select distinct phase, '' from reports.rpt_activity_review",
+        "select distinct attribution_model, '' from reports.rpt_attribution_channels",
+        "select distinct state, '' from reports.rpt_user_lifecycle_weekly",
+        "select distinct step_name, '' from reports.rpt_funnel_users",
+    ]
+    for sql in queries:
+        with contextlib.suppress(Exception):  # a table the publication does not hold
+            out.update({code: label for code, label in con.execute(sql).fetchall() if code})
+    return out
+
+
+def raw_code_problems(seen: dict, lang: str | None, codes: dict[str, str]) -> list[str]:
+    """A code shown raw on a Chinese page where its label exists; a code beside its own label on the same line
+    (a campaign's name with its id) is not raw."""
+    if not (lang or "").startswith("zh") or not codes:
+        return []
+    problems = []
+    for line in [*(seen["text"] or "").splitlines(), *seen["svg"]]:
+        for token in dict.fromkeys(CODE_TOKEN.findall(line)):
+            if token in codes and not (codes[token] and codes[token] in line):
+                problems.append(
+                    f"raw code {token!r} shown where its label {codes[token] or '(page label)'!r} exists: {line.strip()[:80]!r}"
+                )
+    return list(dict.fromkeys(problems))
 
 
 # --- the index ----------------------------------------------------------------------------------------------

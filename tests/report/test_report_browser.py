@@ -1,16 +1,24 @@
 """The HTML reports in headless Chromium (Debian's `chromium`, driven by Playwright; no browser download).
 
 A page passes when it loads from file:// with no console error, uncaught exception, failed request or request
-leaving the machine, every chart draws (or says it has no data), and every KPI tile's data-value equals the
-published cell it names and is what the tile shows. The checker is first proven on small hand-written pages,
-each breaking one rule; then it runs on the pages the demo pipeline run publishes, and keeps a full-page
-screenshot of the daily report (path printed; $GROWTHMART_TEST_ARTIFACTS or test-artifacts/).
+leaving the machine, every chart draws (or says it has no data), every KPI tile's data-value equals the
+published cell it names and is what the tile shows, and what a manager reads is right: no merged or same-label
+bars, rankings in order, no empty legend entry, a code's colour the same on every chart and page (also after a
+platform is added), no partial period shown as complete, no chart toolbar over a chart, activity phases in
+their order, no raw code where a label exists, the data-quality panel short, folded and off the first screen.
+The checker is first proven on small hand-written pages, each breaking one rule; then it runs on the pages the
+demo pipeline run publishes, and keeps a full-page screenshot of the daily report (path printed;
+$GROWTHMART_TEST_ARTIFACTS or test-artifacts/).
 
 Without Chromium the browser tests are skipped and say why; a missing renderer fails.
 """
 
+import copy
+import json
 import os
+import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -20,6 +28,7 @@ from browser import (
     check_page,
     chromium_missing,
     cjk_font_missing,
+    colour_problems,
     displays,
     launch,
     numbers_shown,
@@ -31,6 +40,7 @@ REQUIRED_METRICS = {
     "new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "blended_roas", "d1_retention", "d7_retention",
 }  # fmt: skip
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+LAST_DAY = date(2026, 6, 4)  # the demo run's last day (tests/conftest.py DEMO_RUN)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +83,16 @@ TILES = """
      data-key="report_date=2026-06-04" data-value="0.41234">D1 留存 <b>41.2%</b> <small>+0.8 pp</small></div>
 <div class="kpi" data-metric="cac" data-source="rpt_kpi_daily.cac" data-key="report_date=2026-06-04"
      data-value="">CAC <b>—</b></div>"""
-CLEAN = SVG_CHART + CANVAS_CHART + EMPTY_CHART + TILES
+# Read by a manager: a code beside its label, an activity's phases in order, the quality panel below the first
+# screen, one line in the reporting timezone, the engineers' detail folded.
+READING = """<p>负面提及 微博 3 条</p><table>
+<tr data-activity="a1" data-phase="warmup"><td>618 预热期</td></tr><tr data-activity="a1" data-phase="peak"><td>正式期</td></tr>
+<tr data-activity="a1" data-phase="total"><td>全程</td></tr><tr data-activity="a2" data-phase="peak"><td>正式期</td></tr></table>
+<div style="height:1000px"></div><section id="data-quality"><h2>数据质量</h2>
+<p>检查 120 通过 · 0 失败 · 发布于 2026-06-05 10:00 (Asia/Shanghai)</p>
+<details><summary>工程明细</summary><p>run 42 loaded 2026-06-05 02:00 UTC</p><table>
+<tr><td>reports.rpt_kpi_daily</td><td>35</td></tr></table></details></section>"""
+CLEAN = SVG_CHART + CANVAS_CHART + EMPTY_CHART + TILES + READING
 
 
 def page(tmp_path: Path, body: str, head: str = "", name: str = "page.html") -> Path:
@@ -87,15 +106,29 @@ def page(tmp_path: Path, body: str, head: str = "", name: str = "page.html") -> 
 
 @pytest.fixture(scope="module")
 def kpi_db(tmp_path_factory):
-    """A tiny published database: reports.rpt_kpi_daily with two days (cac NULL on the last one)."""
+    """A tiny published database: reports.rpt_kpi_daily with two days (cac NULL on the last one), two weeks (the
+    last one not complete), the activity phases' order and a social platform's label."""
     path = tmp_path_factory.mktemp("published") / "growthmart.duckdb"
     con = duckdb.connect(str(path))
     con.execute("create schema reports")
+    con.execute("create schema marts")
     con.execute(
         """create table reports.rpt_kpi_daily as select * from (values
              (date '2026-06-03', 1100, 1234567.89::decimal(18, 2), 0.39, 41.5),
              (date '2026-06-04', 1234, 56789.50::decimal(18, 2), 0.41234, null))
            t(report_date, new_users, gmv, d1_retention, cac)"""
+    )
+    con.execute(
+        """create table reports.rpt_kpi_weekly as select * from (values
+             (date '2026-05-25', true), (date '2026-06-01', false)) t(week_start, is_complete)"""
+    )
+    con.execute(
+        """create table reports.rpt_activity_review as select * from (values
+             ('warmup', 1), ('peak', 2), ('wrapup', 3), ('total', 4)) t(phase, phase_order)"""
+    )
+    con.execute(
+        """create table marts.dim_code_labels as select * from (values
+             ('social_platform', 'weibo', '微博', 'Weibo', '#d83931')) t(code_type, code, label_zh, label_en, color)"""
     )
     con.close()
     con = duckdb.connect(str(path), read_only=True)
@@ -147,6 +180,18 @@ BROKEN = {
         "request leaves file://: https://fonts.gstatic.com/",
     ),
     "missing local file": (CLEAN + '<img src="assets/missing.png">', "", "failed request: file://"),
+    "raw code where a label exists": (CLEAN.replace("负面提及 微博 3 条", "负面提及 weibo 3 条"), "", "raw code 'weibo'"),
+    "phases out of order": (
+        CLEAN.replace('data-phase="peak"><td>正式期</td></tr>\n<tr data-activity="a1" data-phase="total"',
+                      'data-phase="total"><td>全程</td></tr>\n<tr data-activity="a1" data-phase="peak"'),
+        "", "phase 'peak' after 'total'",
+    ),
+    "one activity's phases apart": (
+        CLEAN + '<table><tr data-activity="a1" data-phase="wrapup"><td>返场期</td></tr></table>', "", "'a1': its phase rows are not together",
+    ),
+    "quality panel on the first screen": (CLEAN.replace("height:1000px", "height:10px"), "", "panel is on the first screen"),
+    "quality panel in UTC": (CLEAN.replace("(Asia/Shanghai)", "UTC"), "", "shows UTC times"),
+    "engineers' detail not folded": (CLEAN.replace("<details>", "<details open>"), "", "detail is not folded"),
 }  # fmt: skip
 
 
@@ -155,6 +200,149 @@ def test_each_broken_page_is_caught(browser, kpi_db, tmp_path, case):
     body, head, expected = BROKEN[case]
     problems = check_page(browser, page(tmp_path, body, head), kpi_db, timeout_ms=1500).problems()
     assert any(expected in p for p in problems), problems
+
+
+# --- the checker on hand-written plotly charts --------------------------------------------------------------
+
+# Charts drawn the way a manager should read them: bars keyed by id with distinct labels, ranked; each trace naming
+# its code (meta) in that code's colour; the weekly axis marking the week not complete (rpt_kpi_weekly) with '*'.
+CLEAN_CHARTS = {
+    "spend": {
+        "data": [
+            {"type": "bar", "name": "平台甲", "meta": "platform:a", "marker": {"color": "#2f6fde"},
+             "x": ["2026-06-03", "2026-06-04"], "y": [5, 6]},
+            {"type": "bar", "name": "平台乙", "meta": "platform:b", "marker": {"color": "#e8743b"},
+             "x": ["2026-06-03", "2026-06-04"], "y": [2, 3]},
+        ],
+        "layout": {"barmode": "stack"},
+    },
+    "top": {
+        "attrs": {"data-ranked": "desc"},
+        "data": [{"type": "bar", "orientation": "h", "x": [8, 9, 17], "y": ["c3", "c2", "c1"],
+                  "meta": ["content_platform:douyin"] * 3, "marker": {"color": ["#3d4a5c"] * 3}}],
+        "layout": {"yaxis": {"type": "category", "tickmode": "array", "tickvals": ["c3", "c2", "c1"],
+                             "ticktext": ["开箱 · 抖音 (05-02)", "开箱 · 抖音 (05-01)", "测评 · 抖音"]}},
+    },
+    "weeks": {
+        "attrs": {"data-x-period": "weekly", "data-period-source": "rpt_kpi_weekly.week_start"},
+        "data": [{"type": "bar", "name": "GMV", "meta": "metric:gmv", "marker": {"color": "#2f6fde"},
+                  "x": ["2026-05-25", "2026-06-01"], "y": [100, 40]},
+                 {"type": "bar", "name": "花费", "meta": "metric:spend", "marker": {"color": "#e8743b"},
+                  "x": ["2026-05-25", "2026-06-01"], "y": [50, 20]}],
+        "layout": {"xaxis": {"type": "category", "tickmode": "array", "tickvals": ["2026-05-25", "2026-06-01"],
+                             "ticktext": ["05-25", "06-01*"]}},
+    },
+}  # fmt: skip
+NO_TOOLBAR = "{displayModeBar: false}"
+
+
+@pytest.fixture(scope="module")
+def plotly_asset(tmp_path_factory) -> Path:
+    """The plotly.js the reports ship, beside the hand-written chart pages."""
+    from growthmart.report import plotly_js
+
+    name, source = plotly_js()
+    path = tmp_path_factory.mktemp("plotly") / name
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def plotly_page(
+    tmp_path: Path, asset: Path, charts: dict, config: str = NO_TOOLBAR, name: str = "charts.html"
+) -> Path:
+    divs = "".join(
+        f'<div class="chart" data-chart="{cid}"'
+        + "".join(f' {k}="{v}"' for k, v in spec.get("attrs", {}).items())
+        + ' style="width:600px;height:300px"></div>'
+        for cid, spec in charts.items()
+    )
+    draw = f"""<script src="{asset.as_uri()}"></script><script>
+const specs = {json.dumps(charts, ensure_ascii=False)};
+document.querySelectorAll('.chart').forEach(el => {{ const s = specs[el.dataset.chart];
+  Plotly.newPlot(el, s.data, Object.assign({{margin: {{l: 60, r: 10, t: 10, b: 40}}, height: 300}}, s.layout), {config})
+    .then(() => {{ el.dataset.rendered = 'true'; }}); }});</script>"""
+    return page(tmp_path, divs + draw, name=name)
+
+
+def charts_with(change) -> dict:
+    charts = copy.deepcopy(CLEAN_CHARTS)
+    change(charts)
+    return charts
+
+
+def test_clean_charts_pass(browser, kpi_db, plotly_asset, tmp_path):
+    result = check_page(browser, plotly_page(tmp_path, plotly_asset, CLEAN_CHARTS), kpi_db)
+    assert result.problems() == []
+    assert {c["id"]: c["rendered"] for c in result.charts} == {
+        "spend": "true",
+        "top": "true",
+        "weeks": "true",
+    }
+    assert result.colours()["platform:a"] == {("#2f6fde", "charts.html#spend")}
+
+
+def _set(path: list, value):
+    def change(charts):
+        target = charts
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+BROKEN_CHARTS = {
+    # the issue's case: two items of one title and platform keyed by their label, so 9 + 8 sit on one bar
+    "merged bar": (_set(["top", "data", 0, "y"], ["开箱 · 抖音", "开箱 · 抖音", "测评 · 抖音"]), None, "bars merged"),
+    "two bars read the same label": (
+        _set(["top", "layout", "yaxis", "ticktext"], ["开箱 · 抖音", "开箱 · 抖音", "测评 · 抖音"]), None, "read the same label",
+    ),
+    "ranking out of order": (_set(["top", "data", 0, "x"], [8, 17, 9]), None, "ranked bars out of order"),
+    "empty legend entry": (_set(["spend", "data", 1, "y"], [None, None]), None, "'平台乙': a legend entry with no data"),
+    "coloured trace without its code": (_set(["spend", "data", 1, "meta"], None), None, "does not name the code"),
+    "two codes in one colour": (_set(["spend", "data", 1, "marker", "color"], "#2f6fde"), None, "share one colour #2f6fde"),
+    "partial week shown as complete": (
+        _set(["weeks", "layout", "xaxis", "ticktext"], ["05-25", "06-01"]), None, "partial weekly period 2026-06-01 is shown as complete",
+    ),
+    "partial week on a chart that does not say so": (
+        # without its source the published days decide: the week of 05-25 starts before them (06-03..06-04)
+        _set(["weeks", "attrs"], {}), None, "partial weekly period 2026-05-25 is shown as complete",
+    ),
+    "toolbar over the chart": (lambda charts: None, "{displaylogo: false}", "toolbar (modebar) covers"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BROKEN_CHARTS, ids=list(BROKEN_CHARTS))
+def test_each_misleading_chart_is_caught(browser, kpi_db, plotly_asset, tmp_path, case):
+    change, config, expected = BROKEN_CHARTS[case]
+    path = plotly_page(tmp_path, plotly_asset, charts_with(change), config or NO_TOOLBAR)
+    problems = check_page(browser, path, kpi_db, timeout_ms=5000).problems()
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_colour_that_moves_between_pages_is_caught(browser, kpi_db, plotly_asset, tmp_path):
+    """Colours by order of appearance: once platform c appears before a and b, a and b change colour."""
+    palette = ["#2f6fde", "#e8743b", "#19a979"]
+
+    def by_order(platforms):
+        def change(charts):
+            charts["spend"]["data"] = [
+                {"type": "bar", "name": p, "meta": f"platform:{p}", "marker": {"color": palette[i]},
+                 "x": ["2026-06-03"], "y": [i + 1]} for i, p in enumerate(platforms)
+            ]  # fmt: skip
+
+        return change
+
+    before = check_page(
+        browser, plotly_page(tmp_path, plotly_asset, charts_with(by_order("ab")), name="a.html"), kpi_db
+    )
+    after = check_page(
+        browser, plotly_page(tmp_path, plotly_asset, charts_with(by_order("cab")), name="b.html"), kpi_db
+    )
+    assert before.problems() == [] and after.problems() == []
+    assert colour_problems([before, before]) == []
+    problems = colour_problems([before, after])
+    assert any("'platform:a'" in p and "#2f6fde on a.html#spend" in p for p in problems), problems
 
 
 @pytest.mark.parametrize(
@@ -315,3 +503,53 @@ def test_the_index_loads_and_links_every_page(reports, checked):
     docs = checked(docs_index)  # opened from the report, so it has to work offline too
     assert docs.problems() == [], "\n".join(docs.problems())
     assert broken_links(docs_index, docs.links) == []
+
+
+def first_and_last_pages(reports: Path) -> list[Path]:
+    return [
+        p
+        for period in ("daily", "weekly", "monthly")
+        for p in dict.fromkeys(pages(reports, period)[:1] + pages(reports, period)[-1:])
+    ]
+
+
+def test_every_code_keeps_its_colour_across_charts_and_pages(reports, checked):
+    results = [checked(p) for p in first_and_last_pages(reports)]
+    codes = {code for r in results for code in r.colours()}
+    assert len({c.split(":")[0] for c in codes}) >= 5, (
+        codes
+    )  # platforms, social platforms, states, models, metrics
+    assert colour_problems(results) == []
+
+
+def test_adding_a_platform_moves_no_other_platforms_colour(
+    demo_pipeline, reports, published, checked, browser, tmp_path
+):
+    """The last day rebuilt from a copy of the publication without the ad platform that spent most (as it was
+    before that platform was added): every other platform keeps its colour and its label."""
+    daily = reports / "daily" / f"{LAST_DAY}.html"
+    dropped = published.execute(
+        """select platform from reports.rpt_campaign_roi_daily where platform is not null
+           and report_date > ? - interval 30 day group by 1 order by sum(spend) desc, 1 limit 1""",
+        [LAST_DAY],
+    ).fetchone()[0]
+    before = tmp_path / "published"
+    before.mkdir()
+    shutil.copy(demo_pipeline["data"] / "published" / "growthmart.duckdb", before / "growthmart.duckdb")
+    shutil.copytree(demo_pipeline["data"] / "published" / "run_records", before / "run_records")
+    con = duckdb.connect(str(before / "growthmart.duckdb"))
+    con.execute("delete from reports.rpt_campaign_roi_daily where platform = ?", [dropped])
+    con.close()
+    from growthmart.report import build_reports
+
+    (page,) = build_reports(before, period="daily", day=LAST_DAY, lang="zh")[:1]
+    con = duckdb.connect(str(before / "growthmart.duckdb"), read_only=True)
+    try:
+        without = check_page(browser, page, con)
+    finally:
+        con.close()
+    with_it = checked(daily)
+    assert without.problems() == [], without.problems()
+    assert f"platform:{dropped}" in with_it.colours() and f"platform:{dropped}" not in without.colours()
+    assert len([c for c in without.colours() if c.startswith("platform:")]) >= 3
+    assert colour_problems([with_it, without]) == []

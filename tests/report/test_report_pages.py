@@ -43,6 +43,11 @@ class Page(HTMLParser):
         self.sections: list[dict] = []  # <section>s in page order
         self.alerts: list[dict] = []  # rows of the alerts section
         self.incidents: list[dict] = []
+        self.phases: list[tuple[str, str]] = []  # (activity, phase) of the activity rows in page order
+        self.details: list[dict] = []  # <details> elements (attributes) in page order
+        self.figures: list[str] = []  # each figure's text (title, no-data text, note)
+        self._figure: list[str] | None = None
+        self.text: list[str] = []
         self.refs: list[str] = []
         self.links: list[str] = []
         self._in_specs = False
@@ -67,6 +72,12 @@ class Page(HTMLParser):
             self.alerts.append(a)
         if tag == "tr" and "data-incident-id" in a:
             self.incidents.append(a)
+        if tag == "tr" and "data-phase" in a:
+            self.phases.append((a["data-activity"], a["data-phase"]))
+        if tag == "details":
+            self.details.append({**a, "in_section": self.sections[-1].get("id") if self.sections else None})
+        if tag == "figure":
+            self._figure = []
         for attr in ("src", "href", "srcset", "poster", "data"):
             # a hyperlink to a web page (a mention's post) loads nothing until clicked: not a reference
             if a.get(attr) and not (tag == "a" and a[attr].startswith(("http:", "https:"))):
@@ -79,10 +90,17 @@ class Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "script":
             self._in_specs = False
+        if tag == "figure" and self._figure is not None:
+            self.figures.append("".join(self._figure))
+            self._figure = None
 
     def handle_data(self, data):
         if self._in_specs:
             self.specs_text += data
+            return
+        self.text.append(data)
+        if self._figure is not None:
+            self._figure.append(data)
 
 
 def read(path: Path) -> Page:
@@ -387,3 +405,101 @@ def test_competitor_section_shows_the_pages_week(reports, published):
         "select count(*) from reports.rpt_competitor_weekly where week_start = ?", [week]
     ).fetchone()[0]
     assert brands == 4  # ours and the three competitors of tools/demo/market.py
+
+
+def all_pages(reports: Path) -> list[Path]:
+    return sorted(reports.glob("*/*.html"))
+
+
+def test_top_content_has_one_bar_per_item_ranked_and_no_two_labels_alike(reports, published):
+    """The issue's fault: two items of one title and platform merged into one bar. Each bar is a content id, the
+    labels people read are distinct, bars are ranked by attributed signups, and the demo has such twins."""
+    twins = 0
+    for path in all_pages(reports):
+        spec = read(path).specs.get("top_content")
+        if not spec:
+            continue
+        bar = spec["data"][0]
+        ids, values, axis = bar["y"], bar["x"], spec["layout"]["yaxis"]
+        assert len(set(ids)) == len(ids) and axis["tickvals"] == ids, path
+        assert len(set(axis["ticktext"])) == len(ids), (path, axis["ticktext"])
+        assert values == sorted(values), (path, values)  # drawn bottom-up: the most signups on top
+        items = published.execute(
+            "select title, platform from reports.rpt_content_items where list_contains(?, content_id)", [ids]
+        ).fetchall()
+        assert len(items) == len(ids), path
+        twins += len(set(items)) < len(items)
+    assert twins > 0, "no page shows two items of one title and platform: the case is not exercised"
+
+
+def test_activity_phases_in_their_published_order(reports, published):
+    order = dict(
+        published.execute(
+            "select phase, min(phase_order) from reports.rpt_activity_review group by 1"
+        ).fetchall()
+    )
+    assert [p for p, _ in sorted(order.items(), key=lambda x: x[1])] == ["warmup", "peak", "wrapup", "total"]
+    shown = 0
+    for path in all_pages(reports):
+        rows = read(path).phases
+        for (a1, p1), (a2, p2) in zip(rows, rows[1:], strict=False):
+            if a1 == a2:
+                assert order[p1] < order[p2], (path, a1, p1, p2)
+        assert len({a for a, _ in rows}) == len(
+            [a for i, (a, _) in enumerate(rows) if i == 0 or rows[i - 1][0] != a]
+        ), path
+        shown += len(rows)
+    assert shown > 0
+
+
+def test_an_ltv_not_mature_is_said_not_drawn_as_an_empty_legend_entry(reports, published):
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    spec = page.specs["cac_ltv"]
+    for trace in spec["data"]:
+        assert any(v is not None for v in trace["y"]), trace["name"]
+    names = {trace["name"] for trace in spec["data"]}
+    assert "LTV 90天" not in names  # the demo's 35 days: no acquisition month is 90 days old
+    (figure,) = [f for f in page.figures if "CAC 与 LTV" in f]
+    assert "LTV 90天" in figure and "尚未成熟" in figure
+
+
+def test_partial_periods_are_marked_or_left_out(reports, published):
+    incomplete = {
+        r[0].isoformat()
+        for r in published.execute(
+            "select week_start from reports.rpt_user_lifecycle_weekly where not is_complete"
+        ).fetchall()
+    }
+    assert incomplete, "the demo's last week is not over: the case is not exercised"
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    assert not incomplete & set(page.specs["lifecycle"]["data"][0]["x"])
+    assert page.charts["lifecycle"]["data-x-period"] == "weekly"
+    (figure,) = [f for f in page.figures if "用户生命周期" in f]
+    assert "未完整的周未显示" in figure
+    weekly = read(reports / "weekly" / "2026-06-01.html").specs["kpi_trend"]["layout"]["xaxis"]
+    partial_weeks = {
+        r[0].isoformat()
+        for r in published.execute(
+            "select week_start from reports.rpt_kpi_weekly where not is_complete"
+        ).fetchall()
+    }
+    for key, text in zip(weekly["tickvals"], weekly["ticktext"], strict=True):
+        assert text.endswith("*") == (key in partial_weeks), (key, text)
+
+
+def test_the_quality_panel_folds_the_engineers_detail(reports):
+    page = read(reports / "daily" / f"{LAST_DAY}.html")
+    folded = [d for d in page.details if d["in_section"] == "data-quality"]
+    assert len(folded) == 1 and "open" not in folded[0]
+    assert page.sections[-1]["id"] == "data-quality"  # the foot of the page
+
+
+def test_the_index_opens_on_the_latest_periods_then_the_archive_by_month(reports, published):
+    text = (reports / "index.html").read_text(encoding="utf-8")
+    index = read(reports / "index.html")
+    assert [s["id"] for s in index.sections] == ["overview", "archive"]
+    latest = [link for link in index.links if not link.startswith("../")][:3]
+    assert latest == ["daily/2026-06-04.html", "weekly/2026-06-01.html", "monthly/2026-06.html"]
+    assert text.count("<polyline") >= 6  # a sparkline per overview KPI
+    months = [d["data-month"] for d in index.details]
+    assert months == ["2026-06", "2026-05", "2026-04"] and not any("open" in d for d in index.details)

@@ -6,6 +6,7 @@
 -- incident on the day it starts). Every kind is one CTE of the same columns unioned in `alerts` below: a new kind
 -- is one more CTE and one more `union all` there. Data problems (a source late, a blocking check failed) come from the
 -- run's outcome, not from dbt: growthmart/alerts adds them to the delivered message (DECISIONLOG "Alerts").
+-- Messages name a channel or platform by its label (dim_code_labels), the code itself when it has none.
 -- alert_id = md5(kind|metric|subject|day): stable across runs, so an alert is delivered once.
 -- Grain: alert_id (kind, metric, subject, alert_date).
 
@@ -31,10 +32,25 @@ data_end as (
 
 ),
 
+dim_code_labels as (
+
+    select * from {{ ref('dim_code_labels') }}
+
+),
+
 fct_kpi_anomalies as (
 
-    select * from {{ ref('fct_kpi_anomalies') }}
-    where severity is not null
+    -- the subject's names for the messages: a channel's labels ('all' stays the blended row)
+    select
+        fct_kpi_anomalies.*,
+        coalesce(subject_labels.label_zh, fct_kpi_anomalies.subject) as subject_zh,
+        coalesce(subject_labels.label_en, fct_kpi_anomalies.subject) as subject_en
+    from {{ ref('fct_kpi_anomalies') }} as fct_kpi_anomalies
+    left join dim_code_labels as subject_labels
+        on
+            subject_labels.code_type = 'channel'
+            and fct_kpi_anomalies.subject = subject_labels.code
+    where fct_kpi_anomalies.severity is not null
 
 ),
 
@@ -47,9 +63,18 @@ fct_campaign_pacing as (
 
 fct_brand_incidents as (
 
-    -- ours: a competitor's bad day is competitor watch (rpt_competitor_weekly), not an alarm
-    select fct_brand_incidents.* from {{ ref('fct_brand_incidents') }} as fct_brand_incidents
+    -- ours: a competitor's bad day is competitor watch (rpt_competitor_weekly), not an alarm; with the
+    -- platform's names for the messages
+    select
+        fct_brand_incidents.*,
+        coalesce(platform_labels.label_zh, fct_brand_incidents.platform) as platform_zh,
+        coalesce(platform_labels.label_en, fct_brand_incidents.platform) as platform_en
+    from {{ ref('fct_brand_incidents') }} as fct_brand_incidents
     cross join data_end
+    left join dim_code_labels as platform_labels
+        on
+            platform_labels.code_type = 'social_platform'
+            and fct_brand_incidents.platform = platform_labels.code
     where
         fct_brand_incidents.is_own_brand
         -- like the other kinds: the alert history's days only
@@ -74,7 +99,7 @@ kpi_alerts as (
             case when observed > baseline_median then 'high' else 'low' end as direction,
             {{ dbt.concat([
                 "'" ~ label_zh ~ "'",
-                "case when subject = 'all' then '' else '（' || subject || '）' end",
+                "case when subject = 'all' then '' else '（' || subject_zh || '）' end",
                 "case when observed > baseline_median then '偏高' else '偏低' end",
                 "'：'", "cast(alert_date as " ~ dbt.type_string() ~ ")",
                 "' 实际 '", alert_value('observed', unit),
@@ -85,7 +110,7 @@ kpi_alerts as (
             ]) }} as message_zh,
             {{ dbt.concat([
                 "'" ~ label_en ~ "'",
-                "case when subject = 'all' then '' else ' of ' || subject end",
+                "case when subject = 'all' then '' else ' of ' || subject_en end",
                 "case when observed > baseline_median then ' unusually high' else ' unusually low' end",
                 "' on '", "cast(alert_date as " ~ dbt.type_string() ~ ")",
                 "': '", alert_value('observed', unit),
@@ -155,7 +180,7 @@ incident_alerts as (
         cast(start_negative_mentions as double) as observed,
         'high' as direction,
         {{ dbt.concat([
-            "'负面舆情：'", "brand", "' 在 '", "platform", "' 的负面提及激增：'",
+            "'负面舆情：'", "brand", "' 在 '", "platform_zh", "' 的负面提及激增：'",
             "cast(start_date as " ~ dbt.type_string() ~ ")",
             "' 负面 '", alert_value('start_negative_mentions', 'count'), "' 条，前 " ~ var('incident_baseline_days')
             ~ " 天日中位数 '", "cast(round(baseline_negative_median, 1) as " ~ dbt.type_string() ~ ")",
@@ -163,7 +188,7 @@ incident_alerts as (
             "cast(round(start_robust_z, 1) as " ~ dbt.type_string() ~ ")", "'）'",
         ]) }} as message_zh,
         {{ dbt.concat([
-            "'Negative spike: '", "brand", "' on '", "platform", "' on '",
+            "'Negative spike: '", "brand", "' on '", "platform_en", "' on '",
             "cast(start_date as " ~ dbt.type_string() ~ ")", "': '",
             alert_value('start_negative_mentions', 'count'), "' negative mentions, daily median '",
             "cast(round(baseline_negative_median, 1) as " ~ dbt.type_string() ~ ")",
