@@ -7,7 +7,9 @@ Field names are the platform's own (Chinese CSV headers included); staging renam
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Column types understood by the loader (see growthmart/ingest/sql.py for the parsing rules):
 #   string    – text, trimmed; '' → NULL
@@ -451,9 +453,27 @@ BRAND_TYPES: tuple[str, ...] = ("own", "competitor")  # our brand, or a tracked 
 SHOP_PLATFORMS: tuple[str, ...] = ("tmall", "jd", "pinduoduo", "douyin_shop")
 CREATIVE_FORMATS: tuple[str, ...] = ("image", "video", "carousel")
 APP_STORES: tuple[str, ...] = ("app_store", "huawei", "yingyongbao")
-_SOCIAL_LIST, _BRAND_TYPE_LIST, _SHOP_LIST, _CREATIVE_FORMAT_LIST, _APP_STORE_LIST = (
+# The owned content platforms are declared once, in the dbt seed channels.csv (its `content_platform` column, which
+# dbt's labels and channel models read): the content sources' accepted `channel` values are read from it.
+CHANNELS_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "channels.csv"
+
+
+def _seed_content_platforms(seed: Path = CHANNELS_SEED) -> tuple[str, ...]:
+    with seed.open(encoding="utf-8", newline="") as fh:
+        return tuple(row["content_platform"] for row in csv.DictReader(fh) if row["content_platform"])
+
+
+CONTENT_PLATFORMS: tuple[str, ...] = _seed_content_platforms()
+_SOCIAL_LIST, _BRAND_TYPE_LIST, _SHOP_LIST, _CREATIVE_FORMAT_LIST, _APP_STORE_LIST, _CONTENT_LIST = (
     " | ".join(values)
-    for values in (SOCIAL_PLATFORMS, BRAND_TYPES, SHOP_PLATFORMS, CREATIVE_FORMATS, APP_STORES)
+    for values in (
+        SOCIAL_PLATFORMS,
+        BRAND_TYPES,
+        SHOP_PLATFORMS,
+        CREATIVE_FORMATS,
+        APP_STORES,
+        CONTENT_PLATFORMS,
+    )
 )
 
 CONTRACTS: tuple[SourceContract, ...] = (
@@ -469,7 +489,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
         primary_key=("content_id",),
         columns=(
             C("content_id", "string", True),
-            C("channel", "string", True, "wechat_oa | douyin | xiaohongshu | bilibili"),
+            C("channel", "string", True, _CONTENT_LIST),
             C("content_type", "string", True, "article | short_video | livestream | note"),
             C("title", "string"),
             C("author", "string"),
@@ -500,7 +520,7 @@ CONTRACTS: tuple[SourceContract, ...] = (
         columns=(
             C("stat_date", "date", True),
             C("content_id", "string", True),
-            C("channel", "string", True),
+            C("channel", "string", True, _CONTENT_LIST),
             C("views", "int", True),
             C("completion_rate", "double", max_value=1),
             C("avg_watch_seconds", "double"),

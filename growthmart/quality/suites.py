@@ -19,6 +19,7 @@ from growthmart.contracts import (
     AD_PLATFORMS_BY_SOURCE,
     APP_STORES,
     BRAND_TYPES,
+    CONTENT_PLATFORMS,
     CREATIVE_FORMATS,
     SHOP_PLATFORMS,
     SOCIAL_PLATFORMS,
@@ -47,7 +48,6 @@ LINEAGE_COLUMNS = {
 
 # Accepted values, as documented in the contracts' column descriptions.
 ORDER_STATUSES = ("paid", "refunded", "cancelled")
-CONTENT_CHANNELS = ("wechat_oa", "douyin", "xiaohongshu", "bilibili")
 CONTENT_TYPES = ("article", "short_video", "livestream", "note")
 CAMPAIGN_TYPES = ("paid_ads", "content", "activity", "kol")
 NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "production", "content_boost")
@@ -56,9 +56,9 @@ NON_AD_COST_TYPES = ("kol_fee", "activity_incentive", "coupon_subsidy", "product
 ATTRIBUTION_MODELS = ("last_touch", "first_touch", "linear", "position_based", "time_decay")
 ACCEPTED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_orders", "status"): ORDER_STATUSES,
-    ("content_items", "channel"): CONTENT_CHANNELS,
+    ("content_items", "channel"): CONTENT_PLATFORMS,
     ("content_items", "content_type"): CONTENT_TYPES,
-    ("content_daily_stats", "channel"): CONTENT_CHANNELS,
+    ("content_daily_stats", "channel"): CONTENT_PLATFORMS,
     ("campaigns", "campaign_type"): CAMPAIGN_TYPES,
     ("campaigns", "platform"): AD_PLATFORM_KEYS,
     ("non_ad_costs", "cost_type"): NON_AD_COST_TYPES,
