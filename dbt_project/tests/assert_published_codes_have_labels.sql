@@ -19,6 +19,7 @@
     ('rpt_user_segments', 'channel', 'channel'),
     ('rpt_content_items', 'content_platform', 'platform'),
     ('rpt_ab_tests', 'platform', 'platform'),
+    ('rpt_recommendations', 'content_platform', 'platform'),
 ] %}
 
 with
