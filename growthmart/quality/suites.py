@@ -280,8 +280,12 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     ],
     # A/B tests: a relative lift of a non-negative rate is never below -100 %.
     "rpt_ab_tests": [Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1)],
-    # Recommendations: priorities count from 1 (seed recommendation_rules), the order readers see them in.
-    "rpt_recommendations": [Expect.of("ExpectColumnValuesToBeBetween", column="priority", min_value=1)],
+    # Recommendations: priorities count from 1 (seed recommendation_rules), the order readers see them in; every
+    # recommendation names the published table its rows come from ("<table>: <keys> <days>").
+    "rpt_recommendations": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="priority", min_value=1),
+        Expect.of("ExpectColumnValuesToMatchRegex", column="evidence_keys", regex=r"^(?:rpt|fct|dim)_\w+: "),
+    ],
 }
 # KPI reports: blended ROAS is NULL exactly when there is no spend (0, not NULL, with spend and no revenue).
 for _kpi in ("rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly"):

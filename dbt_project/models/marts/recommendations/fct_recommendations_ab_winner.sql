@@ -67,11 +67,11 @@ winners as (
         -- alone at the top: no other variant of the experiment has the same rate
         and not exists (
             select 1
-            from ranked as others
+            from ranked as tied
             where
-                others.experiment_id = ranked.experiment_id
-                and others.variant_id <> ranked.variant_id
-                and others.rate = ranked.rate
+                ranked.experiment_id = tied.experiment_id
+                and ranked.variant_id <> tied.variant_id
+                and ranked.rate = tied.rate
         )
 
 ),
@@ -103,7 +103,7 @@ final as (
         'ab_winner' as rule_id,
         winners.experiment_id as subject,
         coalesce(winners.experiment_name, winners.experiment_id) as subject_name,
-        winners.variant_id as target,
+        winners.variant_id as target_id,
         coalesce(winners.variant_name, winners.variant_id) as target_name,
         losers.loser_names as detail,
         cast(null as {{ dbt.type_string() }}) as platform,

@@ -96,8 +96,8 @@ weeks as (
     from report_dates
     inner join fct_campaign_performance_daily
         on
-            fct_campaign_performance_daily.report_date >= report_dates.previous_week_start
-            and fct_campaign_performance_daily.report_date <= report_dates.report_date
+            report_dates.previous_week_start <= fct_campaign_performance_daily.report_date
+            and report_dates.report_date >= fct_campaign_performance_daily.report_date
     group by report_dates.report_date, fct_campaign_performance_daily.campaign_id
 
 ),
@@ -139,7 +139,7 @@ targets as (
         fct_campaign_pacing.budget_cny - fct_campaign_pacing.spend_to_date_cny as budget_left_cny,
         row_number() over (
             partition by measured.report_date
-            order by measured.roas desc, measured.campaign_id
+            order by measured.roas desc, measured.campaign_id asc
         ) as target_rank
     from measured
     cross join parameters
@@ -160,7 +160,7 @@ final as (
         'budget_shift' as rule_id,
         sources.campaign_id as subject,
         coalesce(dim_campaigns.campaign_name, sources.campaign_id) as subject_name,
-        targets.campaign_id as target,
+        targets.campaign_id as target_id,
         coalesce(targets.campaign_name, targets.campaign_id) as target_name,
         cast(null as {{ dbt.type_string() }}) as detail,
         cast(null as {{ dbt.type_string() }}) as platform,

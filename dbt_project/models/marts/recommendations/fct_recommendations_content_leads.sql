@@ -129,7 +129,7 @@ final as (
         measured.rule_id,
         measured.subject,
         measured.subject as subject_name,
-        cast(null as {{ dbt.type_string() }}) as target,
+        cast(null as {{ dbt.type_string() }}) as target_id,
         cast(null as {{ dbt.type_string() }}) as target_name,
         cast(null as {{ dbt.type_string() }}) as detail,
         case when measured.rule_id = 'content_platform_leads' then measured.subject end as platform,

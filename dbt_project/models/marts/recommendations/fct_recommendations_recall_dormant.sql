@@ -83,7 +83,7 @@ final as (
         'recall_dormant' as rule_id,
         tier_users.value_tier as subject,
         coalesce(tier_users.tier_label_zh, tier_users.value_tier) as subject_name,
-        last_activity.activity_id as target,
+        last_activity.activity_id as target_id,
         coalesce(last_activity.activity_name, last_activity.activity_id) as target_name,
         last_activity.coupon_code as detail,
         cast(null as {{ dbt.type_string() }}) as platform,

@@ -3,13 +3,13 @@
 -- recommendation_rule_parameters (thresholds), each evaluated by its mart marts/recommendations/
 -- fct_recommendations_<rule> (docs/metrics.md#rpt_recommendations). Here the firings of the enabled rules are
 -- unioned, the content platform gets its labels, and each message template is filled: {subject}, {subject_name},
--- {target}, {target_name}, {detail}, {platform_label_zh}, {platform_label_en} and {<evidence metric>} for each
+-- {target_id}, {target_name}, {detail}, {platform_label_zh}, {platform_label_en} and {<evidence metric>} for each
 -- evidence slot, the number printed as alert_value prints it. A new rule is one more mart of the same columns,
 -- unioned in `firings` below, and one row in each seed.
 -- Grain: report_date, rule_id, subject.
 
 {%- set slots = range(1, 7) %}
-{%- set text_placeholders = ['subject', 'subject_name', 'target', 'target_name', 'detail', 'platform_label_zh',
+{%- set text_placeholders = ['subject', 'subject_name', 'target_id', 'target_name', 'detail', 'platform_label_zh',
     'platform_label_en'] %}
 
 {#- each message: its template with every placeholder replaced (a NULL value prints as a dash) -#}
@@ -85,7 +85,7 @@ final as (
         labelled.rule_id,
         labelled.subject,
         labelled.subject_name,
-        labelled.target,
+        labelled.target_id,
         labelled.target_name,
         labelled.detail,
         labelled.platform,
