@@ -21,6 +21,7 @@
     ('rpt_ab_tests', 'platform', 'platform'),
     ('rpt_brand_sentiment_daily', 'social_platform', 'platform'),
     ('rpt_brand_incidents', 'social_platform', 'platform'),
+    ('rpt_recommendations', 'content_platform', 'platform'),
 ] %}
 
 with

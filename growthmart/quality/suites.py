@@ -163,7 +163,7 @@ REPORTS = (
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
     "rpt_ab_tests", "rpt_activity_review", "rpt_alerts", "rpt_brand_sentiment_daily", "rpt_brand_incidents",
-    "rpt_competitor_weekly",
+    "rpt_competitor_weekly", "rpt_recommendations",
 )  # fmt: skip
 
 # The raw sources a report's rows come from, for reports fed by a source a team may not use at all (no A/B tests,
@@ -184,8 +184,8 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace, no
-# negative-sentiment spike).
-EXCEPTION_REPORTS = ("rpt_alerts", "rpt_brand_incidents")
+# negative-sentiment spike, no recommendation rule firing).
+EXCEPTION_REPORTS = ("rpt_alerts", "rpt_brand_incidents", "rpt_recommendations")
 # Per-user reports (O(users) rows): their suite runs as SQL in DuckDB (pushdown.run over the whole table), never
 # read into pandas; the other reports are small aggregates GX validates whole.
 SQL_PUSHDOWN_REPORTS = ("rpt_user_segments",)
@@ -280,6 +280,12 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     ],
     # A/B tests: a relative lift of a non-negative rate is never below -100 %.
     "rpt_ab_tests": [Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1)],
+    # Recommendations: priorities count from 1 (seed recommendation_rules), the order readers see them in; every
+    # recommendation names the published table its rows come from ("<table>: <keys> <days>").
+    "rpt_recommendations": [
+        Expect.of("ExpectColumnValuesToBeBetween", column="priority", min_value=1),
+        Expect.of("ExpectColumnValuesToMatchRegex", column="evidence_keys", regex=r"^(?:rpt|fct|dim)_\w+: "),
+    ],
 }
 # KPI reports: blended ROAS is NULL exactly when there is no spend (0, not NULL, with spend and no revenue).
 for _kpi in ("rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly"):

@@ -176,6 +176,9 @@ def clean_report_row(report: str) -> dict[str, Any]:
     if report == "rpt_activity_review":
         row |= {"activity_id": "act_1", "phase": "total", "activity_type": "recall", "days": 10.0}
         row |= {"observed_days": 10.0, "gmv_uplift": 0.5, "conversions": 100.0}
+    if report == "rpt_recommendations":
+        row |= {"rule_id": "budget_shift", "subject": "cmp_1", "priority": 1}
+        row |= {"evidence_keys": "rpt_campaign_roi_daily: cmp_1 and cmp_2 2026-01-01..2026-01-14"}
     if report == "rpt_ab_tests":  # a variant row (the control's statistics are NULL)
         row |= {"experiment_id": "e1", "variant_id": "B", "is_control": False, "is_sample_too_small": False}
         row |= {"p_value": 0.01, "lift": 0.2, "ci_lower": 0.01, "ci_upper": 0.05}

@@ -67,6 +67,8 @@ BAD_REPORT_VALUES = [
     ("rpt_alerts", {"expected_low": 120.0, "expected_high": 80.0}, "expected_high, expected_low"),
     ("rpt_competitor_weekly", {"avg_price_change": -1.5}, "avg_price_change"),
     ("rpt_competitor_weekly", {"best_app_rank": 0}, "best_app_rank"),
+    ("rpt_recommendations", {"priority": 0}, "priority"),
+    ("rpt_recommendations", {"evidence_keys": "cmp_1"}, "evidence_keys"),
     (
         "rpt_competitor_weekly",
         {"items_tracked": 0, "avg_price_cny": None},
