@@ -19,6 +19,8 @@
     ('rpt_user_segments', 'channel', 'channel'),
     ('rpt_content_items', 'content_platform', 'platform'),
     ('rpt_ab_tests', 'platform', 'platform'),
+    ('rpt_kpi_drivers', 'channel', 'channel'),
+    ('rpt_kpi_drivers', 'platform', 'platform'),
 ] %}
 
 with

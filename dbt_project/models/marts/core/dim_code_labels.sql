@@ -1,8 +1,9 @@
 -- The names report readers see next to the codes, in Chinese and English, from the one declaration of each
 -- code: channels from the channels seed (plus `all`, the blended row of the reports that roll the channels
 -- up), content platforms (the content exports' code of an owned channel) with their channel's labels from the
--- same seed, ad platforms from growthmart/contracts.py (the generated macro ad_platforms()). A platform
--- declared without labels has NULL labels here; reports then show the code (macro with_code_labels).
+-- same seed, ad platforms from growthmart/contracts.py (the generated macro ad_platforms()) plus `non_ad`, the
+-- campaigns without one (rpt_kpi_drivers). A platform declared without labels has NULL labels here; reports then
+-- show the code (macro with_code_labels).
 -- Grain: code_type, code.
 
 {%- set unset = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
@@ -52,8 +53,15 @@ platform_labels as (
             '{{ platform.key }}' as code,
             {{ dbt.string_literal(platform.label_zh) if platform.label_zh else unset }} as label_zh,
             {{ dbt.string_literal(platform.label_en) if platform.label_en else unset }} as label_en
-        {% if not loop.last %}union all{% endif %}
+        union all
     {%- endfor %}
+
+    -- campaigns without an ad platform (non-ad costs: KOL fees, activity incentives), as rpt_kpi_drivers shows them
+    select
+        'platform' as code_type,
+        'non_ad' as code,
+        '非广告投放' as label_zh,
+        'Non-ad campaigns' as label_en
 
 ),
 

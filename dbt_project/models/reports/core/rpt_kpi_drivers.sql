@@ -1,0 +1,400 @@
+-- Why a KPI moved: exact driver decompositions of the change of four published KPIs (fct_kpis, the body of
+-- rpt_kpi_daily / _weekly / _monthly) against the period before (day over day, week over week, month over
+-- month): GMV = active buyers x orders per buyer x AOV (3-factor Shapley); new users = sum over channels of visits
+-- x signup rate (2-factor Shapley per channel); CAC = spend x (1 / new users), the spend effect allocated to the
+-- channels by their change in spend, the volume effect by their change in new users; blended ROAS = sum over
+-- platforms of spend share x platform ROAS (mix / rate split at midpoint weights) + unattributed revenue / spend.
+-- Every row carries the metric's published value before and now and its change; the contributions of a period
+-- and metric add up to the change (dbt test assert_kpi_drivers_sum_to_change). No rows for CAC or blended ROAS
+-- where either period has it undefined (NULL: no new users or no spend). Zero conventions and definitions:
+-- docs/metrics.md, rpt_kpi_drivers; arithmetic: macro shapley_effect.
+-- Grain: period_type, period_start, metric, driver, channel (channel drivers), platform (platform drivers).
+
+{#- (metric driver, its factor before / now in the CTE it reads) -#}
+{%- set gmv_factors = [
+    ('active_buyers', 'buyers'),
+    ('orders_per_buyer', 'orders_per_buyer'),
+    ('aov', 'aov'),
+] %}
+
+with
+
+fct_kpis as (
+
+    select * from {{ ref('fct_kpis') }}
+
+),
+
+fct_kpi_channel_periods as (
+
+    select * from {{ ref('fct_kpi_channel_periods') }}
+
+),
+
+fct_kpi_platform_periods as (
+
+    select * from {{ ref('fct_kpi_platform_periods') }}
+
+),
+
+pairs as (
+
+    -- each period with the one before it: the day before, the week before, the month before
+    select
+        kpi_now.period as period_type,
+        kpi_now.period_start,
+        kpi_before.period_start as previous_period_start,
+        kpi_before.paying_users as buyers_before,
+        kpi_now.paying_users as buyers_now,
+        kpi_before.orders as orders_before,
+        kpi_now.orders as orders_now,
+        kpi_before.gmv as gmv_before,
+        kpi_now.gmv as gmv_now,
+        kpi_before.new_users as new_users_before,
+        kpi_now.new_users as new_users_now,
+        kpi_before.spend as spend_before,
+        kpi_now.spend as spend_now,
+        kpi_before.net_revenue as net_revenue_before,
+        kpi_now.net_revenue as net_revenue_now,
+        kpi_before.cac as cac_before,
+        kpi_now.cac as cac_now,
+        kpi_before.blended_roas as blended_roas_before,
+        kpi_now.blended_roas as blended_roas_now,
+        kpi_now.is_complete and kpi_before.is_complete as is_complete
+    from fct_kpis as kpi_now
+    inner join fct_kpis as kpi_before
+        on
+            kpi_now.period = kpi_before.period
+            and kpi_before.period_start = case kpi_now.period
+                when 'day' then cast({{ dbt.dateadd('day', -1, 'kpi_now.period_start') }} as date)
+                when 'week' then cast({{ dbt.dateadd('day', -7, 'kpi_now.period_start') }} as date)
+                else cast({{ dbt.dateadd('month', -1, 'kpi_now.period_start') }} as date)
+            end
+
+),
+
+gmv_factors as (
+
+    -- a period without orders has no orders per buyer or AOV: it takes the other period's (0 when neither has
+    -- orders), so the whole change is the active buyers effect
+    select
+        *,
+        cast(buyers_before as {{ type_double() }}) as buyers_before_factor,
+        cast(buyers_now as {{ type_double() }}) as buyers_now_factor,
+        {{ safe_divide('orders_before', 'buyers_before') }} as orders_per_buyer_before,
+        {{ safe_divide('orders_now', 'buyers_now') }} as orders_per_buyer_now,
+        {{ safe_divide('gmv_before', 'orders_before') }} as aov_before,
+        {{ safe_divide('gmv_now', 'orders_now') }} as aov_now
+    from pairs
+
+),
+
+gmv_drivers as (
+
+    {%- set before = [
+        'buyers_before_factor',
+        'coalesce(orders_per_buyer_before, orders_per_buyer_now, 0)',
+        'coalesce(aov_before, aov_now, 0)',
+    ] %}
+    {%- set now = [
+        'buyers_now_factor',
+        'coalesce(orders_per_buyer_now, orders_per_buyer_before, 0)',
+        'coalesce(aov_now, aov_before, 0)',
+    ] %}
+    {%- for driver, factor in gmv_factors %}
+
+        select
+            period_type,
+            'gmv' as metric,
+            '{{ driver }}' as driver,
+            cast(null as {{ dbt.type_string() }}) as channel,
+            cast(null as {{ dbt.type_string() }}) as platform,
+            cast(gmv_before as {{ type_double() }}) as value_before,
+            cast(gmv_now as {{ type_double() }}) as value_now,
+            cast(gmv_now - gmv_before as {{ type_double() }}) as value_change,
+            cast({{ factor }}_before as {{ type_double() }}) as driver_value_before,
+            cast({{ factor }}_now as {{ type_double() }}) as driver_value_now,
+            {{ shapley_effect(before, now, loop.index0) }} as contribution,
+            is_complete,
+            period_start,
+            previous_period_start
+        from gmv_factors
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+channel_keys as (
+
+    select distinct
+        pairs.period_type,
+        pairs.period_start,
+        channel_periods.channel
+    from pairs
+    inner join fct_kpi_channel_periods as channel_periods
+        on
+            pairs.period_type = channel_periods.period
+            and channel_periods.period_start in (pairs.period_start, pairs.previous_period_start)
+
+),
+
+channel_pairs as (
+
+    select
+        pairs.*,
+        channel_keys.channel,
+        coalesce(channel_before.visits, 0) as visits_before,
+        coalesce(channel_now.visits, 0) as visits_now,
+        coalesce(channel_before.new_users, 0) as channel_new_users_before,
+        coalesce(channel_now.new_users, 0) as channel_new_users_now,
+        coalesce(channel_before.spend_cny, 0) as channel_spend_before,
+        coalesce(channel_now.spend_cny, 0) as channel_spend_now,
+        {{ safe_divide('channel_before.new_users', 'channel_before.visits') }} as signup_rate_before,
+        {{ safe_divide('channel_now.new_users', 'channel_now.visits') }} as signup_rate_now
+    from channel_keys
+    inner join pairs
+        on channel_keys.period_type = pairs.period_type and channel_keys.period_start = pairs.period_start
+    left join fct_kpi_channel_periods as channel_before
+        on
+            channel_keys.period_type = channel_before.period
+            and pairs.previous_period_start = channel_before.period_start
+            and channel_keys.channel = channel_before.channel
+    left join fct_kpi_channel_periods as channel_now
+        on
+            channel_keys.period_type = channel_now.period
+            and channel_keys.period_start = channel_now.period_start
+            and channel_keys.channel = channel_now.channel
+
+),
+
+new_user_drivers as (
+
+    -- a channel without visits in a period has no signup rate there: it takes the other period's (0 when
+    -- neither has one); its new users of a period without visits are the signups_without_visits driver
+    {%- set before = ['visits_before', 'coalesce(signup_rate_before, signup_rate_now, 0)'] %}
+    {%- set now = ['visits_now', 'coalesce(signup_rate_now, signup_rate_before, 0)'] %}
+    {%- set without_visits = 'case when visits_{p} = 0 then channel_new_users_{p} else 0 end' %}
+    {%- for driver, factor in [('visits', 'visits'), ('signup_rate', 'signup_rate'), ('signups_without_visits', none)] %}
+
+        select
+            period_type,
+            'new_users' as metric,
+            '{{ driver }}' as driver,
+            channel,
+            cast(null as {{ dbt.type_string() }}) as platform,
+            cast(new_users_before as {{ type_double() }}) as value_before,
+            cast(new_users_now as {{ type_double() }}) as value_now,
+            cast(new_users_now - new_users_before as {{ type_double() }}) as value_change,
+            {%- if factor %}
+                cast({{ factor }}_before as {{ type_double() }}) as driver_value_before,
+                cast({{ factor }}_now as {{ type_double() }}) as driver_value_now,
+                {{ shapley_effect(before, now, loop.index0) }} as contribution,
+            {%- else %}
+                cast({{ without_visits.replace('{p}', 'before') }} as {{ type_double() }}) as driver_value_before,
+                cast({{ without_visits.replace('{p}', 'now') }} as {{ type_double() }}) as driver_value_now,
+                cast(
+                    {{ without_visits.replace('{p}', 'now') }} - {{ without_visits.replace('{p}', 'before') }}
+                    as {{ type_double() }}
+                ) as contribution,
+            {%- endif %}
+            is_complete,
+            period_start,
+            previous_period_start
+        from channel_pairs
+        {%- if not factor %}
+            where
+                (visits_before = 0 and channel_new_users_before <> 0)
+                or (visits_now = 0 and channel_new_users_now <> 0)
+        {%- endif %}
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+cac_drivers as (
+
+    -- CAC = spend x (1 / new users): the spend effect of each channel is its change in spend at the mean of
+    -- 1 / new users; the volume effect its share of the change in 1 / new users, -(its change in new users) /
+    -- (new users before x now), at the mean spend. Only where CAC is defined in both periods.
+    {%- set before = ['spend_before', safe_divide('1', 'new_users_before')] %}
+    {%- set now = ['spend_now', safe_divide('1', 'new_users_now')] %}
+    {%- set changes = [
+        ('spend', 'channel_spend', 'channel_spend_now - channel_spend_before'),
+        ('volume', 'channel_new_users', safe_divide(
+            'channel_new_users_before - channel_new_users_now', 'new_users_before * new_users_now'
+        )),
+    ] %}
+    {%- for driver, part, change in changes %}
+
+        select
+            period_type,
+            'cac' as metric,
+            '{{ driver }}' as driver,
+            channel,
+            cast(null as {{ dbt.type_string() }}) as platform,
+            cac_before as value_before,
+            cac_now as value_now,
+            cac_now - cac_before as value_change,
+            cast({{ part }}_before as {{ type_double() }}) as driver_value_before,
+            cast({{ part }}_now as {{ type_double() }}) as driver_value_now,
+            {{ shapley_effect(before, now, loop.index0, change) }} as contribution,
+            is_complete,
+            period_start,
+            previous_period_start
+        from channel_pairs
+        where cac_before is not null and cac_now is not null
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+platform_keys as (
+
+    select distinct
+        pairs.period_type,
+        pairs.period_start,
+        platform_periods.platform
+    from pairs
+    inner join fct_kpi_platform_periods as platform_periods
+        on
+            pairs.period_type = platform_periods.period
+            and platform_periods.period_start in (pairs.period_start, pairs.previous_period_start)
+
+),
+
+platform_pairs as (
+
+    -- a platform's ROAS needs its spend: revenue credited to a platform in a period it did not spend in is
+    -- unattributed there
+    select
+        pairs.*,
+        platform_keys.platform,
+        {{ safe_divide('platform_before.spend_cny', 'pairs.spend_before') }} as spend_share_before,
+        {{ safe_divide('platform_now.spend_cny', 'pairs.spend_now') }} as spend_share_now,
+        {{ safe_divide('platform_before.attributed_revenue_cny', 'nullif(platform_before.spend_cny, 0)') }}
+            as platform_roas_before,
+        {{ safe_divide('platform_now.attributed_revenue_cny', 'nullif(platform_now.spend_cny, 0)') }}
+            as platform_roas_now,
+        case
+            when platform_before.spend_cny <> 0 then platform_before.attributed_revenue_cny else 0
+        end as paid_revenue_before,
+        case when platform_now.spend_cny <> 0 then platform_now.attributed_revenue_cny else 0 end as paid_revenue_now
+    from platform_keys
+    inner join pairs
+        on platform_keys.period_type = pairs.period_type and platform_keys.period_start = pairs.period_start
+    left join fct_kpi_platform_periods as platform_before
+        on
+            platform_keys.period_type = platform_before.period
+            and pairs.previous_period_start = platform_before.period_start
+            and platform_keys.platform = platform_before.platform
+    left join fct_kpi_platform_periods as platform_now
+        on
+            platform_keys.period_type = platform_now.period
+            and platform_keys.period_start = platform_now.period_start
+            and platform_keys.platform = platform_now.platform
+    where pairs.blended_roas_before is not null and pairs.blended_roas_now is not null
+
+),
+
+paid_revenue as (
+
+    select
+        period_type,
+        period_start,
+        sum(paid_revenue_before) as paid_revenue_before,
+        sum(paid_revenue_now) as paid_revenue_now
+    from platform_pairs
+    group by period_type, period_start
+
+),
+
+unattributed as (
+
+    select
+        pairs.*,
+        {{ safe_divide('pairs.net_revenue_before - coalesce(paid_revenue.paid_revenue_before, 0)', 'pairs.spend_before') }}
+            as unattributed_roas_before,
+        {{ safe_divide('pairs.net_revenue_now - coalesce(paid_revenue.paid_revenue_now, 0)', 'pairs.spend_now') }}
+            as unattributed_roas_now
+    from pairs
+    left join paid_revenue
+        on pairs.period_type = paid_revenue.period_type and pairs.period_start = paid_revenue.period_start
+    where pairs.blended_roas_before is not null and pairs.blended_roas_now is not null
+
+),
+
+roas_drivers as (
+
+    -- a platform without spend in a period has no ROAS there: it takes the other period's, so its entry or exit
+    -- is all spend mix
+    {%- set before = ['coalesce(spend_share_before, 0)', 'coalesce(platform_roas_before, platform_roas_now, 0)'] %}
+    {%- set now = ['coalesce(spend_share_now, 0)', 'coalesce(platform_roas_now, platform_roas_before, 0)'] %}
+    {%- for driver, factor in [('spend_mix', 'spend_share'), ('platform_roas', 'platform_roas')] %}
+
+        select
+            period_type,
+            'blended_roas' as metric,
+            '{{ driver }}' as driver,
+            cast(null as {{ dbt.type_string() }}) as channel,
+            platform,
+            blended_roas_before as value_before,
+            blended_roas_now as value_now,
+            blended_roas_now - blended_roas_before as value_change,
+            {{ factor }}_before as driver_value_before,
+            {{ factor }}_now as driver_value_now,
+            {{ shapley_effect(before, now, loop.index0) }} as contribution,
+            is_complete,
+            period_start,
+            previous_period_start
+        from platform_pairs
+
+        union all
+    {%- endfor %}
+
+    select
+        period_type,
+        'blended_roas' as metric,
+        'unattributed_revenue' as driver,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        blended_roas_before as value_before,
+        blended_roas_now as value_now,
+        blended_roas_now - blended_roas_before as value_change,
+        unattributed_roas_before as driver_value_before,
+        unattributed_roas_now as driver_value_now,
+        unattributed_roas_now - unattributed_roas_before as contribution,
+        is_complete,
+        period_start,
+        previous_period_start
+    from unattributed
+
+),
+
+report_rows as (
+
+    select * from gmv_drivers
+    union all
+    select * from new_user_drivers
+    union all
+    select * from cac_drivers
+    union all
+    select * from roas_drivers
+
+),
+
+final as (
+
+    {{ with_code_labels('report_rows', {'channel': 'channel', 'platform': 'platform'}) }}
+
+)
+
+select * from final
