@@ -163,7 +163,7 @@ REPORTS = (
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
     "rpt_ab_tests", "rpt_activity_review", "rpt_alerts", "rpt_brand_sentiment_daily", "rpt_brand_incidents",
-    "rpt_competitor_weekly",
+    "rpt_competitor_weekly", "rpt_kpi_drivers",
 )  # fmt: skip
 
 # The raw sources a report's rows come from, for reports fed by a source a team may not use at all (no A/B tests,

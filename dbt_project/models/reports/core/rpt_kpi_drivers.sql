@@ -177,7 +177,8 @@ new_user_drivers as (
     {%- set before = ['visits_before', 'coalesce(signup_rate_before, signup_rate_now, 0)'] %}
     {%- set now = ['visits_now', 'coalesce(signup_rate_now, signup_rate_before, 0)'] %}
     {%- set without_visits = 'case when visits_{p} = 0 then channel_new_users_{p} else 0 end' %}
-    {%- for driver, factor in [('visits', 'visits'), ('signup_rate', 'signup_rate'), ('signups_without_visits', none)] %}
+    {%- set drivers = [('visits', 'visits'), ('signup_rate', 'signup_rate'), ('signups_without_visits', none)] %}
+    {%- for driver, factor in drivers %}
 
         select
             period_type,
@@ -321,10 +322,11 @@ unattributed as (
 
     select
         pairs.*,
-        {{ safe_divide('pairs.net_revenue_before - coalesce(paid_revenue.paid_revenue_before, 0)', 'pairs.spend_before') }}
-            as unattributed_roas_before,
-        {{ safe_divide('pairs.net_revenue_now - coalesce(paid_revenue.paid_revenue_now, 0)', 'pairs.spend_now') }}
-            as unattributed_roas_now
+        {%- for p in ['before', 'now'] %}
+            {{ safe_divide(
+                'pairs.net_revenue_' ~ p ~ ' - coalesce(paid_revenue.paid_revenue_' ~ p ~ ', 0)', 'pairs.spend_' ~ p
+            ) }} as unattributed_roas_{{ p }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from pairs
     left join paid_revenue
         on pairs.period_type = paid_revenue.period_type and pairs.period_start = paid_revenue.period_start
