@@ -280,6 +280,11 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     ],
     # A/B tests: a relative lift of a non-negative rate is never below -100 %.
     "rpt_ab_tests": [Expect.of("ExpectColumnValuesToBeBetween", column="lift", min_value=-1)],
+    # KPI drivers: the KPIs explained (GMV, new users, CAC, blended ROAS) are never negative in either period; the
+    # contributions' sum is dbt's assert_kpi_drivers_sum_to_change.
+    "rpt_kpi_drivers": [
+        Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=0) for c in ("value_before", "value_now")
+    ],
 }
 # KPI reports: blended ROAS is NULL exactly when there is no spend (0, not NULL, with spend and no revenue).
 for _kpi in ("rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly"):
