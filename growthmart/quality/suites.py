@@ -283,7 +283,8 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     # KPI drivers: the KPIs explained (GMV, new users, CAC, blended ROAS) are never negative in either period; the
     # contributions' sum is dbt's assert_kpi_drivers_sum_to_change.
     "rpt_kpi_drivers": [
-        Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=0) for c in ("value_before", "value_now")
+        Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=0)
+        for c in ("value_before", "value_now")
     ],
 }
 # KPI reports: blended ROAS is NULL exactly when there is no spend (0, not NULL, with spend and no revenue).
