@@ -6,15 +6,7 @@
 -- new users or spend. Grain: period, period_start, channel.
 -- A full table like fct_kpis: one pass over the visits (a group by day and channel), a few rows per day.
 
-{%- set grains = [('day', 'date_day'), ('week', 'week_start'), ('month', 'month_start')] %}
-
 with
-
-dim_dates as (
-
-    select * from {{ ref('dim_dates') }}
-
-),
 
 int_visits_classified as (
 
@@ -72,23 +64,11 @@ daily as (
 
 periods as (
 
-    {%- for datepart, period in grains %}
-
-        select
-            '{{ datepart }}' as period,
-            dim_dates.{{ period }} as period_start,
-            daily.channel,
-            sum(daily.visits) as visits,
-            sum(daily.new_users) as new_users,
-            sum(daily.spend_cny) as spend_cny
-        from daily
-        inner join dim_dates on daily.date_day = dim_dates.date_day
-        group by dim_dates.{{ period }}, daily.channel
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ sum_by_period(
+        'daily', 'date_day',
+        dimensions={'channel': 'channel'},
+        measures={'visits': 'visits', 'new_users': 'new_users', 'spend_cny': 'spend_cny'},
+    ) }}
 
 ),
 

@@ -5,15 +5,7 @@
 -- net revenue no platform is credited with is the rest of fct_kpis' net_revenue (rpt_kpi_drivers).
 -- A platform appears in a period where it has spend or attributed revenue. Grain: period, period_start, platform.
 
-{%- set grains = [('day', 'date_day'), ('week', 'week_start'), ('month', 'month_start')] %}
-
 with
-
-dim_dates as (
-
-    select * from {{ ref('dim_dates') }}
-
-),
 
 fct_campaign_performance_daily as (
 
@@ -23,23 +15,11 @@ fct_campaign_performance_daily as (
 
 periods as (
 
-    {%- for datepart, period in grains %}
-
-        select
-            '{{ datepart }}' as period,
-            dim_dates.{{ period }} as period_start,
-            coalesce(performance.platform, 'non_ad') as platform,
-            sum(performance.spend_cny) as spend_cny,
-            sum(performance.attributed_revenue_cny) as attributed_revenue_cny
-        from fct_campaign_performance_daily as performance
-        inner join dim_dates on performance.report_date = dim_dates.date_day
-        group by dim_dates.{{ period }}, coalesce(performance.platform, 'non_ad')
-        having sum(performance.spend_cny) <> 0 or sum(performance.attributed_revenue_cny) <> 0
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ sum_by_period(
+        'fct_campaign_performance_daily', 'report_date',
+        dimensions={'platform': "coalesce(platform, 'non_ad')"},
+        measures={'spend_cny': 'spend_cny', 'attributed_revenue_cny': 'attributed_revenue_cny'},
+    ) }}
 
 ),
 
@@ -52,6 +32,7 @@ final as (
         cast(attributed_revenue_cny as decimal(18, 4)) as attributed_revenue_cny,
         period_start
     from periods
+    where spend_cny <> 0 or attributed_revenue_cny <> 0
 
 )
 

@@ -11,6 +11,11 @@
 -- Grain: period_type, period_start, metric, driver, channel (channel drivers), platform (platform drivers).
 
 {#- (metric driver, its factor before / now in the CTE it reads) -#}
+{#- (segment column, the mart of its per-period parts, their measures) -#}
+{%- set segments = {
+    'channel': ('fct_kpi_channel_periods', ['visits', 'new_users', 'spend_cny']),
+    'platform': ('fct_kpi_platform_periods', ['spend_cny', 'attributed_revenue_cny']),
+} %}
 {%- set gmv_factors = [
     ('active_buyers', 'buyers'),
     ('orders_per_buyer', 'orders_per_buyer'),
@@ -127,46 +132,60 @@ gmv_drivers as (
 
 ),
 
-channel_keys as (
+{%- for segment, (relation, measures) in segments.items() %}
 
-    select distinct
-        pairs.period_type,
-        pairs.period_start,
-        channel_periods.channel
-    from pairs
-    inner join fct_kpi_channel_periods as channel_periods
-        on
-            pairs.period_type = channel_periods.period
-            and channel_periods.period_start in (pairs.period_start, pairs.previous_period_start)
+    {{ segment }}_keys as (
 
-),
+        -- every {{ segment }} with a row in either period of a pair
+        select distinct
+            pairs.period_type,
+            pairs.period_start,
+            segment_periods.{{ segment }}
+        from pairs
+        inner join {{ relation }} as segment_periods
+            on
+                pairs.period_type = segment_periods.period
+                and segment_periods.period_start in (pairs.period_start, pairs.previous_period_start)
+
+    ),
+
+    {{ segment }}_measures as (
+
+        -- its measures in both periods, 0 in a period without a row
+        select
+            pairs.*,
+            {{ segment }}_keys.{{ segment }},
+            {%- for measure in measures %}
+                coalesce(segment_before.{{ measure }}, 0) as {{ segment }}_{{ measure }}_before,
+                coalesce(segment_now.{{ measure }}, 0)
+                    as {{ segment }}_{{ measure }}_now{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ segment }}_keys
+        inner join pairs
+            on
+                {{ segment }}_keys.period_type = pairs.period_type
+                and {{ segment }}_keys.period_start = pairs.period_start
+        left join {{ relation }} as segment_before
+            on
+                {{ segment }}_keys.period_type = segment_before.period
+                and pairs.previous_period_start = segment_before.period_start
+                and {{ segment }}_keys.{{ segment }} = segment_before.{{ segment }}
+        left join {{ relation }} as segment_now
+            on
+                {{ segment }}_keys.period_type = segment_now.period
+                and {{ segment }}_keys.period_start = segment_now.period_start
+                and {{ segment }}_keys.{{ segment }} = segment_now.{{ segment }}
+
+    ),
+{%- endfor %}
 
 channel_pairs as (
 
     select
-        pairs.*,
-        channel_keys.channel,
-        coalesce(channel_before.visits, 0) as visits_before,
-        coalesce(channel_now.visits, 0) as visits_now,
-        coalesce(channel_before.new_users, 0) as channel_new_users_before,
-        coalesce(channel_now.new_users, 0) as channel_new_users_now,
-        coalesce(channel_before.spend_cny, 0) as channel_spend_before,
-        coalesce(channel_now.spend_cny, 0) as channel_spend_now,
-        {{ safe_divide('channel_before.new_users', 'channel_before.visits') }} as signup_rate_before,
-        {{ safe_divide('channel_now.new_users', 'channel_now.visits') }} as signup_rate_now
-    from channel_keys
-    inner join pairs
-        on channel_keys.period_type = pairs.period_type and channel_keys.period_start = pairs.period_start
-    left join fct_kpi_channel_periods as channel_before
-        on
-            channel_keys.period_type = channel_before.period
-            and pairs.previous_period_start = channel_before.period_start
-            and channel_keys.channel = channel_before.channel
-    left join fct_kpi_channel_periods as channel_now
-        on
-            channel_keys.period_type = channel_now.period
-            and channel_keys.period_start = channel_now.period_start
-            and channel_keys.channel = channel_now.channel
+        *,
+        {{ safe_divide('channel_new_users_before', 'channel_visits_before') }} as signup_rate_before,
+        {{ safe_divide('channel_new_users_now', 'channel_visits_now') }} as signup_rate_now
+    from channel_measures
 
 ),
 
@@ -174,10 +193,12 @@ new_user_drivers as (
 
     -- a channel without visits in a period has no signup rate there: it takes the other period's (0 when
     -- neither has one); its new users of a period without visits are the signups_without_visits driver
-    {%- set before = ['visits_before', 'coalesce(signup_rate_before, signup_rate_now, 0)'] %}
-    {%- set now = ['visits_now', 'coalesce(signup_rate_now, signup_rate_before, 0)'] %}
-    {%- set without_visits = 'case when visits_{p} = 0 then channel_new_users_{p} else 0 end' %}
-    {%- set drivers = [('visits', 'visits'), ('signup_rate', 'signup_rate'), ('signups_without_visits', none)] %}
+    {%- set before = ['channel_visits_before', 'coalesce(signup_rate_before, signup_rate_now, 0)'] %}
+    {%- set now = ['channel_visits_now', 'coalesce(signup_rate_now, signup_rate_before, 0)'] %}
+    {%- set without_visits = 'case when channel_visits_{p} = 0 then channel_new_users_{p} else 0 end' -%}
+    {%- set drivers = [
+        ('visits', 'channel_visits'), ('signup_rate', 'signup_rate'), ('signups_without_visits', none)
+    ] %}
     {%- for driver, factor in drivers %}
 
         select
@@ -207,8 +228,8 @@ new_user_drivers as (
         from channel_pairs
         {%- if not factor %}
             where
-                (visits_before = 0 and channel_new_users_before <> 0)
-                or (visits_now = 0 and channel_new_users_now <> 0)
+                (channel_visits_before = 0 and channel_new_users_before <> 0)
+                or (channel_visits_now = 0 and channel_new_users_now <> 0)
         {%- endif %}
         {%- if not loop.last %}
 
@@ -226,7 +247,7 @@ cac_drivers as (
     {%- set before = ['spend_before', safe_divide('1', 'new_users_before')] %}
     {%- set now = ['spend_now', safe_divide('1', 'new_users_now')] %}
     {%- set changes = [
-        ('spend', 'channel_spend', 'channel_spend_now - channel_spend_before'),
+        ('spend', 'channel_spend_cny', 'channel_spend_cny_now - channel_spend_cny_before'),
         ('volume', 'channel_new_users', safe_divide(
             'channel_new_users_before - channel_new_users_now', 'new_users_before * new_users_now'
         )),
@@ -258,51 +279,22 @@ cac_drivers as (
 
 ),
 
-platform_keys as (
-
-    select distinct
-        pairs.period_type,
-        pairs.period_start,
-        platform_periods.platform
-    from pairs
-    inner join fct_kpi_platform_periods as platform_periods
-        on
-            pairs.period_type = platform_periods.period
-            and platform_periods.period_start in (pairs.period_start, pairs.previous_period_start)
-
-),
-
 platform_pairs as (
 
     -- a platform's ROAS needs its spend: revenue credited to a platform in a period it did not spend in is
     -- unattributed there
     select
-        pairs.*,
-        platform_keys.platform,
-        {{ safe_divide('platform_before.spend_cny', 'pairs.spend_before') }} as spend_share_before,
-        {{ safe_divide('platform_now.spend_cny', 'pairs.spend_now') }} as spend_share_now,
-        {{ safe_divide('platform_before.attributed_revenue_cny', 'nullif(platform_before.spend_cny, 0)') }}
-            as platform_roas_before,
-        {{ safe_divide('platform_now.attributed_revenue_cny', 'nullif(platform_now.spend_cny, 0)') }}
-            as platform_roas_now,
-        case
-            when platform_before.spend_cny <> 0 then platform_before.attributed_revenue_cny else 0
-        end as paid_revenue_before,
-        case when platform_now.spend_cny <> 0 then platform_now.attributed_revenue_cny else 0 end as paid_revenue_now
-    from platform_keys
-    inner join pairs
-        on platform_keys.period_type = pairs.period_type and platform_keys.period_start = pairs.period_start
-    left join fct_kpi_platform_periods as platform_before
-        on
-            platform_keys.period_type = platform_before.period
-            and pairs.previous_period_start = platform_before.period_start
-            and platform_keys.platform = platform_before.platform
-    left join fct_kpi_platform_periods as platform_now
-        on
-            platform_keys.period_type = platform_now.period
-            and platform_keys.period_start = platform_now.period_start
-            and platform_keys.platform = platform_now.platform
-    where pairs.blended_roas_before is not null and pairs.blended_roas_now is not null
+        *,
+        {%- for p in ['before', 'now'] %}
+            {{ safe_divide('platform_spend_cny_' ~ p, 'spend_' ~ p) }} as spend_share_{{ p }},
+            {{ safe_divide('platform_attributed_revenue_cny_' ~ p, 'platform_spend_cny_' ~ p) }}
+                as platform_roas_{{ p }},
+            case
+                when platform_spend_cny_{{ p }} <> 0 then platform_attributed_revenue_cny_{{ p }} else 0
+            end as paid_revenue_{{ p }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from platform_measures
+    where blended_roas_before is not null and blended_roas_now is not null
 
 ),
 
@@ -338,8 +330,8 @@ roas_drivers as (
 
     -- a platform without spend in a period has no ROAS there: it takes the other period's, so its entry or exit
     -- is all spend mix
-    {%- set before = ['coalesce(spend_share_before, 0)', 'coalesce(platform_roas_before, platform_roas_now, 0)'] %}
-    {%- set now = ['coalesce(spend_share_now, 0)', 'coalesce(platform_roas_now, platform_roas_before, 0)'] %}
+    {%- set before = ['spend_share_before', 'coalesce(platform_roas_before, platform_roas_now, 0)'] %}
+    {%- set now = ['spend_share_now', 'coalesce(platform_roas_now, platform_roas_before, 0)'] %}
     {%- for driver, factor in [('spend_mix', 'spend_share'), ('platform_roas', 'platform_roas')] %}
 
         select
