@@ -183,6 +183,9 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
         "app_store_ranks",
     ),
 }
+# Reports comparing each period with the one before: empty while fewer than two days are loaded (marts.dim_dates):
+# the first day has none before it; from the second on every day has its GMV drivers.
+COMPARISON_REPORTS = ("rpt_kpi_drivers",)
 # Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace, no
 # negative-sentiment spike).
 EXCEPTION_REPORTS = ("rpt_alerts", "rpt_brand_incidents")
