@@ -3,6 +3,9 @@
 -- parts are doubles, a month's GMV in CNY has ~10 digits before the point), and value_before / value_now are the
 -- KPI's values in fct_kpis (the body of rpt_kpi_daily / _weekly / _monthly) for those periods.
 
+-- Shown in Dagster as a check on rpt_kpi_drivers (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_kpi_drivers'}}}) }}
+
 {%- set metrics = ['gmv', 'new_users', 'cac', 'blended_roas'] %}
 
 with

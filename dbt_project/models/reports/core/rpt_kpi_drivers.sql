@@ -10,12 +10,12 @@
 -- docs/metrics.md, rpt_kpi_drivers; arithmetic: macro shapley_effect.
 -- Grain: period_type, period_start, metric, driver, channel (channel drivers), platform (platform drivers).
 
-{#- (metric driver, its factor before / now in the CTE it reads) -#}
 {#- (segment column, the mart of its per-period parts, their measures) -#}
 {%- set segments = {
     'channel': ('fct_kpi_channel_periods', ['visits', 'new_users', 'spend_cny']),
     'platform': ('fct_kpi_platform_periods', ['spend_cny', 'attributed_revenue_cny']),
 } %}
+{#- (GMV driver, its factor's columns <factor>_before / <factor>_now in gmv_factors) -#}
 {%- set gmv_factors = [
     ('active_buyers', 'buyers'),
     ('orders_per_buyer', 'orders_per_buyer'),
