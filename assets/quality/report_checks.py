@@ -34,7 +34,8 @@ def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, 
     batch = f"{wh.REPORTS_SCHEMA}.{report}: whole table ({len(df)} rows)"
     inputs = suites.REPORT_INPUTS.get(report, ())
     inputs_empty = bool(inputs) and wh.empty_sources(con, inputs) == list(inputs)
-    may_be_empty = inputs_empty or report in suites.EXCEPTION_REPORTS
+    first_day = report in suites.COMPARISON_REPORTS and wh.loaded_days(con) < 2
+    may_be_empty = inputs_empty or first_day or report in suites.EXCEPTION_REPORTS
     expectations = suites.report_expectations(report, df.columns, may_be_empty=may_be_empty)
     outcome = gx_runner.validate(df, name, expectations, batch=batch)
     meta = outcome.metadata() | {"suite": name}
@@ -44,6 +45,9 @@ def validate_report(con: duckdb.DuckDBPyConnection, report: str) -> tuple[bool, 
         sources = ", ".join(f"{wh.RAW_SCHEMA}.{s}" for s in inputs)
         meta["empty_inputs"] = list(inputs)
         reason += f"; {len(df)} rows, may be empty: its input(s) {sources} have no rows"
+    if first_day:  # nothing to compare with yet
+        meta["loaded_days"] = wh.loaded_days(con)
+        reason += f"; {len(df)} rows, may be empty: fewer than two days loaded"
     return outcome.success, reason, meta
 
 

@@ -22,6 +22,8 @@
     ('rpt_brand_sentiment_daily', 'social_platform', 'platform'),
     ('rpt_brand_incidents', 'social_platform', 'platform'),
     ('rpt_recommendations', 'content_platform', 'platform'),
+    ('rpt_kpi_drivers', 'channel', 'channel'),
+    ('rpt_kpi_drivers', 'platform', 'platform'),
 ] %}
 
 with

@@ -163,7 +163,7 @@ REPORTS = (
     "rpt_campaign_roi", "rpt_kpi_daily", "rpt_kpi_weekly", "rpt_kpi_monthly", "rpt_attribution_channels",
     "rpt_user_lifecycle_weekly", "rpt_user_segments", "rpt_content_daily", "rpt_content_items",
     "rpt_ab_tests", "rpt_activity_review", "rpt_alerts", "rpt_brand_sentiment_daily", "rpt_brand_incidents",
-    "rpt_competitor_weekly", "rpt_recommendations",
+    "rpt_competitor_weekly", "rpt_recommendations", "rpt_kpi_drivers",
 )  # fmt: skip
 
 # The raw sources a report's rows come from, for reports fed by a source a team may not use at all (no A/B tests,
@@ -183,6 +183,9 @@ REPORT_INPUTS: dict[str, tuple[str, ...]] = {
         "app_store_ranks",
     ),
 }
+# Reports comparing each period with the one before: empty while fewer than two days are loaded (marts.dim_dates):
+# the first day has none before it; from the second on every day has its GMV drivers.
+COMPARISON_REPORTS = ("rpt_kpi_drivers",)
 # Reports of exceptions: empty on a day without any (no KPI off its range, no campaign off its budget pace, no
 # negative-sentiment spike, no recommendation rule firing).
 EXCEPTION_REPORTS = ("rpt_alerts", "rpt_brand_incidents", "rpt_recommendations")
@@ -285,6 +288,12 @@ _REPORT_RULES: dict[str, list[Expect]] = {
     "rpt_recommendations": [
         Expect.of("ExpectColumnValuesToBeBetween", column="priority", min_value=1),
         Expect.of("ExpectColumnValuesToMatchRegex", column="evidence_keys", regex=r"^(?:rpt|fct|dim)_\w+: "),
+    ],
+    # KPI drivers: the KPIs explained (GMV, new users, CAC, blended ROAS) are never negative in either period; the
+    # contributions' sum is dbt's assert_kpi_drivers_sum_to_change.
+    "rpt_kpi_drivers": [
+        Expect.of("ExpectColumnValuesToBeBetween", column=c, min_value=0)
+        for c in ("value_before", "value_now")
     ],
 }
 # KPI reports: blended ROAS is NULL exactly when there is no spend (0, not NULL, with spend and no revenue).

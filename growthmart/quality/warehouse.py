@@ -14,6 +14,7 @@ import pandas as pd
 
 RAW_SCHEMA = "raw"
 REPORTS_SCHEMA = "reports"
+MARTS_SCHEMA = "marts"
 LOAD_LOG = "load_log"
 
 
@@ -107,6 +108,13 @@ def empty_sources(con: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> lis
         if not table_exists(con, RAW_SCHEMA, s)
         or not con.execute(f"select exists (select 1 from {qualified(RAW_SCHEMA, s)})").fetchone()[0]
     ]
+
+
+def loaded_days(con: duckdb.DuckDBPyConnection) -> int:
+    """The days of marts.dim_dates (first loaded day .. data end); 0 before dbt has built it."""
+    if not table_exists(con, MARTS_SCHEMA, "dim_dates"):
+        return 0
+    return int(con.execute(f"select count(*) from {qualified(MARTS_SCHEMA, 'dim_dates')}").fetchone()[0])
 
 
 def partition_slice(con: duckdb.DuckDBPyConnection, source: str, partition: date, limit: int) -> pd.DataFrame:

@@ -72,7 +72,7 @@ def test_publication_depends_on_every_report(defs):
 
     graph = defs.get_repository_def().asset_graph
     parents = graph.get(dg.AssetKey(["published", "growthmart_bi"])).parent_keys
-    assert len(REPORTS) == 21
+    assert len(REPORTS) == 22
     assert {dg.AssetKey(["reports", r]) for r in REPORTS} <= parents
 
 

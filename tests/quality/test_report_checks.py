@@ -63,6 +63,7 @@ BAD_REPORT_VALUES = [
     ("rpt_content_items", {"cost_per_lead": 0.0}, "cost_per_lead"),
     ("rpt_activity_review", {"days": 0.0, "observed_days": 0.0}, "days"),
     ("rpt_ab_tests", {"lift": -2.0}, "lift"),
+    ("rpt_kpi_drivers", {"value_before": -1.0}, "value_before"),
     ("rpt_alerts", {"observed": -1.0}, "observed"),
     ("rpt_alerts", {"expected_low": 120.0, "expected_high": 80.0}, "expected_high, expected_low"),
     ("rpt_competitor_weekly", {"avg_price_change": -1.5}, "avg_price_change"),
@@ -96,6 +97,24 @@ def test_an_empty_alerts_report_passes_a_day_without_anomalies(con, run_check):
     create_report(con, "rpt_alerts", [])
     result = run_check(CHECKS[("rpt_alerts", "ge_rpt_alerts")])
     assert result.passed, meta(result)["failed_expectations"]
+
+
+def test_the_drivers_report_may_be_empty_only_before_a_second_day_is_loaded(con, run_check):
+    """The first loaded day has no day before it to compare with: rpt_kpi_drivers is empty and publishes. From the
+    second day on each day has its GMV drivers, and an empty table fails."""
+    create_report(con, "rpt_kpi_drivers", [])
+    con.execute("create schema if not exists marts")
+    con.execute("create table marts.dim_dates as select date '2026-01-05' as date_day")
+    result = run_check(CHECKS[("rpt_kpi_drivers", "ge_rpt_kpi_drivers")])
+    assert result.passed, meta(result)["failed_expectations"]
+    assert meta(result)["loaded_days"] == 1 and "fewer than two days" in result.description
+
+    con.execute("insert into marts.dim_dates values (date '2026-01-06')")
+    result = run_check(CHECKS[("rpt_kpi_drivers", "ge_rpt_kpi_drivers")])
+    assert not result.passed
+    assert "expect_table_row_count_to_be_between" in {
+        f["expectation"] for f in meta(result)["failed_expectations"]
+    }
 
 
 @pytest.mark.parametrize("report", sorted(suites.REPORT_INPUTS))

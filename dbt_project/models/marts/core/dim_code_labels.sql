@@ -3,8 +3,9 @@
 -- the reports that roll the channels up; a paid channel without a colour of its own takes its ad platform's),
 -- content platforms (the content exports' code of an owned channel) with their channel's labels and colour from
 -- the same seed, ad platforms and social platforms from growthmart/contracts.py (the generated macros
--- ad_platforms() and social_platforms()). A code declared without labels has NULL labels here, reports then show
--- the code (macro with_code_labels); without a colour NULL, the report pages then derive one from the code alone.
+-- ad_platforms() and social_platforms()) plus `non_ad`, the campaigns without an ad platform (rpt_kpi_drivers).
+-- A code declared without labels has NULL labels here, reports then show the code (macro with_code_labels);
+-- without a colour NULL, the report pages then derive one from the code alone.
 -- Grain: code_type, code.
 
 {%- set unset = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
@@ -26,8 +27,16 @@ platform_labels as (
             {{ dbt.string_literal(platform.label_zh) if platform.label_zh else unset }} as label_zh,
             {{ dbt.string_literal(platform.label_en) if platform.label_en else unset }} as label_en,
             {{ dbt.string_literal(platform.color) if platform.color else unset }} as color
-        {% if not loop.last %}union all{% endif %}
+        union all
     {%- endfor %}
+
+    -- campaigns without an ad platform (non-ad costs: KOL fees, activity incentives), as rpt_kpi_drivers shows them
+    select
+        'platform' as code_type,
+        'non_ad' as code,
+        '非广告投放' as label_zh,
+        'Non-ad campaigns' as label_en,
+        {{ unset }} as color
 
 ),
 

@@ -102,20 +102,7 @@ orders as (
 
 costs as (
 
-    {%- for datepart, period in grains %}
-
-        select
-            '{{ datepart }}' as period,
-            dim_dates.{{ period }} as period_start,
-            sum(fct_campaign_costs_daily.spend_cny) as spend
-        from fct_campaign_costs_daily
-        inner join dim_dates on fct_campaign_costs_daily.cost_date = dim_dates.date_day
-        group by dim_dates.{{ period }}
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ sum_by_period('fct_campaign_costs_daily', 'cost_date', measures={'spend': 'spend_cny'}) }}
 
 ),
 
