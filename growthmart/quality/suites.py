@@ -210,6 +210,9 @@ _NON_NEGATIVE = {
     "completion_views", "engagements", "follows_gained", "link_clicks", "leads", "attributed_visits",
     "production_cost", "boost_cost", "content_cost", "cost_per_lead", "views", "completed_views", "likes",
     "comments", "shares", "favorites",
+    # engagement_rate = engagements / views is not bounded by 1: one viewer may like, comment, share and favorite,
+    # and a day's interactions include earlier days' viewers.
+    "engagement_rate",
 }  # fmt: skip
 _NON_NEGATIVE |= {
     "observed_days", "participants", "conversions", "coupon_orders", "coupon_cost_cny", "prize_cost_cny",
