@@ -5,13 +5,16 @@ parses the project. dbt tests become Dagster asset checks; a failing ERROR test 
 keeps everything downstream of it (publishing included) from running.
 """
 
+import io
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stdout
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -31,6 +34,7 @@ from dagster_dbt import (
 from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
+from growthmart.runlog import PROGRESS, run_log_path, strip_ansi
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The parse state `make manifest` keeps for the runs (orchestration/dbt_manifest.py): valid for every data
@@ -227,6 +231,73 @@ def stop_dbt(process: subprocess.Popen, log: logging.Logger | dg.DagsterLogManag
         process.wait()
 
 
+# dbt's line for a finished node: "120 of 439 OK created sql table model ...", "7 of 439 FAIL 3 not_null_... [FAIL 3 in
+# 0.1s]" (a START line is not a result).
+DBT_RESULT_LINE = re.compile(r"^\s*(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
+PROGRESS_EVERY_SECONDS = 10.0
+
+
+class DbtLogSink(io.TextIOBase):
+    """Where dbt's lines go during the build instead of the console (dagster-dbt prints each one to sys.stdout):
+    appended to the run's log file, without colour codes. It counts the finished nodes and says
+    "dbt build: <done>/<total> nodes, <s> s" through `say` at most every `every` seconds, keeps dbt's closing
+    "Done. PASS=... ERROR=..." line and the nodes that failed, for the step's last line and its failure."""
+
+    def __init__(
+        self, path: Path, say: Callable[[str], None], every: float = PROGRESS_EVERY_SECONDS, clock=time.monotonic
+    ):
+        super().__init__()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self._say, self._every, self._clock = path, say, every, clock
+        self._file = path.open("a", encoding="utf-8")
+        self._pending = ""
+        self._started = self._last = clock()
+        self.done, self.total = 0, 0
+        self.failed: list[str] = []
+        self.final: str | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._line(strip_ansi(line))
+        return len(text)
+
+    def _line(self, line: str) -> None:
+        self._file.write(line + "\n")
+        found = DBT_RESULT_LINE.match(line)
+        if found:
+            self.done, self.total = self.done + 1, int(found[2])
+            if found[3] in ("ERROR", "FAIL"):
+                self.failed.append(line.split(" [", 1)[0].rstrip(" .").split(" of ", 1)[1].split(" ", 1)[1])
+        elif line.startswith("Done. PASS="):
+            self.final = line
+        now = self._clock()
+        if found and now - self._last >= self._every:
+            self._last = now
+            self._say(f"dbt build: {self.done}/{self.total} nodes, {now - self._started:.0f} s")
+
+    def flush(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._pending:
+            self._line(strip_ansi(self._pending))
+            self._pending = ""
+        super().close()
+        self._file.close()
+
+    def failure(self) -> str:
+        """What failed, for the step's failure: the failed nodes (at most 5) and where dbt's lines are."""
+        shown = "; ".join(self.failed[:5]) + (f"; ... {len(self.failed) - 5} more" if len(self.failed) > 5 else "")
+        what = f"{len(self.failed)} of {self.total} nodes failed: {shown}" if self.failed else "dbt failed"
+        return f"dbt build: {what} (dbt's lines: {self.path})"
+
+
 @cache
 def build_dbt_assets() -> dg.AssetsDefinition:
     translator = GrowthmartDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -263,7 +334,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         window = (
             f"partition window {bounds[0]}..{bounds[1]}" if bounds else "no partition window (everything)"
         )
-        context.log.info(f"dbt {' '.join(args)}: {window}")
+        # dbt's node lines go to the run's log file, not the console; without colour codes (a file, not a terminal)
+        env["DBT_USE_COLORS"] = "false"
+        log_path = run_log_path(warehouse.data_dir, context.run_id)
+        context.log.info(f"dbt {' '.join(args)}: {window}; dbt's lines in {log_path}", extra=PROGRESS)
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
         try:
@@ -271,17 +345,21 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 target = dbt_target_path(warehouse.data_dir)
                 prepare_target(target)
                 invocation = dbt.cli(args, context=context, target_path=target)
+                sink = DbtLogSink(log_path, lambda line: context.log.info(line, extra=PROGRESS))
                 try:
-                    yield from invocation.stream()
+                    with redirect_stdout(sink):
+                        yield from invocation.stream()
                 except DagsterDbtCliRuntimeError as exc:
                     if is_out_of_memory(exc):
                         raise dg.Failure(
                             description=warehouse.out_of_memory_message("in the dbt build", exc),
                             allow_retries=False,
                         ) from exc
-                    raise
+                    raise dg.Failure(description=sink.failure()) from exc
                 finally:
+                    sink.close()
                     stop_dbt(invocation.process, context.log)
+                context.log.info(f"dbt build: {sink.final or f'{sink.done} nodes'}")  # the console's stage line
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -607,6 +607,7 @@ class PageBuilder:
                 f"<h2>{escape(t(kind))} ({len(self.keys[kind])})</h2><ul class=pages>{items}</ul>"
             )
         nav = f'<a href="../data_docs/index.html">{escape(t("data_docs"))}</a>'
+        nav += f'<a href="../dbt_docs/index.html">{escape(t("dbt_docs"))}</a>'  # `make docs` writes it
         latest = self.keys["daily"][-1] if self.keys["daily"] else None
         if latest:
             nav = f'<a href="{Period("daily", latest).relpath}">{escape(t("title_daily"))} {latest}</a>' + nav
