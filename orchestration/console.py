@@ -30,7 +30,7 @@ import dagster as dg
 
 from growthmart.runlog import is_progress, strip_ansi
 
-HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_SECONDS = 20.0
 # The stages of a run, by step key, in the order they run: (pattern, name). One declaration, read by the console.
 STAGES = (
     (re.compile(r"landing__"), "pull"),
@@ -123,7 +123,8 @@ class Console:
             self._on_event(event, step)
             return
         name = stage_of(step)
-        line = first_line(message).removeprefix(f"{name}: ")  # "dbt build: 120/439 nodes" in the stage "dbt build"
+        # "dbt build: 120/439 nodes" in the stage "dbt build" says "120/439 nodes"
+        line = first_line(message).removeprefix(f"{name}: ")
         if self.stage is not None and step in self.stage.steps and record.levelno == logging.INFO:
             self.stage.last_message = line
             if is_progress(record):
@@ -168,7 +169,7 @@ class Console:
                 if stage is None:
                     self.say(f"still {self.waiting_for}")
                 else:
-                    self.say(f"{stage.name:<14}still running {stage.current_step} ({len(stage.steps)} steps so far)")
+                    self.say(f"{stage.name:<14}still running {stage.current_step} (step {len(stage.steps)})")
 
         self._ticker = threading.Thread(target=tick, name="growthmart-console", daemon=True)
         self._ticker.start()
@@ -188,7 +189,9 @@ def describe(stage: Stage) -> str:
     """What a stage did: rows loaded, checks' outcomes, or its step's closing message; FAILED steps first."""
     parts = []
     if stage.failed_steps:
-        parts.append(f"FAILED: {', '.join(stage.failed_steps[:3])}{' ...' if len(stage.failed_steps) > 3 else ''}")
+        parts.append(
+            f"FAILED: {', '.join(stage.failed_steps[:3])}{' ...' if len(stage.failed_steps) > 3 else ''}"
+        )
     if stage.rows:
         parts.append(
             f"{len(stage.steps)} sources: {stage.rows.get('rows_landed', 0)} rows landed, "
@@ -218,7 +221,9 @@ class _RecordHandler(logging.Handler):
             self.handleError(record)
 
 
-def run_logger(console: Console, log_path: Path, level: str = "INFO") -> tuple[dg.LoggerDefinition, logging.Logger]:
+def run_logger(
+    console: Console, log_path: Path, level: str = "INFO"
+) -> tuple[dg.LoggerDefinition, logging.Logger]:
     """The Dagster logger of a CLI run: every line at `level` and above (events' tracebacks included) to the run's
     log file, in Dagster's console format; stages, progress and warnings to `console`. Returns the definition and
     the logger (close_logger closes its file when the run is over)."""

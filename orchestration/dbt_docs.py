@@ -28,7 +28,13 @@ def generate(out_dir: Path) -> Path:
     cfg = settings()
     target = cfg.data_dir / "dbt_docs_target"
     prepare_target(target)
-    env = {**os.environ, **cfg.dbt_profile_env(), "DBT_USE_COLORS": "false"}
+    # no usage statistics: the page would load dbt's tracker from a CDN when they are on
+    env = {
+        **os.environ,
+        **cfg.dbt_profile_env(),
+        "DBT_USE_COLORS": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     args = [
         dbt_executable(), "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--quiet",

@@ -338,7 +338,9 @@ def alerts_section(
     ]
     listed = [a for a in alerts if not (a[2] == "data" and a[3] == "freshness" and a[4] in explained_late)]
     if len(listed) < len(alerts):
-        out.append(f"  {len(alerts) - len(listed)} of them the demo's 'source late' alerts (see the note under checks)")
+        out.append(
+            f"  {len(alerts) - len(listed)} of them the demo's 'source late' alerts (see the note under checks)"
+        )
     out += [
         f"  {sev:<8} {day} {kind} {metric} {subject}: {message}"
         for sev, day, kind, metric, subject, message in listed[:shown]
@@ -431,7 +433,7 @@ class Summary:
                 self.alerts_key,
                 self.alerts_delivery,
                 frozenset(e.asset_key.path[-1] for e in explained),
-                shown=10 if compact else 100,
+                shown=5 if compact else 100,
             )
         if self.log_path is not None:
             lines.append(f"\nrun log: {self.log_path}")
@@ -491,6 +493,9 @@ def quarantined_rows(warehouse_path: Path, run_id: str) -> int:
         ).fetchone()[0]
         if not exists:
             return 0
-        return con.execute("select count(*) from raw.quarantine_rows where run_id = ?", [run_id]).fetchone()[0]
+        (rows,) = con.execute(
+            "select count(*) from raw.quarantine_rows where run_id = ?", [run_id]
+        ).fetchone()
+        return rows
     finally:
         con.close()

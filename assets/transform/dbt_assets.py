@@ -240,11 +240,16 @@ PROGRESS_EVERY_SECONDS = 10.0
 class DbtLogSink(io.TextIOBase):
     """Where dbt's lines go during the build instead of the console (dagster-dbt prints each one to sys.stdout):
     appended to the run's log file, without colour codes. It counts the finished nodes and says
-    "dbt build: <done>/<total> nodes, <s> s" through `say` at most every `every` seconds, keeps dbt's closing
+    "dbt build: <done>/<total> nodes, <s> s" through `say` every tenth of the nodes (at most every `every`
+    seconds, at least every 3 × `every`), keeps dbt's closing
     "Done. PASS=... ERROR=..." line and the nodes that failed, for the step's last line and its failure."""
 
     def __init__(
-        self, path: Path, say: Callable[[str], None], every: float = PROGRESS_EVERY_SECONDS, clock=time.monotonic
+        self,
+        path: Path,
+        say: Callable[[str], None],
+        every: float = PROGRESS_EVERY_SECONDS,
+        clock=time.monotonic,
     ):
         super().__init__()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,7 +257,7 @@ class DbtLogSink(io.TextIOBase):
         self._file = path.open("a", encoding="utf-8")
         self._pending = ""
         self._started = self._last = clock()
-        self.done, self.total = 0, 0
+        self.done, self.total, self._next_tenth = 0, 0, 1
         self.failed: list[str] = []
         self.final: str | None = None
 
@@ -276,8 +281,13 @@ class DbtLogSink(io.TextIOBase):
         elif line.startswith("Done. PASS="):
             self.final = line
         now = self._clock()
-        if found and now - self._last >= self._every:
-            self._last = now
+        # every `every` seconds once another tenth of the nodes is done, and every 3 × `every` seconds anyway: at
+        # most ~10 lines for a build, however long
+        if found and (
+            (now - self._last >= self._every and self.done * 10 >= self._next_tenth * self.total)
+            or now - self._last >= 3 * self._every
+        ):
+            self._last, self._next_tenth = now, self.done * 10 // self.total + 1
             self._say(f"dbt build: {self.done}/{self.total} nodes, {now - self._started:.0f} s")
 
     def flush(self) -> None:
@@ -293,7 +303,9 @@ class DbtLogSink(io.TextIOBase):
 
     def failure(self) -> str:
         """What failed, for the step's failure: the failed nodes (at most 5) and where dbt's lines are."""
-        shown = "; ".join(self.failed[:5]) + (f"; ... {len(self.failed) - 5} more" if len(self.failed) > 5 else "")
+        shown = "; ".join(self.failed[:5]) + (
+            f"; ... {len(self.failed) - 5} more" if len(self.failed) > 5 else ""
+        )
         what = f"{len(self.failed)} of {self.total} nodes failed: {shown}" if self.failed else "dbt failed"
         return f"dbt build: {what} (dbt's lines: {self.path})"
 
@@ -359,7 +371,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 finally:
                     sink.close()
                     stop_dbt(invocation.process, context.log)
-                context.log.info(f"dbt build: {sink.final or f'{sink.done} nodes'}")  # the console's stage line
+                # not a progress line: the console's stage line for the dbt build says it
+                context.log.info(f"dbt build: {sink.final or f'{sink.done} nodes'}")
         finally:
             for key, value in saved.items():
                 if value is None:

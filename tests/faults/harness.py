@@ -153,7 +153,9 @@ def wait_for_run_log(
 ) -> str:
     """Block until the run's log file (Dagster's step messages, dbt's node lines) matches `pattern`."""
     regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-    found = wait_for(lambda: regex.search(run_logs(env, read_log(proc))), timeout=timeout, interval=0.05, proc=proc)
+    found = wait_for(
+        lambda: regex.search(run_logs(env, read_log(proc))), timeout=timeout, interval=0.05, proc=proc
+    )
     return found.group(0)
 
 

@@ -64,7 +64,9 @@ def test_a_piped_demo_run_says_a_line_per_stage_without_colour_and_keeps_dbt_in_
         assert stage in stages, (stage, out)
     for stage in ("HTML reports", "alerts"):
         assert stage in stages, (stage, out)
-    assert re.search(r"\] ingest\s+21 sources: \d+ rows landed, \d+ loaded, 0 quarantined \(\d+ s\)$", out, re.M)
+    assert re.search(
+        r"\] ingest\s+21 sources: \d+ rows landed, \d+ loaded, 0 quarantined \(\d+ s\)$", out, re.M
+    )
     assert re.search(r"\] dbt build\s+Done\. PASS=\d+ WARN=0 ERROR=0 SKIP=0 .*\(\d+ s\)$", out, re.M), out
     # dbt's node lines: in the run's log file, which the console names, not on the console
     log = run_log(data, out)
@@ -124,3 +126,21 @@ def test_a_failed_run_ends_with_the_check_the_value_and_where_to_look(demo_run, 
     log = run_log(data, out)
     assert ending[-1] == f"run log (tracebacks, dbt's node lines): {log}"
     assert log.is_file()
+
+
+def test_make_docs_writes_dbt_docs_as_one_offline_page_the_report_index_links(demo_run):
+    data, first = demo_run
+    assert first.returncode == 0
+    env = {**os.environ, "GROWTHMART_DATA_DIR": str(data), "DAGSTER_HOME": str(data / "dagster_home")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.dbt_docs"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = data / "published" / "dbt_docs" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    # the manifest and the catalog inlined (models, their columns as built), nothing fetched from a server
+    assert "rpt_kpi_daily" in html and "stg_app__events" in html and '"catalog"' not in html[:200]
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']https?://", html)
+    assert re.search(r'"send_anonymous_usage_stats":\s*false', html)
+    index = (data / "published" / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../dbt_docs/index.html"' in index
