@@ -27,6 +27,16 @@ def run_log_path(data_dir: Path | str, run_id: str) -> Path:
     return logs_dir(data_dir) / f"{run_id}.log"
 
 
+def create_run_log(path: Path) -> Path:
+    """The run log, created owner-only (its folder 0700, the file 0600) before anything writes to it: it quotes
+    rejected values as the Dagster event log does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    return path
+
+
 def is_progress(record: logging.LogRecord) -> bool:
     return bool(getattr(record, PROGRESS_ATTR, False))
 

@@ -9,8 +9,8 @@ the run's log file (growthmart/runlog.py, where the dbt asset also writes dbt's 
   step's own closing message) and how long it took;
 - the progress lines steps mark with `extra=PROGRESS` (the dbt build's "120/439 nodes, 34 s");
 - warnings and errors, their first line (the rest is in the log file);
-- a "still <stage>" line when nothing was said for HEARTBEAT_SECONDS (Dagster planning a long range writes a
-  few hundred events before the first step starts).
+- a "still <stage>" line when nothing was said for HEARTBEAT_SECONDS, then after twice as long, ... (Dagster
+  planning a run writes a few hundred events before the first step starts; a large ingest takes minutes).
 
 Nothing here uses colour: the console is often a pipe or a file (cron, CI, `| tee`).
 """
@@ -28,7 +28,7 @@ from typing import TextIO
 
 import dagster as dg
 
-from growthmart.runlog import is_progress, strip_ansi
+from growthmart.runlog import create_run_log, is_progress, strip_ansi
 
 HEARTBEAT_SECONDS = 20.0
 # The stages of a run, by step key, in the order they run: (pattern, name). One declaration, read by the console.
@@ -161,11 +161,17 @@ class Console:
 
     # -- "still ..." while nothing is said ----------------------------------------------------------------------
     def start_heartbeat(self, every: float = HEARTBEAT_SECONDS) -> None:
+        """After `every` seconds without a line, say what is running; the wait doubles after each such line of
+        the same stage (20, 40, 80 s ...), so a long stage adds a few lines, not one per 20 s."""
+
         def tick() -> None:
+            stage, quiet = self.stage, every
             while not self._stop.wait(1.0):
-                if self._clock() - self._last_said < every:
+                if self.stage is not stage:
+                    stage, quiet = self.stage, every
+                if self._clock() - self._last_said < quiet:
                     continue
-                stage = self.stage
+                quiet *= 2
                 if stage is None:
                     self.say(f"still {self.waiting_for}")
                 else:
@@ -228,8 +234,7 @@ def run_logger(
     log file, in Dagster's console format; stages, progress and warnings to `console`. Returns the definition and
     the logger (close_logger closes its file when the run is over)."""
     logger = logging.Logger("growthmart.run", logging.DEBUG)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    to_file = logging.FileHandler(log_path, encoding="utf-8")
+    to_file = logging.FileHandler(create_run_log(log_path), encoding="utf-8")
     to_file.setLevel(logging.getLevelName(level.upper()))
     to_file.setFormatter(
         logging.Formatter("%(asctime)s - dagster - %(levelname)s - %(message)s", "%Y-%m-%d %H:%M:%S %z")

@@ -34,7 +34,7 @@ from dagster_dbt import (
 from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
-from growthmart.runlog import PROGRESS, run_log_path, strip_ansi
+from growthmart.runlog import PROGRESS, create_run_log, run_log_path, strip_ansi
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The parse state `make manifest` keeps for the runs (orchestration/dbt_manifest.py): valid for every data
@@ -252,9 +252,8 @@ class DbtLogSink(io.TextIOBase):
         clock=time.monotonic,
     ):
         super().__init__()
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self._say, self._every, self._clock = path, say, every, clock
-        self._file = path.open("a", encoding="utf-8")
+        self._file = create_run_log(path).open("a", encoding="utf-8")
         self._pending = ""
         self._started = self._last = clock()
         self.done, self.total, self._next_tenth = 0, 0, 1

@@ -75,6 +75,7 @@ def test_a_piped_demo_run_says_a_line_per_stage_without_colour_and_keeps_dbt_in_
     assert re.search(r"^\d+ of \d+ START sql \w+ model staging\.stg_app__events", text, re.M)
     assert re.search(r"^\d+ of \d+ OK created sql \w+ model reports\.rpt_kpi_daily", text, re.M)
     assert "Done. PASS=" in text and not ANSI.search(text)
+    assert log.stat().st_mode & 0o077 == 0 and log.parent.stat().st_mode & 0o077 == 0  # it quotes rejected values
     assert not re.search(r"^\d+ of \d+ (START|OK|PASS)", out, re.M)
     assert "== published" in text and "reports.rpt_kpi_daily" in text  # the full summary, every table's rows
     # the summary the brief asks for
