@@ -63,7 +63,8 @@ class Run:
 
     @property
     def text(self) -> str:
-        return self.out + "\n" + self.err
+        """The run log, then the console: every line the run wrote, in about the order it wrote them."""
+        return self.log + "\n" + self.out + "\n" + self.err
 
 
 @dataclass
