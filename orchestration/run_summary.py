@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from assets.check_outcomes import check_name, check_outcomes
+from assets.publish.alerts_asset import FRESHNESS_CHECK
 from assets.resources import is_out_of_memory, memory_advice
 from growthmart.alerts import DeliveryReport
 from growthmart.config import settings
@@ -151,7 +152,8 @@ def demo_late_sources(result: dg.ExecuteInProcessResult, demo_last_day: date | N
     explained = [
         e
         for e in warned
-        if e.check_name == "freshness" and _value(e.metadata, "latest_partition") == demo_last_day.isoformat()
+        if e.check_name == FRESHNESS_CHECK
+        and _value(e.metadata, "latest_partition") == demo_last_day.isoformat()
     ]
     if not explained:
         return [], {}
@@ -336,7 +338,9 @@ def alerts_section(
         f"{len(alerts)} alerts ({counts['critical']} critical, {counts['warning']} warning)"
         + (f"; kinds: {', '.join(f'{k} {sum(a[2] == k for a in alerts)}' for k in kinds)}" if alerts else "")
     ]
-    listed = [a for a in alerts if not (a[2] == "data" and a[3] == "freshness" and a[4] in explained_late)]
+    listed = [
+        a for a in alerts if not (a[2] == "data" and a[3] == FRESHNESS_CHECK and a[4] in explained_late)
+    ]
     if len(listed) < len(alerts):
         out.append(
             f"  {len(alerts) - len(listed)} of them the demo's 'source late' alerts (see the note under checks)"
