@@ -462,8 +462,8 @@ class Summary:
             page = validation_page(site, run_id, e.check_name)
             if page is not None:
                 out.append(f"    Data Docs: {page}")
-        for line in errors_section(result):
-            if line.strip().startswith("ERROR in"):
+        for line in errors_section(result):  # a blocking check's own step error repeats what its check said
+            if line.strip().startswith("ERROR in") and "DagsterAssetCheckFailedError" not in line:
                 out.append(line.strip())
         quarantined = quarantined_rows(self.warehouse_path, run_id)
         if quarantined:

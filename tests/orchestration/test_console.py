@@ -124,6 +124,7 @@ def test_a_failed_run_ends_with_the_check_the_value_and_where_to_look(demo_run, 
     assert any(line.strip().startswith(offending) and "3" in line for line in ending), ending
     page = next(line for line in ending if line.strip().startswith("Data Docs: ")).split(": ", 1)[1]
     assert Path(page).is_file() and Path(page).suffix == ".html"
+    assert not [line for line in ending if "DagsterAssetCheckFailedError" in line]  # said once, as the check
     log = run_log(data, out)
     assert ending[-1] == f"run log (tracebacks, dbt's node lines): {log}"
     assert log.is_file()
