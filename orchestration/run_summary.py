@@ -17,6 +17,7 @@ from growthmart.alerts import DeliveryReport
 from growthmart.config import settings
 from growthmart.quality import data_docs
 from growthmart.quality.verdicts import failure_lines
+from growthmart.quality.warehouse import table_exists
 from growthmart.report.run_record import quarantine_counts
 
 
@@ -488,18 +489,13 @@ def validation_page(site: Path, run_id: str, check: str) -> Path | None:
 
 
 def quarantined_rows(warehouse_path: Path, run_id: str) -> int:
+    """Rows the run quarantined (raw.quarantine_rows), 0 when there is no such table yet."""
     if not warehouse_path.exists():
         return 0
     con = duckdb.connect(str(warehouse_path), read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'quarantine_rows'"
-        ).fetchone()[0]
-        if not exists:
+        if not table_exists(con, "raw", "quarantine_rows"):
             return 0
-        (rows,) = con.execute(
-            "select count(*) from raw.quarantine_rows where run_id = ?", [run_id]
-        ).fetchone()
-        return rows
+        return sum(n for *_, n in quarantine_counts(con, run_id))
     finally:
         con.close()
