@@ -69,21 +69,21 @@ def run(args: argparse.Namespace) -> int:
     ensure_dagster_home(cfg.data_dir)
     run_id = str(uuid.uuid4())
     print(f"run {run_id} on {cfg.data_dir}", flush=True)
-    started = time.monotonic()
     try:
         # One writer per data directory, from before the first write (the demo's landing files) to the end.
         with (
             sigterm_as_interrupt(),
             writer_lock(cfg.data_dir, run_id, say=lambda line: print(line, flush=True)),
         ):
-            return _run(args, cfg, run_id, started)
+            return _run(args, cfg, run_id)
     except KeyboardInterrupt as exc:
         name = str(exc) or "SIGINT"
         print(f"run {run_id} stopped by {name}; the writer lock is released", file=sys.stderr, flush=True)
         return 130 if name == "SIGINT" else 143
 
 
-def _run(args: argparse.Namespace, cfg, run_id: str, started: float) -> int:
+def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
+    started = time.monotonic()  # once the writer lock is held
     from growthmart.runlog import run_log_path
     from orchestration.console import Console, close_logger, run_logger
 
@@ -97,7 +97,11 @@ def _run(args: argparse.Namespace, cfg, run_id: str, started: float) -> int:
         params = DemoParams(
             start=date.fromisoformat(args.start), days=args.days, users=args.users, seed=args.seed
         )
-        print(f"generating demo data: {params} → {cfg.landing_dir}", flush=True)
+        print(
+            f"generating demo data: {params.days} days from {params.start}, ~{params.users} users, seed "
+            f"{params.seed} → {cfg.landing_dir}",
+            flush=True,
+        )
         counts = generate(cfg.landing_dir, params)
         print("  " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
         demo_last_day = params.start + timedelta(days=params.days - 1)
