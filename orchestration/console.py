@@ -164,6 +164,8 @@ class Console:
         """After `every` seconds without a line, say what is running; the wait doubles after each such line of
         the same stage (20, 40, 80 s ...), so a long stage adds a few lines, not one per 20 s."""
 
+        self._last_said = self._clock()  # the CLI's own lines before (the demo's generation) count as said
+
         def tick() -> None:
             stage, quiet = self.stage, every
             while not self._stop.wait(1.0):
