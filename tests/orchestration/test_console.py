@@ -146,3 +146,29 @@ def test_make_docs_writes_dbt_docs_as_one_offline_page_the_report_index_links(de
     assert re.search(r'"send_anonymous_usage_stats":\s*false', html)
     index = (data / "published" / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="../dbt_docs/index.html"' in index
+
+
+def test_dbt_lines_go_to_the_run_log_without_colour_and_progress_is_said_per_tenth(tmp_path):
+    from assets.transform.dbt_assets import DbtLogSink
+
+    now = [0.0]
+    said: list[str] = []
+    log = tmp_path / "logs" / "run.log"
+    sink = DbtLogSink(log, said.append, every=10, clock=lambda: now[0])
+    total = 40
+    for n in range(1, total + 1):
+        now[0] += 3  # a node every 3 s: 120 s in all
+        status = "\x1b[31mFAIL 2\x1b[0m" if n == 7 else "\x1b[32mPASS\x1b[0m"
+        sink.write(f"{n} of {total} START test t{n} .... [RUN]\n{n} of {total} ")
+        sink.write(f"{'FAIL 2' if n == 7 else 'PASS'} t{n} ........ [{status} in 0.1s]\n")
+    sink.write("Done. PASS=39 WARN=0 ERROR=1 SKIP=0 NO-OP=0 TOTAL=40")  # no newline: kept by close()
+    sink.close()
+    text = log.read_text(encoding="utf-8")
+    assert not ANSI.search(text) and "7 of 40 FAIL 2 t7 ........ [FAIL 2 in 0.1s]" in text
+    assert sink.done == 40 and sink.final == "Done. PASS=39 WARN=0 ERROR=1 SKIP=0 NO-OP=0 TOTAL=40"
+    # at most one line per tenth of the nodes, and none closer than 10 s: 120 s of build, ~10 lines, not 40
+    assert 4 <= len(said) <= 11, said
+    assert said[0] == "dbt build: 4/40 nodes, 12 s"
+    assert sink.failed == ["FAIL 2 t7"]
+    assert sink.failure() == f"dbt build: 1 of 40 nodes failed: FAIL 2 t7 (dbt's lines: {log})"
+    assert log.stat().st_mode & 0o077 == 0
