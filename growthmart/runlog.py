@@ -16,6 +16,9 @@ LOGS_DIR = "logs"
 PROGRESS_ATTR = "growthmart_progress"
 PROGRESS = {PROGRESS_ATTR: True}  # context.log.info(message, extra=PROGRESS)
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# A run with this tag has a console that shows its stages (the CLI): dbt's node lines go to the run log only.
+# Without it (a run from the UI, a schedule) they also go to stdout, i.e. the step's captured log in the UI.
+CONSOLE_TAG, STAGES_CONSOLE = "growthmart/console", "stages"
 
 
 def logs_dir(data_dir: Path | str) -> Path:

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     started = time.monotonic()  # once the writer lock is held
-    from growthmart.runlog import run_log_path
+    from growthmart.runlog import CONSOLE_TAG, STAGES_CONSOLE, run_log_path
     from orchestration.console import Console, close_logger, run_logger
 
     console = Console(started=started)
@@ -145,6 +145,7 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
                     "dagster/asset_partition_range_start": first,
                     "dagster/asset_partition_range_end": last,
                     "growthmart/trigger": "cli",
+                    CONSOLE_TAG: STAGES_CONSOLE,
                 },
                 run_config={"loggers": {"growthmart": {}}},
                 raise_on_error=False,

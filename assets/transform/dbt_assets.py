@@ -12,13 +12,14 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stdout
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import dagster as dg
 import duckdb
@@ -34,7 +35,7 @@ from dagster_dbt import (
 from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
-from growthmart.runlog import PROGRESS, create_run_log, run_log_path, strip_ansi
+from growthmart.runlog import CONSOLE_TAG, PROGRESS, STAGES_CONSOLE, create_run_log, run_log_path, strip_ansi
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The parse state `make manifest` keeps for the runs (orchestration/dbt_manifest.py): valid for every data
@@ -239,10 +240,10 @@ PROGRESS_EVERY_SECONDS = 10.0
 
 class DbtLogSink(io.TextIOBase):
     """Where dbt's lines go during the build instead of the console (dagster-dbt prints each one to sys.stdout):
-    appended to the run's log file, without colour codes. It counts the finished nodes and says
-    "dbt build: <done>/<total> nodes, <s> s" through `say` every tenth of the nodes (at most every `every`
-    seconds, at least every 3 × `every`), keeps dbt's closing
-    "Done. PASS=... ERROR=..." line and the nodes that failed, for the step's last line and its failure."""
+    appended to the run's log file without colour codes, and to `echo` when given. It counts the finished nodes,
+    says "dbt build: <done>/<total> nodes, <s> s" through `say` every tenth of the nodes (at most every `every`
+    seconds, at least every 3 × `every`), and keeps dbt's closing "Done. PASS=... ERROR=..." line and the nodes
+    that failed, for the step's last line and its failure."""
 
     def __init__(
         self,
@@ -250,9 +251,10 @@ class DbtLogSink(io.TextIOBase):
         say: Callable[[str], None],
         every: float = PROGRESS_EVERY_SECONDS,
         clock=time.monotonic,
+        echo: TextIO | None = None,
     ):
         super().__init__()
-        self.path, self._say, self._every, self._clock = path, say, every, clock
+        self.path, self._say, self._every, self._clock, self._echo = path, say, every, clock, echo
         self._file = create_run_log(path).open("a", encoding="utf-8")
         self._pending = ""
         self._started = self._last = clock()
@@ -272,6 +274,8 @@ class DbtLogSink(io.TextIOBase):
 
     def _line(self, line: str) -> None:
         self._file.write(line + "\n")
+        if self._echo is not None:
+            self._echo.write(line + "\n")
         found = DBT_RESULT_LINE.match(line)
         if found:
             self.done, self.total = self.done + 1, int(found[2])
@@ -292,6 +296,8 @@ class DbtLogSink(io.TextIOBase):
     def flush(self) -> None:
         if not self._file.closed:
             self._file.flush()
+        if self._echo is not None:
+            self._echo.flush()
 
     def close(self) -> None:
         if self._pending:
@@ -356,7 +362,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 target = dbt_target_path(warehouse.data_dir)
                 prepare_target(target)
                 invocation = dbt.cli(args, context=context, target_path=target)
-                sink = DbtLogSink(log_path, lambda line: context.log.info(line, extra=PROGRESS))
+                # a CLI run shows stages, not dbt's lines; elsewhere they stay in the step's captured stdout too
+                echo = None if context.run.tags.get(CONSOLE_TAG) == STAGES_CONSOLE else sys.stdout
+                sink = DbtLogSink(log_path, lambda line: context.log.info(line, extra=PROGRESS), echo=echo)
                 try:
                     with redirect_stdout(sink):
                         yield from invocation.stream()
