@@ -89,7 +89,6 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
 
     console = Console(started=started)
     log_path = run_log_path(cfg.data_dir, run_id)
-    print(f"run log (every step's messages, tracebacks, dbt's node lines): {log_path}", flush=True)
     demo_last_day = None
     if args.demo:
         from tools.demo.generator import DemoParams, generate
@@ -134,6 +133,7 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     logger_def, logger = run_logger(console, log_path, args.log_level)
     job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB).with_logger_defs({"growthmart": logger_def})
     os.environ.setdefault(PLANNED_EVENTS_VAR, "true")
+    print(f"run log (every step's messages, tracebacks, dbt's node lines): {log_path}", flush=True)
     print(f"materializing every asset through Dagster for partitions {first}..{last}", flush=True)
     console.start_heartbeat()
     try:
