@@ -22,14 +22,15 @@ DUCKDB1_VENV := .venv-duckdb1
 DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed-$(DUCKDB1_VERSION)
 export GROWTHMART_DUCKDB1_PYTHON ?= $(CURDIR)/$(DUCKDB1_VENV)/bin/python
 
-.PHONY: install duckdb1-env manifest dagster-home run run-pull report test lint unit ui clean help eval-sentiment
+.PHONY: install duckdb1-env manifest dagster-home run run-pull report test lint unit ui docs clean help eval-sentiment
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
 	@echo "make run-pull — the same demo pulled by the connectors from emulated platforms and a throwaway PostgreSQL"
 	@echo "make report DATE=YYYY-MM-DD — rebuild that day's, week's and month's HTML reports from the publication"
 	@echo "make test  — set up, run the linters (ruff, SQLFluff) and the test suite"
-	@echo "make ui    — dagster dev -w workspace.yaml"
+	@echo "make ui [PORT=3000] — Dagster's UI (dagster dev) on that port"
+	@echo "make docs  — dbt's docs, one static HTML file: data/published/dbt_docs/index.html (opens offline)"
 	@echo "make eval-sentiment — the sentiment scorer's accuracy on the hand-labelled evaluation set (docs/sentiment.md)"
 	@echo "make new-source NAME=<platform> [KIND=ad_platform] — scaffold a CSV ad platform (README: Adding a source)"
 
@@ -91,8 +92,18 @@ unit: $(MANIFEST) dagster-home $(DUCKDB1_STAMP)
 
 test: lint unit
 
+PORT ?= 3000
+
 ui: $(MANIFEST) dagster-home
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dagster dev -w workspace.yaml --port $(PORT)
+
+# dbt's docs as one self-contained page (`dbt docs generate --static`: the manifest and catalog inlined, so it opens
+# from file:// without a server) in the publication, linked from the reports' index. The catalog is read from the
+# warehouse: run `make run` first.
+DBT_DOCS_DIR := $(GROWTHMART_DATA_DIR)/published/dbt_docs
+
+docs: $(MANIFEST)
+	$(BIN)/python -m orchestration.dbt_docs --out $(DBT_DOCS_DIR)
 
 # The sentiment scorer (GROWTHMART_SENTIMENT_SCORER, default snownlp_rules) on the hand-labelled evaluation set:
 # accuracy, per-class recall and precision, confusion matrix, SnowNLP alone for comparison (docs/sentiment.md).

@@ -136,7 +136,10 @@ def published_dir(data_dir: Path | str) -> Path:
 def private_paths(data_dir: Path | str) -> list[Path]:
     """What holds user-level raw rows under the data directory: the warehouse and its WAL, the landing files,
     DuckDB's default spill directory, the GE validation store (unexpected values) and the default Dagster home
-    (its event log keeps the errors of the runs, which quote the rejected value, row and column)."""
+    (its event log keeps the errors of the runs, which quote the rejected value, row and column), and the run
+    logs (the same errors, growthmart/runlog.py)."""
+    from growthmart.runlog import LOGS_DIR
+
     data = Path(data_dir)
     return [
         data / "warehouse.duckdb",
@@ -145,6 +148,7 @@ def private_paths(data_dir: Path | str) -> list[Path]:
         data / "tmp",
         data / "gx",
         data / "dagster_home",
+        data / LOGS_DIR,
     ]
 
 

@@ -83,17 +83,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
-    started = time.monotonic()
+    started = time.monotonic()  # once the writer lock is held
+    from growthmart.runlog import CONSOLE_TAG, STAGES_CONSOLE, run_log_path
+    from orchestration.console import Console, close_logger, run_logger
+
+    console = Console(started=started)
+    log_path = run_log_path(cfg.data_dir, run_id)
+    demo_last_day = None
     if args.demo:
         from tools.demo.generator import DemoParams, generate
 
         params = DemoParams(
             start=date.fromisoformat(args.start), days=args.days, users=args.users, seed=args.seed
         )
-        print(f"generating demo data: {params} → {cfg.landing_dir}", flush=True)
+        print(
+            f"generating demo data: {params.days} days from {params.start}, ~{params.users} users, seed "
+            f"{params.seed} → {cfg.landing_dir}",
+            flush=True,
+        )
         counts = generate(cfg.landing_dir, params)
         print("  " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())), flush=True)
-        first, last = params.start.isoformat(), (params.start + timedelta(days=params.days - 1)).isoformat()
+        demo_last_day = params.start + timedelta(days=params.days - 1)
+        first, last = params.start.isoformat(), demo_last_day.isoformat()
     else:
         days = landing_days(cfg.landing_dir)
         if not days and not (args.first and args.last):  # with both, connectors may pull the days first
@@ -117,41 +128,57 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
     from orchestration.definitions import build_definitions
     from orchestration.jobs import DAILY_PIPELINE_JOB
 
-    job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB)
+    # Dagster's console logger would print every step's messages and dagster-dbt every dbt node: the run logs to
+    # its file instead, and the console gets a line per stage (orchestration/console.py).
+    logger_def, logger = run_logger(console, log_path, args.log_level)
+    job = build_definitions().resolve_job_def(DAILY_PIPELINE_JOB).with_logger_defs({"growthmart": logger_def})
     os.environ.setdefault(PLANNED_EVENTS_VAR, "true")
+    print(f"run log (every step's messages, tracebacks, dbt's node lines): {log_path}", flush=True)
     print(f"materializing every asset through Dagster for partitions {first}..{last}", flush=True)
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            tags={
-                "dagster/asset_partition_range_start": first,
-                "dagster/asset_partition_range_end": last,
-                "growthmart/trigger": "cli",
-            },
-            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-            raise_on_error=False,
-        )
-        delivered = any(m.asset_key == ALERTS_KEY for m in result.get_asset_materialization_events())
-        # A run that did not publish skipped the alerts asset: its data problems (why) still go out.
-        unpublished = (
-            None
-            if delivered
-            else deliver_unpublished_run(instance, run_id, result.dagster_run.tags, cfg.data_dir)
-        )
-    print(
-        run_summary.render(
-            result,
-            cfg.warehouse_path,
-            cfg.published_dir,
-            PUBLISH_KEY,
-            REPORTS_KEY,
-            ALERTS_KEY,
-            unpublished,
-            pg_key=PG_PUBLISH_KEY,
-        )
+    console.start_heartbeat()
+    try:
+        with dg.DagsterInstance.get() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                tags={
+                    "dagster/asset_partition_range_start": first,
+                    "dagster/asset_partition_range_end": last,
+                    "growthmart/trigger": "cli",
+                    CONSOLE_TAG: STAGES_CONSOLE,
+                },
+                run_config={"loggers": {"growthmart": {}}},
+                raise_on_error=False,
+            )
+            console.end_stage()
+            delivered = any(m.asset_key == ALERTS_KEY for m in result.get_asset_materialization_events())
+            # A run that did not publish skipped the alerts asset: its data problems (why) still go out.
+            unpublished = (
+                None
+                if delivered
+                else deliver_unpublished_run(instance, run_id, result.dagster_run.tags, cfg.data_dir)
+            )
+    finally:
+        console.stop_heartbeat()
+        close_logger(logger)
+    summary = run_summary.Summary(
+        result,
+        cfg.warehouse_path,
+        cfg.published_dir,
+        PUBLISH_KEY,
+        REPORTS_KEY,
+        ALERTS_KEY,
+        unpublished,
+        pg_key=PG_PUBLISH_KEY,
+        log_path=log_path,
+        demo_last_day=demo_last_day,
     )
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(summary.render(compact=False))
+    print(summary.render(compact=True))
     print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")
+    if not result.success:
+        print(summary.failure_ending())
     return 0 if result.success else 1
 
 
@@ -166,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--seed", type=int, default=42, help="demo: random seed")
     p_run.add_argument("--first", help="without --demo: first partition (default: earliest landing day)")
     p_run.add_argument("--last", help="without --demo: last partition (default: latest landing day)")
-    p_run.add_argument("--log-level", default="INFO")
+    p_run.add_argument("--log-level", default="INFO", help="of the run's log file (<data>/logs/<run id>.log)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)

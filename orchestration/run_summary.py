@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,10 +11,13 @@ import dagster as dg
 import duckdb
 
 from assets.check_outcomes import check_name, check_outcomes
+from assets.publish.alerts_asset import FRESHNESS_CHECK
 from assets.resources import is_out_of_memory, memory_advice
 from growthmart.alerts import DeliveryReport
 from growthmart.config import settings
+from growthmart.quality import data_docs
 from growthmart.quality.verdicts import failure_lines
+from growthmart.quality.warehouse import table_exists
 from growthmart.report.run_record import quarantine_counts
 
 
@@ -139,13 +143,51 @@ def failed_check_lines(evaluation) -> list[str]:
     return out + lines
 
 
-def checks_section(result: dg.ExecuteInProcessResult) -> list[str]:
+def demo_late_sources(result: dg.ExecuteInProcessResult, demo_last_day: date | None) -> tuple[list, dict]:
+    """The freshness warnings the demo explains, and what they have in common: the sources whose latest loaded
+    day is the demo's last day (its data ends in the past, so every source looks late by the days since). A source
+    that stops earlier, and every late source on real data (demo_last_day None), stays a warning of its own."""
+    if demo_last_day is None:
+        return [], {}
+    _, _, warned = check_outcomes(result.get_asset_check_evaluations())
+    explained = [
+        e
+        for e in warned
+        if e.check_name == FRESHNESS_CHECK
+        and _value(e.metadata, "latest_partition") == demo_last_day.isoformat()
+    ]
+    if not explained:
+        return [], {}
+    meta = explained[0].metadata
+    return explained, {
+        "last_day": demo_last_day.isoformat(),
+        "lag_days": _value(meta, "lag_days"),
+        "expected": _value(meta, "expected_latest_partition"),
+        "max_lag_days": _value(meta, "max_lag_days"),
+    }
+
+
+def demo_freshness_line(explained: list, why: dict) -> str:
+    return (
+        f"  note: the demo data ends on {why['last_day']}, so {len(explained)} sources look late "
+        f"({why['lag_days']} days behind {why['expected']}, at most {why['max_lag_days']} expected): "
+        "their freshness warnings and 'source late' alerts are expected here; on real data each late source is "
+        "reported individually"
+    )
+
+
+def checks_section(result: dg.ExecuteInProcessResult, demo_last_day: date | None = None) -> list[str]:
     evaluations = result.get_asset_check_evaluations()
     passed, failed, warned = check_outcomes(evaluations)
+    explained, why = demo_late_sources(result, demo_last_day)
     out = [
         f"{len(evaluations)} checks evaluated: {len(passed)} passed, {len(failed)} failed, {len(warned)} warned"
     ]
+    if explained:
+        out.append(demo_freshness_line(explained, why))
     for e in failed + warned:
+        if e in explained:
+            continue
         label = "FAILED" if e in failed else "warn"
         unexpected = _value(e.metadata, "unexpected_count")
         detail = f" ({unexpected} unexpected)" if unexpected is not None else ""
@@ -200,7 +242,7 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def published_section(
-    result: dg.ExecuteInProcessResult, published_dir: Path, publish_key: dg.AssetKey
+    result: dg.ExecuteInProcessResult, published_dir: Path, publish_key: dg.AssetKey, compact: bool = False
 ) -> list[str]:
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key == publish_key]
     if not mats:
@@ -215,6 +257,13 @@ def published_section(
         f"({len(rewritten)} changed and rewritten, {len(tables) - len(rewritten)} unchanged)"
     ]
     out.append(f"parquet copies under {published_dir / 'parquet'}")
+    if compact:
+        largest = sorted(tables.items(), key=lambda t: (-t[1], t[0]))[:3]
+        out.append(
+            f"  largest: {', '.join(f'{name} {rows} rows' for name, rows in largest)}; "
+            "every table's rows in the run log"
+        )
+        return out
     out += [
         f"  {name:<40}{rows:>10} rows{'' if name in rewritten else '  (unchanged)'}"
         for name, rows in sorted(tables.items())
@@ -267,10 +316,15 @@ def reports_section(result: dg.ExecuteInProcessResult, reports_key: dg.AssetKey)
 
 
 def alerts_section(
-    result: dg.ExecuteInProcessResult, alerts_key: dg.AssetKey, delivery: DeliveryReport | None = None
+    result: dg.ExecuteInProcessResult,
+    alerts_key: dg.AssetKey,
+    delivery: DeliveryReport | None = None,
+    explained_late: frozenset[str] = frozenset(),
+    shown: int = 15,
 ) -> list[str]:
     """The run's alerts (most severe first) and where they went: from the alerts asset's metadata, or from the
-    delivery the CLI made itself for a run that did not publish. Channels appear masked only."""
+    delivery the CLI made itself for a run that did not publish. Channels appear masked only. The 'source late'
+    alerts of `explained_late` (the demo's, see demo_late_sources) are counted, not listed."""
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key == alerts_key]
     if mats:
         meta = mats[-1].materialization.metadata
@@ -285,13 +339,19 @@ def alerts_section(
         f"{len(alerts)} alerts ({counts['critical']} critical, {counts['warning']} warning)"
         + (f"; kinds: {', '.join(f'{k} {sum(a[2] == k for a in alerts)}' for k in kinds)}" if alerts else "")
     ]
-    shown = 15
+    listed = [
+        a for a in alerts if not (a[2] == "data" and a[3] == FRESHNESS_CHECK and a[4] in explained_late)
+    ]
+    if len(listed) < len(alerts):
+        out.append(
+            f"  {len(alerts) - len(listed)} of them the demo's 'source late' alerts (see the note under checks)"
+        )
     out += [
         f"  {sev:<8} {day} {kind} {metric} {subject}: {message}"
-        for sev, day, kind, metric, subject, message in alerts[:shown]
+        for sev, day, kind, metric, subject, message in listed[:shown]
     ]
-    if len(alerts) > shown:
-        out.append(f"  ... and {len(alerts) - shown} more (reports.rpt_alerts, and the delivered messages)")
+    if len(listed) > shown:
+        out.append(f"  ... and {len(listed) - shown} more (reports.rpt_alerts, and the delivered messages)")
     if not channels:
         out.append("delivered to: no channel (set GROWTHMART_ALERT_URLS to apprise URLs to deliver them)")
     for c in channels:
@@ -334,34 +394,108 @@ def connectors_section(result: dg.ExecuteInProcessResult) -> list[str]:
     return [_rule("pulled (connectors)"), header, *rows]
 
 
-def render(
-    result: dg.ExecuteInProcessResult,
-    warehouse_path: Path,
-    published_dir: Path,
-    publish_key,
-    reports_key: dg.AssetKey | None = None,
-    alerts_key: dg.AssetKey | None = None,
-    alerts_delivery: DeliveryReport | None = None,
-    pg_key: dg.AssetKey | None = None,
-) -> str:
-    lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
-    lines += connectors_section(result)
-    lines.append(_rule("loaded"))
-    lines += loaded_section(warehouse_path, result.run_id)
-    lines += landing_lines(result)
-    lines.append(_rule("checks"))
-    lines += checks_section(result)
-    lines.append(_rule("errors"))
-    lines += errors_section(result)
-    lines.append(_rule("published"))
-    lines += published_section(result, published_dir, publish_key)
-    if pg_key is not None:
-        lines.append(_rule("published (PostgreSQL)"))
-        lines += pg_section(result, pg_key)
-    if reports_key is not None:
-        lines.append(_rule("reports (HTML)"))
-        lines += reports_section(result, reports_key)
-    if alerts_key is not None:
-        lines.append(_rule("alerts"))
-        lines += alerts_section(result, alerts_key, alerts_delivery)
-    return "\n".join(lines) + "\n"
+@dataclass
+class Summary:
+    """The end-of-run summary of a CLI run: loaded, checked, quarantined, published, alerted. `render(compact=True)`
+    is the console's (the published tables' rows and the long lists left to the run log), `render()` the run log's;
+    a failed run ends with `failure_ending()`: what failed, the value that failed it, where to look."""
+
+    result: dg.ExecuteInProcessResult
+    warehouse_path: Path
+    published_dir: Path
+    publish_key: dg.AssetKey
+    reports_key: dg.AssetKey | None = None
+    alerts_key: dg.AssetKey | None = None
+    alerts_delivery: DeliveryReport | None = None
+    pg_key: dg.AssetKey | None = None
+    log_path: Path | None = None
+    demo_last_day: date | None = None
+
+    def render(self, compact: bool = False) -> str:
+        result = self.result
+        lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
+        lines += connectors_section(result)
+        lines.append(_rule("loaded"))
+        lines += loaded_section(self.warehouse_path, result.run_id)
+        lines += landing_lines(result)
+        lines.append(_rule("checks"))
+        lines += checks_section(result, self.demo_last_day)
+        lines.append(_rule("errors"))
+        lines += errors_section(result)
+        lines.append(_rule("published"))
+        lines += published_section(result, self.published_dir, self.publish_key, compact)
+        if self.pg_key is not None:
+            lines.append(_rule("published (PostgreSQL)"))
+            lines += pg_section(result, self.pg_key)
+        if self.reports_key is not None:
+            lines.append(_rule("reports (HTML)"))
+            lines += reports_section(result, self.reports_key)
+        if self.alerts_key is not None:
+            explained, _ = demo_late_sources(result, self.demo_last_day)
+            lines.append(_rule("alerts"))
+            lines += alerts_section(
+                result,
+                self.alerts_key,
+                self.alerts_delivery,
+                frozenset(e.asset_key.path[-1] for e in explained),
+                shown=5 if compact else 100,
+            )
+        if self.log_path is not None:
+            lines.append(f"\nrun log: {self.log_path}")
+        return "\n".join(lines) + "\n"
+
+    def failure_ending(self) -> str:
+        """Why a failed run failed, last on the console: each failed check with the value that failed it and its
+        Data Docs page, each failed step's cause, the run's quarantined rows, and the run log."""
+        result, run_id = self.result, self.result.run_id
+        out = [_rule("why the run FAILED")]
+        _, failed, _ = check_outcomes(result.get_asset_check_evaluations())
+        site = data_docs.site_dir(self.published_dir)
+        for e in failed:
+            lines = failed_check_lines(e)
+            value = next((line for line in lines if not line.startswith("checked:")), None) or (
+                f"{_value(e.metadata, 'dagster_dbt/failed_row_count')} failing rows"
+                if _value(e.metadata, "dagster_dbt/failed_row_count") is not None
+                else (e.description or "failed").strip().splitlines()[0]
+            )
+            out.append(f"check {check_name(e)} FAILED: {value.strip()}")
+            out += [f"    {line.strip()}" for line in lines if line.strip().startswith("day ")][:3]
+            page = validation_page(site, run_id, e.check_name)
+            if page is not None:
+                out.append(f"    Data Docs: {page}")
+        for line in errors_section(result):  # a blocking check's own step error repeats what its check said
+            if line.strip().startswith("ERROR in") and "DagsterAssetCheckFailedError" not in line:
+                out.append(line.strip())
+        quarantined = quarantined_rows(self.warehouse_path, run_id)
+        if quarantined:
+            out.append(
+                f"{quarantined} rows quarantined by this run: raw.quarantine_rows where run_id = '{run_id}' "
+                f"in {self.warehouse_path}"
+            )
+        if (site / "index.html").exists():
+            out.append(f"Data Docs (every validation of the recent runs): {site / 'index.html'}")
+        if self.log_path is not None:
+            out.append(f"run log (tracebacks, dbt's node lines): {self.log_path}")
+        if len(out) == 1:
+            out.append("no failed check or step recorded: see the run log")
+        return "\n".join(out)
+
+
+def validation_page(site: Path, run_id: str, check: str) -> Path | None:
+    """The Data Docs page of a failed GE check's validation in this run (its file names the suite), if rendered."""
+    token = data_docs.safe_name(check.removeprefix("ge_"))
+    pages = sorted((site / "validations" / data_docs.safe_name(run_id)).glob(f"*{token}*.html"))
+    return pages[-1] if pages else None
+
+
+def quarantined_rows(warehouse_path: Path, run_id: str) -> int:
+    """Rows the run quarantined (raw.quarantine_rows), 0 when there is no such table yet."""
+    if not warehouse_path.exists():
+        return 0
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        if not table_exists(con, "raw", "quarantine_rows"):
+            return 0
+        return sum(n for *_, n in quarantine_counts(con, run_id))
+    finally:
+        con.close()

@@ -33,8 +33,10 @@ DEMO_RUN = ["--demo", "--days", "35", "--users", "400", "--seed", "7"]
 @pytest.fixture(scope="session")
 def demo_pipeline(tmp_path_factory, dbt_manifest) -> dict:
     """The whole graph materialized once through Dagster on small demo data in a temporary data directory, shared
-    by tests/test_pipeline_integration.py and tests/report/ (the suite runs the pipeline once, not per module).
-    Returns {"data": data dir, "code": exit code, "summary": run summary}; the env is restored afterwards."""
+    by tests/test_pipeline_integration.py and tests/report/ (the suite runs the pipeline once, not per module),
+    and dbt's docs written as `make docs` does. Returns {"data": data dir, "code": exit code, "summary": run
+    summary}; the env is restored afterwards."""
+    from orchestration import dbt_docs
     from orchestration.cli import main
 
     data = tmp_path_factory.mktemp("pipeline") / "data"
@@ -43,7 +45,10 @@ def demo_pipeline(tmp_path_factory, dbt_manifest) -> dict:
         mp.setenv("GROWTHMART_DATA_DIR", str(data))
         mp.setenv("DAGSTER_HOME", str(data / "dagster_home"))
         code = main(["run", *DEMO_RUN, "--log-level", "WARNING"])
-    return {"data": data, "code": code, "summary": out.getvalue()}
+        summary = out.getvalue()
+        if code == 0:  # `make docs` too: the reports' index links dbt's docs
+            dbt_docs.main([])
+    return {"data": data, "code": code, "summary": summary}
 
 
 @pytest.fixture

@@ -5,17 +5,21 @@ parses the project. dbt tests become Dagster asset checks; a failing ERROR test 
 keeps everything downstream of it (publishing included) from running.
 """
 
+import io
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stdout
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import dagster as dg
 import duckdb
@@ -32,6 +36,7 @@ from assets.resources import WarehouseResource, is_out_of_memory
 from assets.transform.interrupts import raising_interrupts
 from growthmart.child_guard import guard_env
 from growthmart.config import dbt_profile_env
+from growthmart.runlog import CONSOLE_TAG, PROGRESS, STAGES_CONSOLE, create_run_log, run_log_path, strip_ansi
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The parse state `make manifest` keeps for the runs (orchestration/dbt_manifest.py): valid for every data
@@ -228,6 +233,89 @@ def stop_dbt(process: subprocess.Popen, log: logging.Logger | dg.DagsterLogManag
         process.wait()
 
 
+# dbt's line for a finished node: "120 of 439 OK created sql table model ...", "7 of 439 FAIL 3 not_null_... [FAIL 3 in
+# 0.1s]" (a START line is not a result).
+DBT_RESULT_LINE = re.compile(r"^\s*(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
+PROGRESS_EVERY_SECONDS = 10.0
+
+
+class DbtLogSink(io.TextIOBase):
+    """Where dbt's lines go during the build instead of the console (dagster-dbt prints each one to sys.stdout):
+    appended to the run's log file without colour codes, and to `echo` when given. It counts the finished nodes,
+    says "dbt build: <done>/<total> nodes, <s> s" through `say` every tenth of the nodes (at most every `every`
+    seconds, at least every 3 × `every`), and keeps dbt's closing "Done. PASS=... ERROR=..." line and the nodes
+    that failed, for the step's last line and its failure."""
+
+    def __init__(
+        self,
+        path: Path,
+        say: Callable[[str], None],
+        every: float = PROGRESS_EVERY_SECONDS,
+        clock=time.monotonic,
+        echo: TextIO | None = None,
+    ):
+        super().__init__()
+        self.path, self._say, self._every, self._clock, self._echo = path, say, every, clock, echo
+        self._file = create_run_log(path).open("a", encoding="utf-8")
+        self._pending = ""
+        self._started = self._last = clock()
+        self.done, self.total, self._next_tenth = 0, 0, 1
+        self.failed: list[str] = []
+        self.final: str | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._line(strip_ansi(line))
+        return len(text)
+
+    def _line(self, line: str) -> None:
+        self._file.write(line + "\n")
+        if self._echo is not None:
+            self._echo.write(line + "\n")
+        found = DBT_RESULT_LINE.match(line)
+        if found:
+            self.done, self.total = self.done + 1, int(found[2])
+            if found[3] in ("ERROR", "FAIL"):
+                self.failed.append(line.split(" [", 1)[0].rstrip(" .").split(" of ", 1)[1].split(" ", 1)[1])
+        elif line.startswith("Done. PASS="):
+            self.final = line
+        now = self._clock()
+        # every `every` seconds once another tenth of the nodes is done, and every 3 × `every` seconds anyway: at
+        # most ~10 lines for a build, however long
+        if found and (
+            (now - self._last >= self._every and self.done * 10 >= self._next_tenth * self.total)
+            or now - self._last >= 3 * self._every
+        ):
+            self._last, self._next_tenth = now, self.done * 10 // self.total + 1
+            self._say(f"dbt build: {self.done}/{self.total} nodes, {now - self._started:.0f} s")
+
+    def flush(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+        if self._echo is not None:
+            self._echo.flush()
+
+    def close(self) -> None:
+        if self._pending:
+            self._line(strip_ansi(self._pending))
+            self._pending = ""
+        super().close()
+        self._file.close()
+
+    def failure(self) -> str:
+        """What failed, for the step's failure: the failed nodes (at most 5) and where dbt's lines are."""
+        shown = "; ".join(self.failed[:5]) + (
+            f"; ... {len(self.failed) - 5} more" if len(self.failed) > 5 else ""
+        )
+        what = f"{len(self.failed)} of {self.total} nodes failed: {shown}" if self.failed else "dbt failed"
+        return f"dbt build: {what} (dbt's lines: {self.path})"
+
+
 @cache
 def build_dbt_assets() -> dg.AssetsDefinition:
     translator = GrowthmartDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -264,7 +352,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         window = (
             f"partition window {bounds[0]}..{bounds[1]}" if bounds else "no partition window (everything)"
         )
-        context.log.info(f"dbt {' '.join(args)}: {window}")
+        # dbt's node lines go to the run's log file, not the console; without colour codes (a file, not a terminal)
+        env["DBT_USE_COLORS"] = "false"
+        log_path = run_log_path(warehouse.data_dir, context.run_id)
+        context.log.info(f"dbt {' '.join(args)}: {window}; dbt's lines in {log_path}", extra=PROGRESS)
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
         try:
@@ -272,18 +363,25 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 target = dbt_target_path(warehouse.data_dir)
                 prepare_target(target)
                 invocation = dbt.cli(args, context=context, target_path=target)
+                # a CLI run shows stages, not dbt's lines; elsewhere they stay in the step's captured stdout too
+                echo = None if context.run.tags.get(CONSOLE_TAG) == STAGES_CONSOLE else sys.stdout
+                sink = DbtLogSink(log_path, lambda line: context.log.info(line, extra=PROGRESS), echo=echo)
                 try:
                     # an interrupt dagster-dbt swallowed while parsing a line still stops the step (interrupts.py)
-                    yield from raising_interrupts(invocation.stream())
+                    with redirect_stdout(sink):
+                        yield from raising_interrupts(invocation.stream())
                 except DagsterDbtCliRuntimeError as exc:
                     if is_out_of_memory(exc):
                         raise dg.Failure(
                             description=warehouse.out_of_memory_message("in the dbt build", exc),
                             allow_retries=False,
                         ) from exc
-                    raise
+                    raise dg.Failure(description=sink.failure()) from exc
                 finally:
+                    sink.close()
                     stop_dbt(invocation.process, context.log)
+                # not a progress line: the console's stage line for the dbt build says it
+                context.log.info(f"dbt build: {sink.final or f'{sink.done} nodes'}")
         finally:
             for key, value in saved.items():
                 if value is None:

@@ -21,6 +21,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "数据质量文档 (Great Expectations Data Docs)",
         "Data quality docs (Great Expectations Data Docs)",
     ),
+    "dbt_docs": ("数据模型文档 (dbt docs，make docs 生成)", "Data model docs (dbt docs, built by make docs)"),
     "generated": ("生成于", "Generated"),
     "published_run": ("发布批次", "Published by run"),
     "incomplete_period": ("本期未结束或数据未完整加载", "this period is not over or not fully loaded"),

@@ -472,6 +472,7 @@ class PageBuilder:
     def index_page(self) -> str:
         t = self.t
         nav = f'<a href="../data_docs/index.html">{escape(t("data_docs"))}</a>'
+        nav += f'<a href="../dbt_docs/index.html">{escape(t("dbt_docs"))}</a>'  # `make docs` writes it
         return (
             f'<!DOCTYPE html><html lang="{t.html_lang}"><head><meta charset="utf-8"><title>{escape(t("title_index"))}</title>'
             f"<style>{CSS}</style></head><body>{self._header(t('title_index'), nav)}<main>{self._overview()}"

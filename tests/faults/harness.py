@@ -52,16 +52,19 @@ STATS: Counter = Counter()  # scenarios, runs_killed, runs_recovered, rows_lost,
 
 @dataclass
 class Run:
-    """A finished CLI run."""
+    """A finished CLI run: its console output, and its run log (<data>/logs/<run id>.log: every step's messages,
+    tracebacks, dbt's node lines)."""
 
     args: list[str]
     code: int
     out: str
     err: str = ""
+    log: str = ""
 
     @property
     def text(self) -> str:
-        return self.out + "\n" + self.err
+        """The run log, then the console: every line the run wrote, in about the order it wrote them."""
+        return self.log + "\n" + self.out + "\n" + self.err
 
 
 @dataclass
@@ -121,9 +124,10 @@ class FaultEnv:
             kill_group(proc)
             raise
         out = read_log(proc)
-        STATS["lock_errors"] += len(LOCK_ERROR.findall(out))
-        STATS["dbt_reparses"] += out.count(REPARSE)
-        return Run(list(args), proc.returncode, out)
+        log = run_logs(self, out)
+        STATS["lock_errors"] += len(LOCK_ERROR.findall(out + log))
+        STATS["dbt_reparses"] += (out + log).count(REPARSE)
+        return Run(list(args), proc.returncode, out, log=log)
 
     def demo(self) -> Run:
         """Generate the demo landing files and run the whole pipeline once (the publication later faults must keep)."""
@@ -131,7 +135,29 @@ class FaultEnv:
 
 
 def read_log(proc: subprocess.Popen) -> str:
+    """The run's console output (stdout and stderr)."""
     return Path(proc.log_path).read_text(errors="replace")  # type: ignore[attr-defined]
+
+
+RUN_ID = re.compile(r"^run ([0-9a-f-]{36}) on ", re.MULTILINE)
+
+
+def run_logs(env: FaultEnv, out: str) -> str:
+    """The run log of the run whose console output is `out` (empty until the run has written it)."""
+    found = RUN_ID.search(out)
+    path = env.data / "logs" / f"{found.group(1)}.log" if found else None
+    return path.read_text(errors="replace") if path and path.exists() else ""
+
+
+def wait_for_run_log(
+    env: FaultEnv, proc: subprocess.Popen, pattern: str | re.Pattern, timeout: float = RUN_TIMEOUT
+) -> str:
+    """Block until the run's log file (Dagster's step messages, dbt's node lines) matches `pattern`."""
+    regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+    found = wait_for(
+        lambda: regex.search(run_logs(env, read_log(proc))), timeout=timeout, interval=0.05, proc=proc
+    )
+    return found.group(0)
 
 
 def wait_for_output(proc: subprocess.Popen, pattern: str | re.Pattern, timeout: float = RUN_TIMEOUT) -> str:

@@ -32,6 +32,7 @@ from harness import (
     LAST_DAY,
     LOCK_ERROR,
     REPARSE,
+    RUN_ID,
     STATS,
     TMP_DB_GLOB,
     FaultEnv,
@@ -46,12 +47,13 @@ from harness import (
     publication_snapshot,
     read_log,
     reconcile,
+    run_logs,
     wait_for,
     wait_for_output,
+    wait_for_run_log,
 )
 
 DAY = ["--first", LAST_DAY, "--last", LAST_DAY]
-RUN_ID = re.compile(r"^run ([0-9a-f-]{36}) on ", re.MULTILINE)
 
 
 def run_id_of(proc: subprocess.Popen) -> str:
@@ -93,10 +95,10 @@ def run_window_left(env: FaultEnv) -> bool:
         con.close()
 
 
-def in_dbt(proc: subprocess.Popen) -> None:
-    """Wait until the run's dbt is writing the warehouse."""
+def in_dbt(env: FaultEnv, proc: subprocess.Popen) -> None:
+    """Wait until the run's dbt is writing the warehouse (its node lines are in the run log)."""
     wait_for(lambda: dbt_child(proc), proc=proc)
-    wait_for_output(proc, r"START sql")
+    wait_for_run_log(env, proc, r"START sql")
 
 
 def kill_when(proc: subprocess.Popen, ready) -> None:
@@ -140,13 +142,13 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         # 2. kill -9 during ingest
         proc = env.start(*DAY)
         in_ingest = run_id_of(proc)
-        kill_when(proc, lambda: wait_for_output(proc, r"raw__\w+ - \w+: 1/1 partitions"))
+        kill_when(proc, lambda: wait_for_run_log(env, proc, r"raw__\w+ - \w+: 1/1 partitions"))
         assert_untouched(env, before, before_digest)
 
         # 3. the next run recovers it; SIGTERM during its dbt build is a clean failure
         proc = env.start(*DAY)
         try:
-            in_dbt(proc)
+            in_dbt(env, proc)
             recovered(read_log(proc), in_ingest)
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=90)
@@ -156,7 +158,8 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         out = read_log(proc)
         assert proc.returncode != 0
         assert "FAILED" in out or "stopped by SIGTERM" in out, out[-3000:]
-        assert REPARSE not in out and not LOCK_ERROR.search(out)
+        log = run_logs(env, out)
+        assert REPARSE not in out + log and not LOCK_ERROR.search(out + log)
         # Python's multiprocessing resource tracker, when a library started one, ends by itself once it sees its
         # parent gone (it reads EOF on its pipe): a second is allowed for that; dbt and the run are gone at once.
         assert orphans(env.data, grace=3) == []
@@ -168,7 +171,7 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         # 4. kill -9 during dbt: nothing to recover from the SIGTERM, and dbt dies with the run
         proc = env.start(*DAY)
         in_dbt_run = run_id_of(proc)
-        kill_when(proc, lambda: in_dbt(proc))
+        kill_when(proc, lambda: in_dbt(env, proc))
         out = read_log(proc)
         assert "recovered run" not in out and "waiting for the writer lock" not in out, out[:3000]
         assert_untouched(env, before, before_digest)
@@ -200,7 +203,8 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
     outs = [read_log(p) for p in procs]
     for p, out in zip(procs, outs, strict=True):
         assert p.returncode == 0, out[-5000:]
-        assert not LOCK_ERROR.search(out) and REPARSE not in out, out[-5000:]
+        text = out + run_logs(env, out)
+        assert not LOCK_ERROR.search(text) and REPARSE not in text, out[-5000:]
     waited = [i for i, out in enumerate(outs) if "waiting for the writer lock" in out]
     assert len(waited) == 1, "exactly one of the two runs waits for the other"
     second, first = ids[waited[0]], ids[1 - waited[0]]
