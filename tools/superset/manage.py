@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
+import signal
 import subprocess
 import sys
 import zipfile
@@ -41,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from growthmart.child_guard import guard_env, guarded
 from growthmart.config import DATA_DIR_VAR, settings
+from tools.pgserver import free_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -130,19 +131,22 @@ def check_read_only(dsn: str) -> str:
         con = psycopg2.connect(dsn, connect_timeout=10, application_name="growthmart superset setup")
     except psycopg2.Error as exc:
         login = urlsplit(dsn).username
-        raise SetupError(f"cannot connect to PostgreSQL as {login}: {str(exc).strip().splitlines()[0]}") from None
+        raise SetupError(
+            f"cannot connect to PostgreSQL as {login}: {str(exc).strip().splitlines()[0]}"
+        ) from None
     try:
         with con.cursor() as cur:
             cur.execute(
                 """select current_user, r.rolsuper, r.rolcreaterole,
-                          pg_has_role(current_user, %s, 'member'),
-                          exists (select 1 from pg_roles where rolname = %s)
-                              and pg_has_role(current_user, %s, 'member'),
-                          exists (select 1 from pg_namespace n
-                                  where has_schema_privilege(n.oid, 'create')
-                                    and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema')
+                          case when exists (select 1 from pg_roles where rolname = %s)
+                               then pg_has_role(current_user, %s, 'member') else false end,
+                          case when exists (select 1 from pg_roles where rolname = %s)
+                               then pg_has_role(current_user, %s, 'member') else false end,
+                          (select string_agg(n.nspname, ', ' order by n.nspname) from pg_namespace n
+                           where has_schema_privilege(n.oid, 'create')
+                             and n.nspname not like 'pg\\_%%' and n.nspname <> 'information_schema')
                    from pg_roles r where r.rolname = current_user""",
-                [BI_ROLE, CRM_ROLE, CRM_ROLE],
+                [BI_ROLE, BI_ROLE, CRM_ROLE, CRM_ROLE],
             )
             login, superuser, createrole, bi, crm, creates = cur.fetchone()
     finally:
@@ -154,12 +158,17 @@ def check_read_only(dsn: str) -> str:
             ("may create roles", createrole),
             (f"is not a member of {BI_ROLE}", not bi),
             (f"is a member of {CRM_ROLE} (user-level tables)", crm),
-            ("may create objects in a schema", creates),
+            (
+                f"may create objects in schema {creates} (REVOKE CREATE ON SCHEMA … FROM PUBLIC or from it)",
+                creates,
+            ),
         )
         if bad
     ]
     if wrong:
-        raise SetupError(f"Superset must connect with a read-only {BI_ROLE} login; {login} " + ", ".join(wrong))
+        raise SetupError(
+            f"Superset must connect with a read-only {BI_ROLE} login; {login} " + ", ".join(wrong)
+        )
     return login
 
 
@@ -175,10 +184,14 @@ def setup() -> None:
     for step in (["db", "upgrade"], ["init"]):
         done = subprocess.run([superset, *step], env=env, capture_output=True, text=True)
         if done.returncode != 0:
-            raise SetupError(f"superset {' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+            raise SetupError(
+                f"superset {' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
     os.environ.update({k: env[k] for k in ("SUPERSET_CONFIG_PATH", HOME_VAR)})
     charts = _import_bundle(password, uri, db_password)
-    print(f"superset: dashboard imported ({charts} charts) from {BUNDLE.relative_to(ROOT)}, reading as {login}")
+    print(
+        f"superset: dashboard imported ({charts} charts) from {BUNDLE.relative_to(ROOT)}, reading as {login}"
+    )
 
 
 def _import_bundle(admin_password: str, uri: str, db_password: str) -> int:
@@ -198,7 +211,12 @@ def _import_bundle(admin_password: str, uri: str, db_password: str) -> int:
         admin = security_manager.find_user(username=ADMIN)
         if admin is None:
             admin = security_manager.add_user(
-                ADMIN, "growthmart", "admin", "admin@localhost", security_manager.find_role("Admin"), admin_password
+                ADMIN,
+                "growthmart",
+                "admin",
+                "admin@localhost",
+                security_manager.find_role("Admin"),
+                admin_password,
             )
             if not admin:
                 raise SetupError("could not create the admin login")
@@ -211,7 +229,9 @@ def _import_bundle(admin_password: str, uri: str, db_password: str) -> int:
         import yaml
 
         uuids = {
-            str(yaml.safe_load(text)["uuid"]) for name, text in contents.items() if name.startswith("datasets/")
+            str(yaml.safe_load(text)["uuid"])
+            for name, text in contents.items()
+            if name.startswith("datasets/")
         }
         for dataset in db.session.query(SqlaTable).all():
             if str(dataset.uuid) in uuids:
@@ -221,12 +241,6 @@ def _import_bundle(admin_password: str, uri: str, db_password: str) -> int:
             str(yaml.safe_load(text)["uuid"]) for name, text in contents.items() if name.startswith("charts/")
         }
         return sum(1 for chart in db.session.query(Slice).all() if str(chart.uuid) in chart_uuids)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_command(port: int) -> list[str]:
@@ -245,6 +259,7 @@ def serve(port: int | None) -> int:
     _required(SECRET_KEY_VAR)
     env = {**superset_env(), **guard_env(ROOT)}
     print(f"superset: serving on http://127.0.0.1:{port}/ (Ctrl-C stops it)", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a terminate stops gunicorn gracefully too
     with subprocess.Popen(server_command(port), env=env, stdin=subprocess.DEVNULL) as server:
         try:
             return server.wait()
@@ -254,7 +269,9 @@ def serve(port: int | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.superset.manage", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.superset.manage", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("setup", help="metadata DB, admin login, the dashboard imported from the repository")
     run = commands.add_parser("serve", help="serve Superset on 127.0.0.1")
