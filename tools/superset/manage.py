@@ -226,21 +226,19 @@ def _import_bundle(admin_password: str, uri: str, db_password: str) -> int:
         with zipfile.ZipFile(io.BytesIO(bundle_zip(uri))) as archive:
             contents = get_contents_from_bundle(archive)
         ImportAssetsCommand(contents, passwords={DATABASE_FILE: db_password}).run()
-        import yaml
-
-        uuids = {
-            str(yaml.safe_load(text)["uuid"])
-            for name, text in contents.items()
-            if name.startswith("datasets/")
-        }
+        datasets, charts = _uuids(contents, "datasets/"), _uuids(contents, "charts/")
         for dataset in db.session.query(SqlaTable).all():
-            if str(dataset.uuid) in uuids:
+            if str(dataset.uuid) in datasets:
                 dataset.fetch_metadata()  # the columns as published (raises when the table is missing)
         db.session.commit()
-        chart_uuids = {
-            str(yaml.safe_load(text)["uuid"]) for name, text in contents.items() if name.startswith("charts/")
-        }
-        return sum(1 for chart in db.session.query(Slice).all() if str(chart.uuid) in chart_uuids)
+        return sum(1 for chart in db.session.query(Slice).all() if str(chart.uuid) in charts)
+
+
+def _uuids(contents: dict[str, str], folder: str) -> set[str]:
+    """The uuids of the bundle's files in `folder`."""
+    import yaml
+
+    return {str(yaml.safe_load(text)["uuid"]) for name, text in contents.items() if name.startswith(folder)}
 
 
 def server_command(port: int) -> list[str]:
