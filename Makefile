@@ -22,7 +22,13 @@ DUCKDB1_VENV := .venv-duckdb1
 DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed-$(DUCKDB1_VERSION)
 export GROWTHMART_DUCKDB1_PYTHON ?= $(CURDIR)/$(DUCKDB1_VENV)/bin/python
 
-.PHONY: install duckdb1-env manifest dagster-home run run-pull report test lint unit ui docs clean help eval-sentiment
+# Apache Superset in its own environment (never in .venv: it pins an older SQLAlchemy, pandas, numpy), for the
+# dashboard kept in tools/superset/ (README "Dashboard (Superset)"); every package pinned in its constraints file.
+SUPERSET_VERSION := 6.1.0
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.installed-$(SUPERSET_VERSION)
+
+.PHONY: install duckdb1-env bi manifest dagster-home run run-pull report test lint unit ui docs clean help eval-sentiment
 
 help:
 	@echo "make run   — set up, generate the demo data, run the whole pipeline through Dagster, print the summary"
@@ -32,6 +38,7 @@ help:
 	@echo "make ui [PORT=3000] — Dagster's UI (dagster dev) on that port"
 	@echo "make docs  — dbt's docs, one static HTML file: data/published/dbt_docs/index.html (opens offline)"
 	@echo "make eval-sentiment — the sentiment scorer's accuracy on the hand-labelled evaluation set (docs/sentiment.md)"
+	@echo "make bi    — Apache Superset in .venv-bi, for the dashboard in tools/superset/ (README: Dashboard (Superset))"
 	@echo "make new-source NAME=<platform> [KIND=ad_platform] — scaffold a CSV ad platform (README: Adding a source)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -48,6 +55,17 @@ $(DUCKDB1_STAMP):
 	touch $@
 
 duckdb1-env: $(DUCKDB1_STAMP)
+
+# rich, cachetools and psycopg2-binary are named: Superset imports the first two without declaring them, and talks to
+# PostgreSQL through psycopg2; the constraints pin them and flask-caching (tools/superset/constraints.txt says why).
+$(BI_STAMP): tools/superset/constraints.txt
+	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/python -m pip install --quiet -c tools/superset/constraints.txt \
+		apache-superset==$(SUPERSET_VERSION) psycopg2-binary rich cachetools
+	touch $@
+
+bi: $(BI_STAMP)
 
 # The dbt manifest is prepared once here (dbt parse, with the runs' profile); Dagster loads it, and runs start from
 # its parse state, so no run parses the project again (orchestration/dbt_manifest.py).

@@ -1,0 +1,1 @@
+"""Apache Superset for the growthmart dashboard: its configuration, the dashboard bundle and manage.py."""
