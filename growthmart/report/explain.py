@@ -19,6 +19,7 @@ from html import escape
 from growthmart.report.data import PERIOD_TYPE, Period, PublishedData
 from growthmart.report.i18n import KIND, Labels, fmt_delta, fmt_value
 from growthmart.report.style import PARTIAL_MARK, Chart, category_axis, distinct_texts
+from growthmart.report.watch import message_section
 
 METRICS = ("gmv", "new_users", "cac", "blended_roas")  # rpt_kpi_drivers.metric, in page order
 TOP_DRIVERS = 6  # bars between before and now; the rest is one "others" bar, so the bars still add up
@@ -182,33 +183,22 @@ class ExplainSections:
     def recommendations(self, period: Period) -> str:
         t = self.t
         rows = self.data.recommendations(period.start, period.end)
-        when = period.label if period.kind != "weekly" else t.window(period.start, period.end)
-        head = f"<h2>{escape(t('recommendations'))} · {escape(when)}</h2>"
-        if not rows:
-            return (
-                f'<section id="recommendations" class="panel" data-recommendations="0">{head}'
-                f'<p class="note">{escape(t("no_recommendations"))}</p></section>'
-            )
         message = "message_zh" if t.lang == "zh" else "message_en"
-        dated = period.kind != "daily"  # a daily page's recommendations are all of its day
-        shown = rows[:MAX_RECOMMENDATIONS_SHOWN]
-        body = "".join(
-            f'<tr data-rule="{escape(r["rule_id"])}" data-subject="{escape(r["subject"])}" '
-            f'data-date="{r["report_date"]}"><td class=n>{r["priority"]}</td>'
-            f"<td>{escape(self._named('rule', r['rule_id']))}</td>"
-            + (f"<td>{r['report_date']}</td>" if dated else "")
-            + f'<td>{escape(r[message] or "")}</td><td class="note">{escape(r["evidence_keys"] or "")}</td></tr>'
-            for r in shown
-        )
-        columns = ["rec_priority", "rec_rule", *(["date"] if dated else []), "rec_message", "rec_evidence"]
-        more = (
-            f'<p class="note">{escape(t("more_recommendations", n=len(rows) - len(shown)))}</p>'
-            if len(rows) > len(shown)
-            else ""
-        )
-        note = f'<p class="note">{escape(t("recommendations_latest"))}</p>' if dated else ""
-        heads = "".join(f"<th>{escape(t(c))}</th>" for c in columns)
-        return (
-            f'<section id="recommendations" class="panel" data-recommendations="{len(rows)}">{head}'
-            f"<table><tr>{heads}</tr>{body}</table>{more}{note}</section>"
-        )
+
+        def row(r: dict, dated: bool) -> str:
+            return (
+                f'<tr data-rule="{escape(r["rule_id"])}" data-subject="{escape(r["subject"])}" '
+                f'data-date="{r["report_date"]}"><td class=n>{r["priority"]}</td>'
+                f"<td>{escape(self._named('rule', r['rule_id']))}</td>"
+                + (f"<td>{r['report_date']}</td>" if dated else "")
+                + f'<td>{escape(r[message] or "")}</td><td class="note">{escape(r["evidence_keys"] or "")}</td></tr>'
+            )
+
+        latest = period.kind != "daily"  # a subject judged on several days of the period is listed once
+        return message_section(
+            t, period, section_id="recommendations", title=t("recommendations"), rows=rows, row=row,
+            columns=["rec_priority", "rec_rule", "date", "rec_message", "rec_evidence"],
+            empty=f'<p class="note">{escape(t("no_recommendations"))}</p>', more_key="more_recommendations",
+            cap=MAX_RECOMMENDATIONS_SHOWN,
+            after=f'<p class="note">{escape(t("recommendations_latest"))}</p>' if latest else "",
+        )  # fmt: skip
