@@ -42,10 +42,6 @@ def fmt_signed(kind: str, value: float) -> str:
     return f"{sign}{digits}" + ("×" if kind == "multiple" else "")
 
 
-def _kind(metric: str) -> str:
-    return KIND[metric]
-
-
 class ExplainSections:
     def __init__(self, data: PublishedData, labels: Labels):
         self.data = data
@@ -87,7 +83,7 @@ class ExplainSections:
 
     def _waterfall(self, period: Period, metric: str, rows: list[dict]) -> Chart:
         t = self.t
-        kind = _kind(metric)
+        kind = KIND[metric]
         attrs = {"data-metric": metric, "data-compare": f"vs_previous_{period.kind}"}
         chart_id = f"moved_{metric}"
         if not rows:
@@ -135,7 +131,7 @@ class ExplainSections:
 
     def _in_words(self, metric: str, rows: list[dict]) -> str:
         """One line: the metric's change and the drivers that moved it most."""
-        kind = _kind(metric)
+        kind = KIND[metric]
         first = rows[0]
         delta, direction = fmt_delta(kind, first["value_now"], first["value_before"])
         if metric in LOWER_IS_BETTER:  # coloured as its waterfall: a falling CAC is good news
