@@ -13,6 +13,7 @@ import duckdb
 PERIODS = ("daily", "weekly", "monthly")
 KEY_COLUMN = {"daily": "report_date", "weekly": "week_start", "monthly": "month_start"}
 KPI_TABLE = {"daily": "rpt_kpi_daily", "weekly": "rpt_kpi_weekly", "monthly": "rpt_kpi_monthly"}
+PERIOD_TYPE = {"daily": "day", "weekly": "week", "monthly": "month"}  # rpt_kpi_drivers.period_type of a page
 KPI_COLUMNS = ("new_users", "active_users", "gmv", "net_revenue", "arppu", "spend", "cac", "blended_roas")
 KPI_COLUMNS += ("d1_retention", "d7_retention", "is_complete")
 RETENTION_DAYS = (0, 1, 2, 3, 7, 14, 30)
@@ -265,6 +266,36 @@ class PublishedData:
                from reports.rpt_ab_tests where start_date <= ? and end_date >= ?
                order by start_date, experiment_name, is_control desc, variant_name""",
             [last, first],
+        )
+
+    # ------------------------------------------------------------------ what moved and why, what to do
+    def drivers(self, period: Period) -> list[dict]:
+        """rpt_kpi_drivers of the page's period against the one before (day over day, week over week, month over
+        month): every driver row of every metric, with the labels of its channel or platform; none when the
+        publication has no rpt_kpi_drivers."""
+        if not self.has_table("reports", "rpt_kpi_drivers"):
+            return []
+        return self.dicts(
+            """select metric, driver, channel, platform, channel_label_zh, channel_label_en, platform_label_zh,
+                      platform_label_en, value_before, value_now, value_change, contribution, is_complete,
+                      previous_period_start
+               from reports.rpt_kpi_drivers where period_type = ? and period_start = ?
+               order by metric, driver, channel nulls first, platform nulls first""",
+            [PERIOD_TYPE[period.kind], period.start],
+        )
+
+    def recommendations(self, first: date, last: date) -> list[dict]:
+        """rpt_recommendations of the days first..last, each (rule, subject) once, as of its latest day there (a
+        campaign judged every day of a week is one recommendation on the weekly page), in the order readers get
+        them: priority, then the newest, rule and subject; none when the publication has no rpt_recommendations."""
+        if not self.has_table("reports", "rpt_recommendations"):
+            return []
+        return self.dicts(
+            """select report_date, rule_id, subject, priority, message_zh, message_en, evidence_keys
+               from reports.rpt_recommendations where report_date between ? and ?
+               qualify row_number() over (partition by rule_id, subject order by report_date desc) = 1
+               order by priority, report_date desc, rule_id, subject""",
+            [first, last],
         )
 
     # ------------------------------------------------------------------ alerts, brand and competitors

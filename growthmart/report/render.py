@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from growthmart.report.charts import ChartBuilder
 from growthmart.report.data import Period, PublishedData, add_months, month_start
+from growthmart.report.explain import ExplainSections
 from growthmart.report.i18n import (
     KIND,
     Labels,
@@ -75,6 +76,7 @@ a.card dd{margin:0;text-align:right;font-weight:600}
 .sparks{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .spark{background:#fff;border-radius:6px;padding:8px 10px;box-shadow:0 1px 2px rgba(0,0,0,.08);font-size:12px;color:#646a73}
 .spark b{display:block;font-size:16px;color:#1f2329}
+#moved,#recommendations{margin-top:14px}ul.moved{margin:0 0 10px;padding-left:18px;font-size:14px;line-height:1.7}
 """
 
 # Draws every chart spec; marks each chart from Plotly's render promise (what the browser test waits for).
@@ -154,6 +156,7 @@ class PageBuilder:
         self.styles = CodeStyles(data.code_styles(), labels.lang)
         self.charts = ChartBuilder(data, labels, self.styles, self.data_end)
         self.watch = WatchSections(data, labels, self.data_end, self.styles)
+        self.explain = ExplainSections(data, labels)
 
     # ------------------------------------------------------------------ tiles
     def _tile(self, metric: str, label: str, table: str, keycol: str, key: date, value, deltas) -> str:
@@ -163,10 +166,12 @@ class PageBuilder:
             f' data-key="{keycol}={key.isoformat()}" data-value="{escape(raw(value))}">',
             f'<div class="name">{escape(label)}</div><div class="value">{escape(fmt_value(kind, value))}</div>',
         ]
-        for text_key, before in deltas:
+        for text_key, before, before_key in deltas:
+            # the earlier cell the change is against (same table and column): what a waterfall starts from
             text, direction = fmt_delta(kind, value, before)
             parts.append(
-                f'<span class="delta {direction}" data-compare="{escape(text_key)}">'
+                f'<span class="delta {direction}" data-compare="{escape(text_key)}" data-before="{escape(raw(before))}"'
+                f' data-before-key="{keycol}={before_key.isoformat()}">'
                 f"{escape(self.t(text_key))} <b>{escape(text)}</b></span>"
             )
         parts.append("</div>")
@@ -196,9 +201,9 @@ class PageBuilder:
                 )
                 continue
             label = self.t(f"active_users_{period.kind}") if metric == "active_users" else self.t(metric)
-            deltas = [(f"vs_previous_{period.kind}", prev.get(metric))]
+            deltas = [(f"vs_previous_{period.kind}", prev.get(metric), period.previous().start)]
             if before:
-                deltas.append((same_key, before.get(metric)))
+                deltas.append((same_key, before.get(metric), same.start))
             out.append(
                 self._tile(
                     metric, label, period.table, period.key_column, period.start, row.get(metric), deltas
@@ -386,13 +391,14 @@ class PageBuilder:
             else f" <span class=note>({escape(t('incomplete_period'))})</span>"
         )
         payload: dict = {}
+        moved = self.explain.moved(period, lambda chart: self._figure(chart, payload))
         charts = [*self.charts.all(period), self.watch.brand_chart(period)]
         figures = "".join(self._figure(c, payload) for c in charts)
         return (
             f'<!DOCTYPE html><html lang="{t.html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f"<style>{CSS}</style></head><body>{self._header(title, ''.join(nav))}<main>"
-            f"{self.watch.alerts(period)}"
+            f"{self.watch.alerts(period)}{moved}{self.explain.recommendations(period)}"
             f"<h2>{escape(t('kpis'))}{incomplete}</h2>{self.tiles(period)}"
             f'<div class="grid" style="margin-top:14px">{figures}</div>'
             f"{self.activities_table(period)}{self.ab_table(period)}"

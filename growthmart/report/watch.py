@@ -9,6 +9,7 @@ data-incident-id data-brand data-platform data-start>`; `<section id="competitor
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from html import escape
 
@@ -37,6 +38,42 @@ def _table(labels: Labels, columns: list[str], body: str) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def message_section(
+    labels: Labels,
+    period: Period,
+    *,
+    section_id: str,
+    title: str,
+    rows: list[dict],
+    row: Callable[[dict, bool], str],
+    columns: list[str],
+    empty: str,
+    more_key: str,
+    cap: int,
+    attrs: str = "",
+    after: str = "",
+) -> str:
+    """A period's list of messages (its alerts, its recommendations) as `<section id=<section_id>
+    data-<section_id>=<count>>`: the title with the period, one table row per message up to `cap` (the rest one
+    line), the `date` column only on weekly and monthly pages (a daily page's are all of its day); `empty` when
+    there are none."""
+    when = period.label if period.kind != "weekly" else labels.window(period.start, period.end)
+    head = f"<h2>{escape(title)} · {escape(when)}</h2>"
+    opening = f'<section id="{section_id}" class="panel" data-{section_id}="{len(rows)}"{attrs}>{head}'
+    if not rows:
+        return f"{opening}{empty}</section>"
+    dated = period.kind != "daily"
+    shown = rows[:cap]
+    body = "".join(row(r, dated) for r in shown)
+    more = (
+        f'<p class="note">{escape(labels(more_key, n=len(rows) - len(shown)))}</p>'
+        if len(rows) > len(shown)
+        else ""
+    )
+    table = _table(labels, [c for c in columns if dated or c != "date"], body)
+    return f"{opening}{table}{more}{after}</section>"
+
+
 class WatchSections:
     def __init__(self, data: PublishedData, labels: Labels, data_end: date | None, styles: CodeStyles):
         self.data = data
@@ -55,34 +92,23 @@ class WatchSections:
     def alerts(self, period: Period) -> str:
         t = self.t
         rows = self.data.alerts(period.start, period.end)
-        when = period.label if period.kind != "weekly" else self.t.window(period.start, period.end)
-        head = f"<h2>{escape(t('alerts_' + period.kind))} · {escape(when)}</h2>"
-        if not rows:
-            return (
-                f'<section id="alerts" class="panel" data-alerts="0">{head}'
-                f'<p class="ok">{escape(t("no_alerts"))}</p></section>'
-            )
         message = "message_zh" if t.lang == "zh" else "message_en"
-        shown = rows[:MAX_ALERTS_SHOWN]
-        dated = period.kind != "daily"  # a daily page's alerts are all of its day
-        body = "".join(
-            f'<tr data-alert-id="{escape(r["alert_id"])}" data-kind="{escape(r["kind"])}" '
-            f'data-severity="{escape(r["severity"])}">{_severity_cell(t, r["severity"])}'
-            f"<td>{escape(t('alert_kind_' + r['kind']))}</td>"
-            + (f"<td>{r['alert_date']}</td>" if dated else "")
-            + f"<td>{escape(r[message] or '')}</td></tr>"
-            for r in shown
-        )
-        more = (
-            f'<p class="note">{escape(t("more_alerts", n=len(rows) - len(shown)))}</p>'
-            if len(rows) > len(shown)
-            else ""
-        )
-        critical = sum(r["severity"] == "critical" for r in rows)
-        return (
-            f'<section id="alerts" class="panel" data-alerts="{len(rows)}" data-critical="{critical}">{head}'
-            f"{_table(t, ['severity', 'alert_kind', *(['date'] if dated else []), 'alert_message'], body)}{more}</section>"
-        )
+
+        def row(r: dict, dated: bool) -> str:
+            return (
+                f'<tr data-alert-id="{escape(r["alert_id"])}" data-kind="{escape(r["kind"])}" '
+                f'data-severity="{escape(r["severity"])}">{_severity_cell(t, r["severity"])}'
+                f"<td>{escape(t('alert_kind_' + r['kind']))}</td>"
+                + (f"<td>{r['alert_date']}</td>" if dated else "")
+                + f"<td>{escape(r[message] or '')}</td></tr>"
+            )
+
+        return message_section(
+            t, period, section_id="alerts", title=t("alerts_" + period.kind), rows=rows, row=row,
+            columns=["severity", "alert_kind", "date", "alert_message"],
+            empty=f'<p class="ok">{escape(t("no_alerts"))}</p>', more_key="more_alerts", cap=MAX_ALERTS_SHOWN,
+            attrs=f' data-critical="{sum(r["severity"] == "critical" for r in rows)}"',
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ brand
     def _platform(self, row: dict) -> str:

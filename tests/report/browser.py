@@ -93,7 +93,9 @@ KPI_STATE = """() => [...document.querySelectorAll('.kpi')].map(el => {
   const v = el.querySelector('[data-role=value], .kpi-value, .value');
   return {metric: el.dataset.metric ?? null, source: el.dataset.source ?? null, key: el.dataset.key ?? null,
           value: el.dataset.value ?? null, text: (el.innerText || '').trim(),
-          shown: v ? (v.innerText || '').trim() : null, visible: r.width > 0 && r.height > 0};
+          shown: v ? (v.innerText || '').trim() : null, visible: r.width > 0 && r.height > 0,
+          compares: [...el.querySelectorAll('[data-compare]')].map(c => ({compare: c.dataset.compare,
+            before: c.dataset.before ?? null, beforeKey: c.dataset.beforeKey ?? null, text: (c.innerText || '').trim()}))};
 })"""
 
 
@@ -102,7 +104,8 @@ KPI_STATE = """() => [...document.querySelectorAll('.kpi')].map(el => {
 # covers the plot area, the legend, the title or a tick label.
 CHART_DRAWN = """() => [...document.querySelectorAll('.chart[data-chart]')].map(el => {
   const L = el._fullLayout;
-  const out = {id: el.dataset.chart, ranked: el.dataset.ranked ?? null, xPeriod: el.dataset.xPeriod ?? null,
+  const out = {id: el.dataset.chart, metric: el.dataset.metric ?? null, compare: el.dataset.compare ?? null,
+               ranked: el.dataset.ranked ?? null, xPeriod: el.dataset.xPeriod ?? null,
                periodSource: el.dataset.periodSource ?? null, legend: !!(L && L.showlegend), traces: [], axes: {},
                modebar: null};
   if (!L || !el._fullData) return out;
@@ -131,7 +134,11 @@ CHART_DRAWN = """() => [...document.querySelectorAll('.chart[data-chart]')].map(
       showlegend: t.showlegend === true, horizontal, color: Array.isArray(color) ? Array.from(color) : color,
       categories: Array.from((horizontal ? t.y : t.x) || [], String),
       values: Array.from((horizontal ? t.x : t.y) || [], v => (v === null || v === undefined) ? null : Number(v)),
-      axis: cat ? axis(cat) : null, points});
+      axis: cat ? axis(cat) : null, points,
+      // a waterfall's bars as drawn: each bar's own value, the level it reaches, whether it is a sum
+      steps: t.type === 'waterfall' ? ((el.calcdata && el.calcdata[i]) || []).map(p => ({
+        value: Number(p.rawS), level: Number(p.s), sum: !!p.isSum})) : null,
+      measure: t.measure ? Array.from(t.measure) : null});
   });
   const bar = el.querySelector('.modebar');
   if (bar) {
@@ -255,6 +262,7 @@ def check_page(
         seen = page.evaluate(PAGE_TEXT)
         result.reading_problems = (
             drawn_problems(result.drawn, con)
+            + waterfall_problems(result.drawn, result.kpis)
             + phase_problems(seen["phases"], con)
             + quality_panel_problems(seen)
             + raw_code_problems(seen, result.lang, codes if codes is not None else labelled_codes(con))
@@ -339,6 +347,78 @@ def kpi_problems(kpis: list[dict], con) -> list[str]:
         shown = k["shown"] if k["shown"] is not None else k["text"]
         if not displays(shown, value):
             problems.append(f"{name}: shows {shown!r}, which is not a formatting of {value!r}")
+        problems += compare_problems(name, k, con)
+    return problems
+
+
+def compare_problems(name: str, kpi: dict, con) -> list[str]:
+    """Each change a tile shows names the earlier cell it is against (data-before, data-before-key, same table
+    and column): that cell is the published one."""
+    problems = []
+    for c in kpi.get("compares") or []:
+        if c["beforeKey"] is None:
+            continue
+        try:
+            stored = stored_value(con, kpi["source"], c["beforeKey"])
+        except LookupError:
+            stored = None  # no earlier period published: the tile shows no change
+        except Exception as err:  # noqa: BLE001 — a contract violation, reported
+            problems.append(f"{name} {c['compare']}: {type(err).__name__}: {err}")
+            continue
+        before = None if c["before"] in (None, "") else float(c["before"])
+        if (stored is None) != (before is None) or (
+            before is not None and not math.isclose(before, float(stored), rel_tol=1e-9, abs_tol=1e-12)
+        ):
+            problems.append(
+                f"{name} {c['compare']}: data-before {c['before']!r} but the table holds {stored!r} at {c['beforeKey']}"
+            )
+    return problems
+
+
+def waterfall_problems(drawn: list[dict], kpis: list[dict]) -> list[str]:
+    """A waterfall explaining a KPI's change (data-metric, data-compare) must start at the earlier value its tile's
+    change is against, its bars must add up to that change, and its total bar must be the tile's value: the drivers
+    a reader sees explain exactly the change shown in the tile (and the tile shows the published cells)."""
+    problems = []
+    for chart in drawn:
+        for tr in chart["traces"]:
+            if tr["type"] != "waterfall":
+                continue
+            name = f"waterfall {chart['id']!r}"
+            steps = tr["steps"] or []
+            measure = tr["measure"] or []
+            if len(steps) < 2 or measure[:1] != ["absolute"] or measure[-1:] != ["total"]:
+                problems.append(f"{name}: not an absolute bar, changes and a total bar ({measure})")
+                continue
+            tiles = [k for k in kpis if k["metric"] == chart["metric"]]
+            compare = next(
+                (c for k in tiles for c in k.get("compares") or [] if c["compare"] == chart["compare"]), None
+            )
+            if not tiles or compare is None or not tiles[0]["value"] or not compare["before"]:
+                problems.append(
+                    f"{name}: no KPI tile {chart['metric']!r} with a change {chart['compare']!r} to check it against"
+                )
+                continue
+            now, before = float(tiles[0]["value"]), float(compare["before"])
+            start, total = steps[0]["value"], steps[-1]["level"]
+            parts = sum(s["value"] for s in steps[1:-1])
+            size = max(1.0, abs(before), abs(now))
+
+            def close(a: float, b: float, size: float = size) -> bool:
+                return math.isclose(a, b, rel_tol=0, abs_tol=1e-9 * size)
+
+            if not close(start, before):
+                problems.append(f"{name}: starts at {start!r}, but the tile's change is against {before!r}")
+            if not close(parts, now - before):
+                problems.append(
+                    f"{name}: its bars add up to {parts!r}, but the tile's change is {now - before!r}"
+                )
+            if not close(total, now):
+                problems.append(f"{name}: ends at {total!r}, but the tile shows {now!r}")
+            if start and not displays(compare["text"].split()[-1], (total - start) / abs(start)):
+                problems.append(
+                    f"{name}: the tile shows the change {compare['text']!r}, not {(total - start) / abs(start):+.4%}"
+                )
     return problems
 
 

@@ -248,7 +248,12 @@ def plotly_asset(tmp_path_factory) -> Path:
 
 
 def plotly_page(
-    tmp_path: Path, asset: Path, charts: dict, config: str = NO_TOOLBAR, name: str = "charts.html"
+    tmp_path: Path,
+    asset: Path,
+    charts: dict,
+    config: str = NO_TOOLBAR,
+    name: str = "charts.html",
+    body: str = "",
 ) -> Path:
     divs = "".join(
         f'<div class="chart" data-chart="{cid}"'
@@ -261,7 +266,7 @@ const specs = {json.dumps(charts, ensure_ascii=False)};
 document.querySelectorAll('.chart').forEach(el => {{ const s = specs[el.dataset.chart];
   Plotly.newPlot(el, s.data, Object.assign({{margin: {{l: 60, r: 10, t: 10, b: 40}}, height: 300}}, s.layout), {config})
     .then(() => {{ el.dataset.rendered = 'true'; }}); }});</script>"""
-    return page(tmp_path, divs + draw, name=name)
+    return page(tmp_path, body + divs + draw, name=name)
 
 
 def charts_with(change) -> dict:
@@ -343,6 +348,61 @@ def test_a_colour_that_moves_between_pages_is_caught(browser, kpi_db, plotly_ass
     assert colour_problems([before, before]) == []
     problems = colour_problems([before, after])
     assert any("'platform:a'" in p and "#2f6fde on a.html#spend" in p for p in problems), problems
+
+
+# What moved and why: GMV 1,234,567.89 (06-03) -> 56,789.50 (06-04) in kpi_db, its tile's change against the day
+# before (−95.4 %) and the waterfall explaining it: the day before, two drivers (−1,000,000 and −177,778.39), the day.
+GMV_TILE = """<div class="kpi" data-metric="gmv" data-source="rpt_kpi_daily.gmv" data-key="report_date=2026-06-04"
+data-value="56789.5"><div class="name">GMV</div><div class="value">¥56,790</div><span class="delta down"
+data-compare="vs_previous_daily" data-before="1234567.89" data-before-key="report_date=2026-06-03">较前一日
+<b>−95.4%</b></span></div>"""
+WATERFALL = {
+    "moved_gmv": {
+        "attrs": {"data-metric": "gmv", "data-compare": "vs_previous_daily"},
+        "data": [{"type": "waterfall", "x": ["before", "active_buyers", "aov", "now"],
+                  "y": [1234567.89, -1000000, -177778.39, 56789.5],
+                  "measure": ["absolute", "relative", "relative", "total"]}],
+        "layout": {"showlegend": False, "xaxis": {"type": "category", "tickmode": "array",
+                   "tickvals": ["before", "active_buyers", "aov", "now"],
+                   "ticktext": ["前一日 2026-06-03", "活跃买家", "平均订单金额 AOV", "当日 2026-06-04"]}},
+    },
+}  # fmt: skip
+
+
+def test_a_waterfall_adding_up_to_its_tiles_change_passes(browser, kpi_db, plotly_asset, tmp_path):
+    result = check_page(browser, plotly_page(tmp_path, plotly_asset, WATERFALL, body=GMV_TILE), kpi_db)
+    assert result.problems() == []
+    (chart,) = result.drawn
+    assert [s["level"] for s in chart["traces"][0]["steps"]][-1] == pytest.approx(56789.5)
+
+
+BROKEN_WATERFALLS = {
+    "bars that do not add up to the change": (
+        _set(["moved_gmv", "data", 0, "y", 2], -177778.0), GMV_TILE, "its bars add up to",
+    ),
+    "a start that is not the tile's earlier value": (
+        _set(["moved_gmv", "data", 0, "y", 0], 1234000.0), GMV_TILE, "starts at 1234000,",
+    ),
+    "a tile whose change is against another value than the table's": (
+        lambda charts: None, GMV_TILE.replace('data-before="1234567.89"', 'data-before="1234000"'), "data-before '1234000'",
+    ),
+    "a tile showing another change": (lambda charts: None, GMV_TILE.replace("−95.4%", "−94.5%"), "the tile shows the change"),
+    "a waterfall without its tile": (lambda charts: None, "", "no KPI tile 'gmv'"),
+    "a waterfall without a total bar": (
+        _set(["moved_gmv", "data", 0, "measure", 3], "relative"), GMV_TILE, "not an absolute bar, changes and a total bar",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BROKEN_WATERFALLS, ids=list(BROKEN_WATERFALLS))
+def test_each_waterfall_that_does_not_explain_its_tile_is_caught(
+    browser, kpi_db, plotly_asset, tmp_path, case
+):
+    change, tile, expected = BROKEN_WATERFALLS[case]
+    charts = copy.deepcopy(WATERFALL)
+    change(charts)
+    problems = check_page(browser, plotly_page(tmp_path, plotly_asset, charts, body=tile), kpi_db).problems()
+    assert any(expected in p for p in problems), problems
 
 
 @pytest.mark.parametrize(
@@ -460,6 +520,9 @@ def test_the_daily_report_renders_and_its_tiles_equal_the_published_tables(repor
     assert result.lang in ("zh-CN", "en")
     assert result.charts, "the daily report draws no chart"
     assert REQUIRED_METRICS - {k["metric"] for k in result.kpis} == set(), "tiles missing"
+    # the page opens with what moved and why: a waterfall per explained KPI, each checked against its tile
+    waterfalls = {c["metric"] for c in result.drawn if any(t["type"] == "waterfall" for t in c["traces"])}
+    assert waterfalls == {"gmv", "new_users", "cac", "blended_roas"}
     assert shot.stat().st_size > 10_000
 
 

@@ -27,7 +27,7 @@ REQUIRED_METRICS = {
 }  # fmt: skip
 CHARTS = {
     "kpi_trend", "retention_heatmap", "funnel", "cac_ltv", "campaign_roi", "spend_platform", "top_content",
-    "lifecycle", "attribution", "brand_negative",
+    "lifecycle", "attribution", "brand_negative", "moved_gmv", "moved_new_users", "moved_cac", "moved_blended_roas",
 }  # fmt: skip
 
 
@@ -43,6 +43,7 @@ class Page(HTMLParser):
         self.sections: list[dict] = []  # <section>s in page order
         self.alerts: list[dict] = []  # rows of the alerts section
         self.incidents: list[dict] = []
+        self.recommendations: list[dict] = []  # rows of the recommendations section
         self.phases: list[tuple[str, str]] = []  # (activity, phase) of the activity rows in page order
         self.details: list[dict] = []  # <details> elements (attributes) in page order
         self.figures: list[str] = []  # each figure's text (title, no-data text, note)
@@ -72,6 +73,8 @@ class Page(HTMLParser):
             self.alerts.append(a)
         if tag == "tr" and "data-incident-id" in a:
             self.incidents.append(a)
+        if tag == "tr" and "data-rule" in a:
+            self.recommendations.append(a)
         if tag == "tr" and "data-phase" in a:
             self.phases.append((a["data-activity"], a["data-phase"]))
         if tag == "details":
@@ -503,3 +506,75 @@ def test_the_index_opens_on_the_latest_periods_then_the_archive_by_month(reports
     assert text.count("<polyline") >= 6  # a sparkline per overview KPI
     months = [d["data-month"] for d in index.details]
     assert months == ["2026-06", "2026-05", "2026-04"] and not any("open" in d for d in index.details)
+
+
+def test_pages_open_with_what_moved_and_why_then_the_recommendations(reports):
+    for path in (f"daily/{LAST_DAY}.html", "weekly/2026-06-01.html", "monthly/2026-06.html"):
+        ids = [s.get("id") for s in read(reports / path).sections]
+        assert ids[:3] == ["alerts", "moved", "recommendations"], (path, ids)
+    first = read(reports / "daily" / "2026-05-01.html")
+    (moved,) = [s for s in first.sections if s.get("id") == "moved"]
+    assert "data-previous-period-start" not in moved and not [
+        c for c in first.charts if c.startswith("moved_")
+    ]
+
+
+def test_each_waterfall_draws_the_published_drivers_and_adds_up_to_their_change(reports, published):
+    """Before, the largest contributions (the rest as one 'others' bar), now: the published cells, adding up to the
+    published change (the browser test ties the same bars to the KPI tile)."""
+    from growthmart.report.explain import TOP_DRIVERS
+
+    pages = {
+        "daily": f"daily/{LAST_DAY}.html",
+        "weekly": "weekly/2026-06-01.html",
+        "monthly": "monthly/2026-06.html",
+    }
+    starts = {"daily": LAST_DAY, "weekly": date(2026, 6, 1), "monthly": date(2026, 6, 1)}
+    others = 0
+    for kind, path in pages.items():
+        page = read(reports / path)
+        for metric in ("gmv", "new_users", "cac", "blended_roas"):
+            rows = published.execute(
+                """select value_before, value_now, value_change, contribution from reports.rpt_kpi_drivers
+                   where period_type = ? and period_start = ? and metric = ?""",
+                [{"daily": "day", "weekly": "week", "monthly": "month"}[kind], starts[kind], metric],
+            ).fetchall()
+            assert rows, (path, metric)
+            trace = page.specs[f"moved_{metric}"]["data"][0]
+            measure, y = trace["measure"], trace["y"]
+            assert measure[0] == "absolute" and measure[-1] == "total" and set(measure[1:-1]) <= {"relative"}
+            before, now, change = rows[0][:3]
+            assert y[0] == pytest.approx(before, rel=1e-12) and y[-1] == pytest.approx(now, rel=1e-12)
+            assert sum(y[1:-1]) == pytest.approx(change, rel=1e-9, abs=1e-9), (path, metric)
+            parts = sorted((c for *_, c in rows if c), key=abs, reverse=True)
+            assert len(y) - 2 == min(len(parts), TOP_DRIVERS), (path, metric)
+            shown = y[1:-1] if len(parts) <= TOP_DRIVERS else y[1:-2]
+            rest = list(parts)
+            for value in shown:  # each bar is a published contribution, none smaller than one left out
+                rest.remove(next(c for c in rest if c == pytest.approx(value, rel=1e-12)))
+            assert not rest or min(map(abs, shown)) >= max(map(abs, rest)), (path, metric)
+            others += trace["x"][-2] == "others"
+    assert others > 0, "no waterfall has an 'others' bar: the case is not exercised"
+
+
+def test_recommendations_are_the_published_ones_of_the_period_each_once(reports, published):
+    def shown(path: str) -> list[tuple]:
+        return [
+            (r["data-rule"], r["data-subject"], r["data-date"]) for r in read(reports / path).recommendations
+        ]
+
+    day = published.execute(
+        """select rule_id, subject, cast(report_date as varchar) from reports.rpt_recommendations
+           where report_date = ? order by priority, rule_id, subject""",
+        [LAST_DAY],
+    ).fetchall()
+    assert day and shown(f"daily/{LAST_DAY}.html") == day
+    month = published.execute(
+        """select rule_id, subject, cast(max(report_date) as varchar), min(priority), count(*)
+           from reports.rpt_recommendations where report_date between '2026-05-01' and '2026-05-31' group by 1, 2"""
+    ).fetchall()
+    got = shown("monthly/2026-05.html")
+    assert sorted(got) == sorted(r[:3] for r in month)
+    assert max(r[4] for r in month) > 1, "no subject fired on two days of May: the case is not exercised"
+    priority = {r[0]: r[3] for r in month}
+    assert [priority[r[0]] for r in got] == sorted(priority[r[0]] for r in got)
