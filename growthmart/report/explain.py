@@ -27,6 +27,16 @@ TOP_IN_WORDS = 3  # drivers named in the one-line summary of each metric
 MAX_RECOMMENDATIONS_SHOWN = 20  # a month of daily budget judgements would bury the page: the rest is one line
 # A rise is good for these KPIs and bad for CAC: the waterfall colours a contribution by what it does to the business.
 LOWER_IS_BETTER = {"cac"}
+
+
+def delta_tone(metric: str, direction: str) -> str:
+    """The colour class of a change ("good", "bad" or "" when flat or unknown): what it does to the business, as its
+    waterfall shows it; a tile, a line in words and a waterfall of one metric never disagree."""
+    if direction not in ("up", "down"):
+        return ""
+    return "good" if (direction == "up") != (metric in LOWER_IS_BETTER) else "bad"
+
+
 GOOD, BAD, TOTAL = "#19a979", "#d83931", "#2f6fde"
 # Decimals of a signed contribution: Shapley parts of a count are fractions of a user.
 SIGNED_DECIMALS = {"count": 1, "money": 0, "money2": 2, "multiple": 3}
@@ -134,8 +144,6 @@ class ExplainSections:
         kind = KIND[metric]
         first = rows[0]
         delta, direction = fmt_delta(kind, first["value_now"], first["value_before"])
-        if metric in LOWER_IS_BETTER:  # coloured as its waterfall: a falling CAC is good news
-            direction = {"up": "down", "down": "up"}.get(direction, direction)
         top = [b for b in self._bars(rows) if b[0] != "others"][:TOP_IN_WORDS]
         why = (
             "、".join(f"{escape(label)} {fmt_signed(kind, part)}" for _, label, part in top)
@@ -145,7 +153,7 @@ class ExplainSections:
         change = fmt_signed(kind, first["value_change"])
         return (
             f'<li data-metric="{metric}"><b>{escape(self.t(metric))}</b> '
-            f'<span class="delta {direction}" style="display:inline"><b>{change} ({delta})</b></span>'
+            f'<span class="delta {direction} {delta_tone(metric, direction)}" style="display:inline"><b>{change} ({delta})</b></span>'
             + (f"{escape(self.t('moved_because'))}{why}" if top else "")
             + "</li>"
         )

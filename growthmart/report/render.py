@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from growthmart.report.charts import ChartBuilder
 from growthmart.report.data import Period, PublishedData, add_months, month_start
-from growthmart.report.explain import ExplainSections
+from growthmart.report.explain import ExplainSections, delta_tone
 from growthmart.report.i18n import (
     KIND,
     Labels,
@@ -56,7 +56,7 @@ h2{font-size:17px;margin:22px 0 10px}h3{font-size:14px;margin:0 0 6px;font-weigh
 .kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
 .kpi{background:#fff;border-radius:6px;padding:10px 12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .kpi .name{font-size:12px;color:#646a73}.kpi .value{font-size:22px;font-weight:600;margin:4px 0}
-.delta{font-size:12px;color:#646a73;display:block}.delta.up b{color:#19a979}.delta.down b{color:#d83931}
+.delta{font-size:12px;color:#646a73;display:block}.delta.good b{color:#19a979}.delta.bad b{color:#d83931}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:14px}
 figure{margin:0;background:#fff;border-radius:6px;padding:10px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .chart{min-height:320px}.chart.empty{min-height:60px}
@@ -170,7 +170,7 @@ class PageBuilder:
             # the earlier cell the change is against (same table and column): what a waterfall starts from
             text, direction = fmt_delta(kind, value, before)
             parts.append(
-                f'<span class="delta {direction}" data-compare="{escape(text_key)}" data-before="{escape(raw(before))}"'
+                f'<span class="delta {direction} {delta_tone(metric, direction)}" data-compare="{escape(text_key)}" data-before="{escape(raw(before))}"'
                 f' data-before-key="{keycol}={before_key.isoformat()}">'
                 f"{escape(self.t(text_key))} <b>{escape(text)}</b></span>"
             )

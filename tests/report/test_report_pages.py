@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,6 +39,9 @@ class Page(HTMLParser):
         super().__init__()
         self.html_lang = None
         self.tiles: list[dict] = []
+        self.deltas: list[
+            dict
+        ] = []  # a tile's changes (span.delta), with the tile's data-metric and data-value
         self.charts: dict[str, dict] = {}
         self.quality: dict | None = None
         self.sections: list[dict] = []  # <section>s in page order
@@ -63,6 +67,10 @@ class Page(HTMLParser):
             self.html_lang = a.get("lang")
         if "kpi" in classes:
             self.tiles.append(a)
+        if tag == "span" and "delta" in classes and "data-compare" in a:
+            self.deltas.append(
+                {**a, "metric": self.tiles[-1]["data-metric"], "value": self.tiles[-1]["data-value"]}
+            )
         if "chart" in classes and "data-chart" in a:
             self.charts[a["data-chart"]] = a
         if a.get("id") == "data-quality":
@@ -555,6 +563,23 @@ def test_each_waterfall_draws_the_published_drivers_and_adds_up_to_their_change(
             assert not rest or min(map(abs, shown)) >= max(map(abs, rest)), (path, metric)
             others += trace["x"][-2] == "others"
     assert others > 0, "no waterfall has an 'others' bar: the case is not exercised"
+
+
+def test_a_tiles_change_is_coloured_by_what_it_does_to_the_business(reports):
+    """Green for a rise, red for a fall, except CAC: cheaper customers are good news (as its waterfall colours it)."""
+    tones = Counter()
+    for path in sorted((reports / "daily").glob("*.html"))[-7:]:
+        for delta in read(path).deltas:
+            classes = delta["class"].split()
+            if "up" not in classes and "down" not in classes:  # flat, or no earlier value to compare with
+                assert "good" not in classes and "bad" not in classes, (path.name, delta)
+                continue
+            rising = "up" in classes
+            assert rising == (float(delta["value"]) > float(delta["data-before"])), (path.name, delta)
+            good = rising != (delta["metric"] == "cac")
+            assert ("good" if good else "bad") in classes, (path.name, delta)
+            tones[delta["metric"] == "cac", good] += 1
+    assert tones[True, True] and tones[True, False] and tones[False, True], tones  # every case is exercised
 
 
 def test_recommendations_are_the_published_ones_of_the_period_each_once(reports, published):
