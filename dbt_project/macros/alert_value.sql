@@ -1,5 +1,5 @@
 {#- A number as the alert and recommendation messages print it: unit 'cny' (¥12,345), 'cny_cents' (¥12.34), 'rate'
-    (12.3%), 'count' (1,234), 'ratio' (0.42: ROAS, ROI) and 'p_value' (0.003; <0.001 below). rpt_alerts' and
+    (12.3%), 'count' (1,234), 'ratio' (0.42: ROAS, ROI) and 'p_value' (p = 0.003; p < 0.001 below: the relation is part of the text). rpt_alerts' and
     rpt_recommendations' messages use it; the numeric columns beside them keep the exact values. -#}
 {% macro alert_value(value, unit) -%}
     {{ return(adapter.dispatch('alert_value', 'growthmart')(value, unit)) }}
@@ -14,8 +14,8 @@
         cast(round({{ value }}, 2) as {{ dbt.type_string() }})
     {%- elif unit == 'p_value' -%}
         case
-            when {{ value }} < 0.001 then '<0.001'
-            else cast(round({{ value }}, 3) as {{ dbt.type_string() }})
+            when {{ value }} < 0.001 then 'p < 0.001'
+            else 'p = ' || cast(round({{ value }}, 3) as {{ dbt.type_string() }})
         end
     {%- else -%}
         cast(round({{ value }}) as {{ dbt.type_string() }})
@@ -33,7 +33,7 @@
     {%- elif unit == 'ratio' -%}
         format('{:.2f}', {{ number }})
     {%- elif unit == 'p_value' -%}
-        case when {{ number }} < 0.001 then '<0.001' else format('{:.3f}', {{ number }}) end
+        case when {{ number }} < 0.001 then 'p < 0.001' else 'p = ' || format('{:.3f}', {{ number }}) end
     {%- else -%}
         format('{:,.0f}', {{ number }})
     {%- endif -%}
