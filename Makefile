@@ -101,12 +101,13 @@ lint: $(MANIFEST)
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
-# The test modules run on every core (pytest-xdist), each module whole on one worker (its fixtures run once);
+# The test modules run on every core (pytest-xdist), each module whole on one worker (its fixtures run once), the
+# modules reading the session's demo run together, longest first (tests/conftest.py says why);
 # PYTEST_WORKERS=0 runs them in this process, one after the other.
 PYTEST_WORKERS ?= auto
 
 unit: $(MANIFEST) dagster-home $(DUCKDB1_STAMP)
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: lint unit
 

@@ -62,6 +62,44 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return data
 
 
+# -- how `make test` spreads the modules over pytest-xdist workers (--dist loadgroup --no-loadscope-reorder) ---------
+# Each module is one work unit (its module fixtures run once), except that every module reading the session's demo
+# run (`demo_pipeline`) is one unit together: the demo is built once, not once per worker. Units start longest
+# first (a worker left alone with one long module at the end is what made the suite slow: xdist's default order is
+# by number of tests, which put the fault scenarios, a few long tests each, last). Worker seconds per unit of a
+# fresh-clone `make test` on a busy box (junit times, 2026-12-04); only the order matters, an unlisted unit counts 0.
+DEMO_UNIT = "demo_pipeline"
+UNIT_SECONDS = {
+    "tests/incremental/test_incremental_equals_full.py": 1781,
+    DEMO_UNIT: 1404,  # the demo built twice then, once per worker
+    "tests/faults/test_landing_faults.py": 1038,
+    "tests/faults/test_kill_and_concurrency.py": 765,
+    "tests/orchestration/test_console.py": 386,
+    "tests/test_new_source.py": 313,
+    "tests/test_bench.py": 231,
+    "tests/faults/test_publication_faults.py": 164,
+    "tests/connectors/test_connector_pipeline.py": 151,
+    "tests/connectors/test_app_db.py": 132,
+    "tests/test_demo_scale.py": 68,
+}
+
+
+def _unit(item) -> str:
+    return DEMO_UNIT if "demo_pipeline" in item.fixturenames else item.nodeid.split("::")[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    units: dict[str, str] = {}  # module -> unit
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if units.get(module) != DEMO_UNIT:
+            units[module] = _unit(item)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(units[item.nodeid.split("::")[0]]))
+    items.sort(key=lambda item: -UNIT_SECONDS.get(units[item.nodeid.split("::")[0]], 0))
+
+
 # -- the fault suite's figures (tests/faults/harness.py counts them in STATS), also across pytest-xdist workers ------
 FAULT_STATS = "fault_suite_stats"
 # tests/faults/conftest.py: a file in the session's temp dir naming the folder of the suite's data folders
