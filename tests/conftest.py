@@ -65,9 +65,9 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 # -- how `make test` spreads the modules over pytest-xdist workers (--dist loadgroup --no-loadscope-reorder) ---------
 # Each module is one work unit (its module fixtures run once), except that every module reading the session's demo
 # run (`demo_pipeline`) is one unit together: the demo is built once, not once per worker. Units start longest
-# first (a worker left alone with one long module at the end is what made the suite slow: xdist's default order is
-# by number of tests, which put the fault scenarios, a few long tests each, last). Worker seconds per unit of a
-# fresh-clone `make test` on a busy box (junit times, 2026-12-04); only the order matters, an unlisted unit counts 0.
+# first, so no worker is left alone with a long module at the end (xdist's default orders units by their number of
+# tests, which puts the fault scenarios, a few long tests each, last). Worker seconds per unit of a fresh-clone
+# `make test` on a busy box (junit times, 2026-12-04); only the order matters, an unlisted unit counts 0.
 DEMO_UNIT = "demo_pipeline"
 UNIT_SECONDS = {
     "tests/incremental/test_incremental_equals_full.py": 1781,
