@@ -1,18 +1,15 @@
-"""SQL fragments that type raw landing values under a contract (DuckDB dialect: raw is DuckDB-only)."""
+"""SQL fragments that type raw landing values under a contract, each rule stated once for every engine.
+
+The expressions take a `Dialect` (dialect.py: DuckDB by default, Spark SQL) for the few pieces the engines
+spell differently; `ident` and `literal` here are DuckDB's (the DuckDB-only modules use them).
+"""
 
 from __future__ import annotations
 
 from growthmart.contracts import NULL_TOKENS, Column, SourceContract
+from growthmart.ingest.dialect import DUCKDB, Dialect
 
-DUCKDB_TYPES = {
-    "string": "varchar",
-    "int": "bigint",
-    "decimal": "decimal(18, 4)",
-    "double": "double",
-    "date": "date",
-    "timestamp": "timestamp",
-    "json": "varchar",
-}
+DUCKDB_TYPES = DUCKDB.types
 
 LINEAGE_COLUMNS = (
     ("_source_file", "varchar"),
@@ -24,17 +21,17 @@ LINEAGE_COLUMNS = (
 
 def ident(name: str) -> str:
     """Quote an identifier (Chinese headers and punctuation included)."""
-    return '"' + name.replace('"', '""') + '"'
+    return DUCKDB.ident(name)
 
 
 def literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return DUCKDB.literal(value)
 
 
-def cleaned(column: Column) -> str:
+def cleaned(column: Column, d: Dialect = DUCKDB) -> str:
     """The landing text of a column with surrounding blanks removed and null tokens mapped to NULL."""
-    tokens = ", ".join(literal(t) for t in NULL_TOKENS)
-    ref = ident(column.name)
+    tokens = ", ".join(d.literal(t) for t in NULL_TOKENS)
+    ref = d.ident(column.name)
     return f"(case when trim({ref}) in ({tokens}) then null else trim({ref}) end)"
 
 
@@ -49,32 +46,30 @@ DECIMAL_PATTERN = f"[+-]?({_GROUPED}(\\.[0-9]{{0,4}}0*)?|\\.[0-9]{{1,4}}0*)"
 DOUBLE_PATTERN = "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 
-def _matches(v: str, pattern: str) -> str:
-    return f"regexp_full_match({v}, {literal(pattern)})"
-
-
-def typed(column: Column, v: str) -> str:
+def typed(column: Column, v: str, d: Dialect = DUCKDB) -> str:
     """Expression that parses the cleaned text `v` to the column's type, NULL when it cannot."""
     t = column.type
     if t == "string":
         return v
     if t == "int":
         # Integers only: "12.5" must not silently round.
-        return f"(case when {_matches(v, INT_PATTERN)} then try_cast(replace({v}, ',', '') as bigint) end)"
+        cast = d.try_cast(f"replace({v}, ',', '')", d.types["int"])
+        return f"(case when {d.full_match(v, INT_PATTERN)} then {cast} end)"
     if t == "decimal":
-        return f"(case when {_matches(v, DECIMAL_PATTERN)} then try_cast(replace({v}, ',', '') as decimal(18, 4)) end)"
+        cast = d.try_cast(f"replace({v}, ',', '')", d.types["decimal"])
+        return f"(case when {d.full_match(v, DECIMAL_PATTERN)} then {cast} end)"
     if t == "double":
-        return f"(case when {_matches(v, DOUBLE_PATTERN)} then try_cast({v} as double) end)"
+        return f"(case when {d.full_match(v, DOUBLE_PATTERN)} then {d.try_cast(v, d.types['double'])} end)"
     if t == "date":
-        return f"cast(try_strptime({v}, ['%Y-%m-%d', '%Y/%m/%d']) as date)"
+        return d.parse_date(v)
     if t == "timestamp":
-        return f"timezone('UTC', try_cast({v} as timestamptz))"
+        return d.parse_timestamp_utc(v)
     if t == "json":
-        return f"(case when json_valid({v}) then {v} end)"
+        return f"(case when {d.json_valid(v)} then {v} end)"
     raise ValueError(t)
 
 
-def _why_unreadable(column: Column, v: str) -> str:
+def _why_unreadable(column: Column, v: str, d: Dialect) -> str:
     """A hint appended to "cannot parse" for the numeric texts that look like numbers but are ambiguous."""
     if column.type in ("int", "decimal"):
         hints = [
@@ -84,21 +79,19 @@ def _why_unreadable(column: Column, v: str) -> str:
             ),
         ]
         if column.type == "decimal":
-            hints.append(
-                (f"regexp_full_match({v}, '[+-]?[0-9,]*\\.[0-9]{{5,}}')", "more than 4 decimal places")
-            )
+            hints.append((d.full_match(v, "[+-]?[0-9,]*\\.[0-9]{5,}"), "more than 4 decimal places"))
         if column.type == "int":
             hints.append((f"contains({v}, '.')", "not an integer; it is never rounded"))
-        whens = " ".join(f"when {cond} then {literal(' (' + hint + ')')}" for cond, hint in hints)
+        whens = " ".join(f"when {cond} then {d.literal(' (' + hint + ')')}" for cond, hint in hints)
         return f"(case {whens} else '' end)"
     return "''"
 
 
-def _quoted(v: str) -> str:
-    return f"{literal(chr(39))} || {v} || {literal(chr(39))}"
+def _quoted(v: str, d: Dialect) -> str:
+    return f"{d.literal(chr(39))} || {v} || {d.literal(chr(39))}"
 
 
-def problem(column: Column, v: str, t: str, partition_date: str | None = None) -> str:
+def problem(column: Column, v: str, t: str, partition_date: str | None = None, d: Dialect = DUCKDB) -> str:
     """Why a value is unacceptable (NULL when it is fine), from its cleaned text `v` and typed value `t`.
 
     `partition_date` (an SQL expression) is given for the contract's report-date column: a row dated another
@@ -106,30 +99,30 @@ def problem(column: Column, v: str, t: str, partition_date: str | None = None) -
     """
     checks = [
         f"when {v} is not null and {t} is null then "
-        f"{literal(column.name + ': cannot parse ')} || {_quoted(v)} "
-        f"|| {literal(' as ' + column.type)} || {_why_unreadable(column, v)}"
+        f"{d.literal(column.name + ': cannot parse ')} || {_quoted(v, d)} "
+        f"|| {d.literal(' as ' + column.type)} || {_why_unreadable(column, v, d)}"
     ]
     if column.required:
-        checks.append(f"when {v} is null then {literal(column.name + ': required value missing')}")
+        checks.append(f"when {v} is null then {d.literal(column.name + ': required value missing')}")
     bounds = column.bounds
     if "min_value" in bounds:
         low, strict = bounds["min_value"], bounds.get("strict_min", False)
         below, rule = ("<=", ">") if strict else ("<", ">=")
         checks.append(
-            f"when {t} {below} {low} then {literal(column.name + ': ')} || {_quoted(v)} "
-            f"|| {literal(f' is out of range: the contract says {rule} {low:g}')}"
+            f"when {t} {below} {low} then {d.literal(column.name + ': ')} || {_quoted(v, d)} "
+            f"|| {d.literal(f' is out of range: the contract says {rule} {low:g}')}"
         )
     if "max_value" in bounds:
         high = bounds["max_value"]
         checks.append(
-            f"when {t} > {high} then {literal(column.name + ': ')} || {_quoted(v)} "
-            f"|| {literal(f' is out of range: the contract says <= {high:g}')}"
+            f"when {t} > {high} then {d.literal(column.name + ': ')} || {_quoted(v, d)} "
+            f"|| {d.literal(f' is out of range: the contract says <= {high:g}')}"
         )
     if partition_date is not None:
         checks.append(
-            f"when {t} <> {partition_date} then {literal(column.name + ': ')} || {_quoted(v)} "
-            f"|| {literal(' is not the day of its folder ')} || cast({partition_date} as varchar) "
-            f"|| {literal(' (a misfiled export?)')}"
+            f"when {t} <> {partition_date} then {d.literal(column.name + ': ')} || {_quoted(v, d)} "
+            f"|| {d.literal(' is not the day of its folder ')} || cast({partition_date} as {d.text}) "
+            f"|| {d.literal(' (a misfiled export?)')}"
         )
     return "(case " + " ".join(checks) + " end)"
 
