@@ -24,6 +24,7 @@ class Dialect:
     types: dict[str, str]  # contract type -> column type of a raw table
     text: str  # the text type
     timestamp: str  # a naive timestamp (UTC by convention)
+    now: str  # the current naive UTC timestamp (the session time zone is UTC)
 
     def ident(self, name: str) -> str:
         raise NotImplementedError
@@ -53,6 +54,17 @@ class Dialect:
         """Statements (re)creating the batch's scratch table `name` from `select`, materialised once."""
         raise NotImplementedError
 
+    def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
+        """`create table if not exists` of (name, type, not null) columns, partitioned where the engine does."""
+        raise NotImplementedError
+
+    def add_column_ddl(self, table: str, column: str, sql_type: str) -> str:
+        raise NotImplementedError
+
+    def pack_json(self, pairs: list[tuple[str, str]]) -> str:
+        """A JSON object text of (key, text expression) pairs, NULL values kept as null, keys in order."""
+        raise NotImplementedError
+
 
 class _DuckDB(Dialect):
     def ident(self, name: str) -> str:
@@ -76,6 +88,19 @@ class _DuckDB(Dialect):
 
     def scratch_table(self, name: str, select: str) -> list[str]:
         return [f"create or replace temp table {name} as {select}"]
+
+    def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
+        cols = ",\n  ".join(
+            f"{self.ident(name)} {typ}{' not null' if not_null else ''}" for name, typ, not_null in columns
+        )
+        return f"create table if not exists {table} (\n  {cols}\n)"
+
+    def add_column_ddl(self, table: str, column: str, sql_type: str) -> str:
+        return f"alter table {table} add column if not exists {column} {sql_type}"
+
+    def pack_json(self, pairs: list[tuple[str, str]]) -> str:
+        packed = ", ".join(f"{self.ident(k)} := {v}" for k, v in pairs)
+        return f"cast(to_json(struct_pack({packed})) as varchar)"
 
 
 class _Spark(Dialect):
@@ -109,6 +134,21 @@ class _Spark(Dialect):
             f"cache table {name} as {select}",
         ]
 
+    def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
+        # Parquet tables of the metastore: no NOT NULL (the loader writes no NULL there); the partition
+        # columns go last, as Spark stores them.
+        cols = [c for c in columns if c[0] not in partition_by] + [c for c in columns if c[0] in partition_by]
+        body = ",\n  ".join(f"{self.ident(name)} {typ}" for name, typ, _ in cols)
+        parts = ", ".join(self.ident(p) for p in partition_by)
+        return f"create table if not exists {table} (\n  {body}\n) using parquet partitioned by ({parts})"
+
+    def add_column_ddl(self, table: str, column: str, sql_type: str) -> str:
+        return f"alter table {table} add columns ({column} {sql_type})"
+
+    def pack_json(self, pairs: list[tuple[str, str]]) -> str:
+        packed = ", ".join(f"{self.literal(k)}, {v}" for k, v in pairs)
+        return f"to_json(named_struct({packed}), map('ignoreNullFields', 'false'))"
+
 
 DUCKDB = _DuckDB(
     "duckdb",
@@ -123,6 +163,7 @@ DUCKDB = _DuckDB(
     },
     text="varchar",
     timestamp="timestamp",
+    now="current_localtimestamp()",
 )
 SPARK = _Spark(
     "spark",
@@ -137,6 +178,7 @@ SPARK = _Spark(
     },
     text="string",
     timestamp="timestamp_ntz",
+    now="localtimestamp()",
 )
 
 

@@ -127,55 +127,86 @@ def problem(column: Column, v: str, t: str, partition_date: str | None = None, d
     return "(case " + " ".join(checks) + " end)"
 
 
-def raw_table_ddl(contract: SourceContract) -> str:
-    cols = [f"{ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in contract.columns]
-    cols += [f"{name} {typ}" for name, typ in LINEAGE_COLUMNS]
-    return f"create table if not exists raw.{ident(contract.name)} (\n  " + ",\n  ".join(cols) + "\n)"
+def raw_table_ddl(contract: SourceContract, d: Dialect = DUCKDB) -> str:
+    """The raw table of a source: its contract columns typed, then the lineage ones; partitioned by day where
+    the engine partitions tables (Spark)."""
+    cols = [(c.name, d.types[c.type], False) for c in contract.columns]
+    cols += [(name, _TYPE_KEYS[typ](d), False) for name, typ in LINEAGE_COLUMNS]
+    return d.table_ddl(f"raw.{d.ident(contract.name)}", cols, ["_partition_date"])
 
 
-def raw_table_upgrade_ddl(contract: SourceContract) -> list[str]:
+def raw_table_upgrade_ddl(
+    contract: SourceContract, have: set[str] | None = None, d: Dialect = DUCKDB
+) -> list[str]:
     """Statements adding the contract's columns an existing raw table lacks (optional columns added to a
     contract later): an existing warehouse upgrades in place, earlier rows read NULL there. New columns go
-    after the lineage columns, so the loader always inserts by column name."""
+    after the lineage columns, so the loader always inserts by column name. `have`: the table's columns, where
+    the engine cannot say `if not exists` (Spark)."""
     return [
-        f"alter table raw.{ident(contract.name)} add column if not exists {ident(c.name)} {DUCKDB_TYPES[c.type]}"
+        d.add_column_ddl(f"raw.{d.ident(contract.name)}", d.ident(c.name), d.types[c.type])
         for c in contract.columns
+        if have is None or c.name not in have
     ]
 
 
-BOOKKEEPING_DDL = (
-    "create schema if not exists raw",
-    """create table if not exists raw.quarantine_rows (
-        source varchar not null,
-        partition_date date not null,
-        source_file varchar not null,
-        row_number bigint,
-        column_name varchar,
-        reason varchar not null,
-        raw_record varchar,
-        quarantined_at timestamp not null,
-        run_id varchar
-    )""",
-    """create table if not exists raw.load_log (
-        source varchar not null,
-        partition_date date not null,
-        source_file varchar not null,
-        file_sha256 varchar not null,
-        rows_landed bigint not null,
-        rows_loaded bigint not null,
-        rows_quarantined bigint not null,
-        loaded_at timestamp not null,
-        run_id varchar
-    )""",
+_TYPE_KEYS = {
+    "varchar": lambda d: d.text,
+    "bigint": lambda d: "bigint",
+    "date": lambda d: "date",
+    "timestamp": lambda d: d.timestamp,
+}
+
+# The loader's bookkeeping, per (source, partition day): (column, type, not null); the day's rows are replaced
+# with the partition's (loader.py). Spark partitions them by (source, partition_date).
+BOOKKEEPING_TABLES = {
+    "quarantine_rows": (
+        ("source", "varchar", True),
+        ("partition_date", "date", True),
+        ("source_file", "varchar", True),
+        ("row_number", "bigint", False),
+        ("column_name", "varchar", False),
+        ("reason", "varchar", True),
+        ("raw_record", "varchar", False),
+        ("quarantined_at", "timestamp", True),
+        ("run_id", "varchar", False),
+    ),
+    "load_log": (
+        ("source", "varchar", True),
+        ("partition_date", "date", True),
+        ("source_file", "varchar", True),
+        ("file_sha256", "varchar", True),
+        ("rows_landed", "bigint", True),
+        ("rows_loaded", "bigint", True),
+        ("rows_quarantined", "bigint", True),
+        ("loaded_at", "timestamp", True),
+        ("run_id", "varchar", False),
+    ),
     # A file's columns the contract knows but the file lacks, or the other way round (a renamed column?):
     # the rows load, the warning is kept with the partition (replaced with it on reload).
-    """create table if not exists raw.load_warnings (
-        source varchar not null,
-        partition_date date not null,
-        source_file varchar not null,
-        column_name varchar,
-        warning varchar not null,
-        warned_at timestamp not null,
-        run_id varchar
-    )""",
-)
+    "load_warnings": (
+        ("source", "varchar", True),
+        ("partition_date", "date", True),
+        ("source_file", "varchar", True),
+        ("column_name", "varchar", False),
+        ("warning", "varchar", True),
+        ("warned_at", "timestamp", True),
+        ("run_id", "varchar", False),
+    ),
+}
+
+
+def bookkeeping_ddl(d: Dialect = DUCKDB) -> tuple[str, ...]:
+    return (
+        "create schema if not exists raw",
+        *(
+            d.table_ddl(
+                f"raw.{name}",
+                [(col, _TYPE_KEYS[typ](d), not_null) for col, typ, not_null in cols],
+                ["source", "partition_date"],
+            )
+            for name, cols in BOOKKEEPING_TABLES.items()
+        ),
+    )
+
+
+BOOKKEEPING_DDL = bookkeeping_ddl()
