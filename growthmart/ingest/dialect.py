@@ -128,11 +128,8 @@ class _Spark(Dialect):
         return f"(try_parse_json({v}) is not null)"
 
     def scratch_table(self, name: str, select: str) -> list[str]:
-        return [
-            f"uncache table if exists {name}",
-            f"drop view if exists {name}",
-            f"cache table {name} as {select}",
-        ]
+        # a temp view, cached when first read (dropping it uncaches it)
+        return [f"drop view if exists {name}", f"cache lazy table {name} as {select}"]
 
     def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
         # Parquet tables of the metastore: no NOT NULL (the loader writes no NULL there); the partition
