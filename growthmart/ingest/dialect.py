@@ -50,8 +50,9 @@ class Dialect:
     def json_valid(self, v: str) -> str:
         raise NotImplementedError
 
-    def scratch_table(self, name: str, select: str) -> list[str]:
-        """Statements (re)creating the batch's scratch table `name` from `select`, materialised once."""
+    def scratch_table(self, name: str, select: str, reused: bool = True) -> list[str]:
+        """Statements (re)creating the batch's scratch table `name` from `select`, materialised once where the
+        engine would otherwise compute it again at each use (`reused`: read more than once)."""
         raise NotImplementedError
 
     def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
@@ -86,7 +87,7 @@ class _DuckDB(Dialect):
     def json_valid(self, v: str) -> str:
         return f"json_valid({v})"
 
-    def scratch_table(self, name: str, select: str) -> list[str]:
+    def scratch_table(self, name: str, select: str, reused: bool = True) -> list[str]:
         return [f"create or replace temp table {name} as {select}"]
 
     def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:
@@ -127,8 +128,10 @@ class _Spark(Dialect):
     def json_valid(self, v: str) -> str:
         return f"(try_parse_json({v}) is not null)"
 
-    def scratch_table(self, name: str, select: str) -> list[str]:
-        # a temp view, cached when first read (dropping it uncaches it)
+    def scratch_table(self, name: str, select: str, reused: bool = True) -> list[str]:
+        # a temp view, cached when first read if it is read again (dropping it uncaches it)
+        if not reused:
+            return [f"create or replace temp view {name} as {select}"]
         return [f"drop view if exists {name}", f"cache lazy table {name} as {select}"]
 
     def table_ddl(self, table: str, columns: list[tuple[str, str, bool]], partition_by: list[str]) -> str:

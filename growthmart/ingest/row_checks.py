@@ -44,6 +44,7 @@ def type_batch(con, contract: SourceContract) -> None:
             select {nulls}, _source_file, _row_number, _partition_date, reason as _reason,
                    raw_record as _raw_record
             from _rejects_all""",
+            reused=False,  # read once, by mark_duplicate_keys
         ),
     )
 

@@ -389,13 +389,16 @@ def write_partitions(con, contract: SourceContract, days: list[str], run_id, res
     _drop_days(con, table, days, None)
     for name in BOOKKEEPING_TABLES:
         _drop_days(con, f"raw.{name}", days, contract.name)
-    cols, select = loaded_rows_select(contract, D)
-    con.execute(f"insert into {table} ({cols}) {select}")
-    quarantine_cols = ", ".join(c for c, _, _ in BOOKKEEPING_TABLES["quarantine_rows"])
-    con.execute(
-        f"insert into raw.quarantine_rows ({quarantine_cols}) {quarantine_select(contract, D)}",
-        [contract.name, run_id],
-    )
+    # each insert is a Spark job: skipped when the batch has nothing for it
+    if any(r.rows_loaded for r in results):
+        cols, select = loaded_rows_select(contract, D)
+        con.execute(f"insert into {table} ({cols}) {select}")
+    if any(r.rows_quarantined for r in results):
+        quarantine_cols = ", ".join(c for c, _, _ in BOOKKEEPING_TABLES["quarantine_rows"])
+        con.execute(
+            f"insert into raw.quarantine_rows ({quarantine_cols}) {quarantine_select(contract, D)}",
+            [contract.name, run_id],
+        )
     log = [
         (
             r.source,

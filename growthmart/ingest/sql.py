@@ -44,6 +44,16 @@ _GROUPED = "([0-9]+|[0-9]{1,3}(,[0-9]{3})+)"
 INT_PATTERN = f"[+-]?{_GROUPED}"
 DECIMAL_PATTERN = f"[+-]?({_GROUPED}(\\.[0-9]{{0,4}}0*)?|\\.[0-9]{{1,4}}0*)"
 DOUBLE_PATTERN = "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?"
+# A date is YYYY-MM-DD or YYYY/MM/DD (month and day of one or two digits); engines' parsers also read "26-05-10"
+# as the year 26 or "infinity" as a date.
+DATE_PATTERN = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}"
+# A timestamp is ISO 8601: a date, optionally a time (hours 00-23) with optional seconds and fraction, optionally
+# an offset (Z, +08, +08:00, +0800); without one it is UTC. Engines' casts accept other spellings as well (year
+# 26 for "26-05-10", "24:00", a bare time of today, "infinity"...), which would be read differently or wrongly.
+TIMESTAMP_PATTERN = (
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?)?"
+    "(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
 
 
 def typed(column: Column, v: str, d: Dialect = DUCKDB) -> str:
@@ -61,9 +71,9 @@ def typed(column: Column, v: str, d: Dialect = DUCKDB) -> str:
     if t == "double":
         return f"(case when {d.full_match(v, DOUBLE_PATTERN)} then {d.try_cast(v, d.types['double'])} end)"
     if t == "date":
-        return d.parse_date(v)
+        return f"(case when {d.full_match(v, DATE_PATTERN)} then {d.parse_date(v)} end)"
     if t == "timestamp":
-        return d.parse_timestamp_utc(v)
+        return f"(case when {d.full_match(v, TIMESTAMP_PATTERN)} then {d.parse_timestamp_utc(v)} end)"
     if t == "json":
         return f"(case when {d.json_valid(v)} then {v} end)"
     raise ValueError(t)

@@ -29,7 +29,7 @@ START, DAYS = dt.date(2026, 5, 10), 5
 WINDOW = [(START + dt.timedelta(days=i)).isoformat() for i in range(DAYS)]
 # a backfill batch, then a nightly day: the resent file of the last day duplicates one loaded before
 BATCHES = [WINDOW[:-1], WINDOW[-1:]]
-assert bad_files.LAST == WINDOW[-1] and bad_files.FIRST in WINDOW
+assert WINDOW[-1] == bad_files.LAST and bad_files.FIRST in WINDOW
 
 STAMPS = {"_loaded_at", "quarantined_at", "loaded_at", "warned_at"}  # when, not what: differ by nature
 
@@ -114,22 +114,88 @@ def duckdb_load(landing, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def spark_load(landing, tmp_path_factory):
-    from growthmart.spark import SparkCon, spark_session
+def spark(tmp_path_factory):
+    from growthmart.spark import spark_session
 
-    spark = spark_session(tmp_path_factory.mktemp("spark") / "data", "growthmart-parity-test")
-    try:
-        con = SparkCon(spark)
-        loads = _load_all(con, landing)
+    session = spark_session(tmp_path_factory.mktemp("spark") / "data", "growthmart-parity-test")
+    yield session
+    session.stop()
 
-        def query(table, cols):
-            quoted = ", ".join("`" + c + "`" for c in cols)
-            schema, name = table.split(".")
-            return spark.sql(f"select {quoted} from {schema}.`{name}`").collect()
 
-        yield loads, _tables(query)
-    finally:
-        spark.stop()
+@pytest.fixture(scope="module")
+def spark_load(landing, spark):
+    from growthmart.spark import SparkCon
+
+    loads = _load_all(SparkCon(spark), landing)
+
+    def query(table, cols):
+        quoted = ", ".join("`" + c + "`" for c in cols)
+        schema, name = table.split(".")
+        return spark.sql(f"select {quoted} from {schema}.`{name}`").collect()
+
+    return loads, _tables(query)
+
+
+# Landing texts of every kind the typing rules judge: (un)ambiguous numbers, dates in both layouts, timestamps
+# with and without offsets (and the spellings one engine's cast alone would accept), JSON, null tokens, blanks.
+TEXTS = [
+    *("1", "+5", "-0", "007", "1,234", "1,234,567.89", "12,5", "1,2,3", "1,23", "1234,567", ",5", "12.5"),
+    *("12.50000", "1.23456", ".5", "5.", "1e3", "1E-2", "-1.5e+2", "１２", "$5", "5%"),
+    *("9223372036854775807", "9223372036854775808", "99999999999999.9999", "999999999999999.0"),
+    *("2026-05-10", "2026/05/10", "2026-5-1", "2026/5/1", "26-05-10", "2026-13-01", "2026-02-30"),
+    *("2026-05-10T10:00:00", "2026-05-10 10:00:00", "2026-05-10T10:00:00Z", "2026-05-10T10:00:00+08:00"),
+    *(
+        "2026-05-10 10:00:00+08",
+        "2026-05-10T10:00:00.123456",
+        "2026-05-10 10:00",
+        "2026-05-10T10:00:00-05:30",
+    ),
+    *("2026-05-10 10:00:00 +0800", "2026-05-10 10:00:00 UTC", "2026-05-10T24:00:00", "10:00:00", "epoch"),
+    *('{"a": [1, {"b": null}]}', "[1,2]", '"x"', "true", "{a:1}", "[1,"),
+    *(
+        "",
+        " ",
+        "-",
+        "--",
+        "null",
+        "NULL",
+        "None",
+        "#DIV/0!",
+        " 12 ",
+        "\t12",
+        "12\n",
+        "abc",
+        "中文",
+        "it's",
+        "a\\b",
+    ),
+]
+# Not JSON by the standard, and each engine accepts one of them: DuckDB "NaN"/"infinity", Spark a scalar followed by
+# more text ("1 000"). Left out here and named in spark_load.py's notes.
+
+
+def _typed_values(run, d) -> list[tuple]:
+    from growthmart.contracts import COLUMN_TYPES, Column
+    from growthmart.ingest.sql import cleaned, problem, typed
+
+    exprs = []
+    for t in COLUMN_TYPES:
+        c = Column("v", t, False, "")
+        exprs += [typed(c, cleaned(c, d), d), problem(c, cleaned(c, d), typed(c, cleaned(c, d), d), None, d)]
+    rows = " union all ".join(
+        f"select {i} as i, {d.literal(t)} as {d.ident('v')}" for i, t in enumerate(TEXTS)
+    )
+    return [tuple(r) for r in run(f"select i, {', '.join(exprs)} from ({rows}) order by i")]
+
+
+def test_every_text_is_typed_and_judged_alike(spark):
+    from growthmart.ingest.dialect import DUCKDB, SPARK
+
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    duck = _typed_values(lambda sql: con.execute(sql).fetchall(), DUCKDB)
+    assert _typed_values(lambda sql: spark.sql(sql).collect(), SPARK) == duck
+    assert sum(1 for row in duck for v in row[2::2] if v) > len(TEXTS)  # plenty of texts are refused
 
 
 def test_every_planted_bad_file_is_judged_alike(duckdb_load, spark_load):
