@@ -310,10 +310,23 @@ def _parquet(batch: _Batch, paths: list[Path]) -> None:
             df.select(
                 F.lit(str(path)).alias("_path"),
                 (F.col("_metadata.row_index") + 1).alias("_row_number"),
-                *(F.col(f"`{n}`").cast("string").alias(n) for n in present),
+                *(_as_text(df, n).alias(n) for n in present),
             ),
             present,
         )
+
+
+def _as_text(df, name: str):
+    """A Parquet column as text, as DuckDB renders it: an instant (a UTC-adjusted timestamp) with its offset
+    '+00' (the session is UTC). Doubles of very large or small magnitude are spelled differently ('1.0E20' for
+    DuckDB's '1e+20'): the same value once typed, only a quarantined row's raw text shows it."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    col = F.col(f"`{name}`")
+    if isinstance(df.schema[name].dataType, TimestampType):
+        return F.concat(col.cast("string"), F.lit("+00"))
+    return col.cast("string")
 
 
 def stage_batch(con, contract: SourceContract, entries: list[tuple[Path, str, str]], contexts: dict) -> None:
