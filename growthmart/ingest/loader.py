@@ -350,6 +350,30 @@ def quarantine_select(contract: SourceContract, d: Dialect) -> str:
                where q._reason <> ''"""
 
 
+def bookkeeping_rows(results: list[PartitionLoad]) -> tuple[list[tuple], list[tuple]]:
+    """The batch's `raw.load_log` rows and `raw.load_warnings` rows (without time stamp and run id)."""
+    log = [
+        (
+            r.source,
+            r.partition_date,
+            f.source_file,
+            f.sha256,
+            f.rows_landed,
+            f.rows_loaded,
+            f.rows_quarantined,
+        )
+        for r in results
+        for f in r.files
+    ]
+    warnings = [
+        (r.source, r.partition_date, f.source_file, column, message)
+        for r in results
+        for f in r.files
+        for column, message in f.warnings(r.source)
+    ]
+    return log, warnings
+
+
 def _write_partitions(con, contract: SourceContract, days: list[str], run_id, results: list[PartitionLoad]):
     d = dialect_of(con)
     table = f"raw.{ident(contract.name)}"
@@ -374,19 +398,7 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
         con.execute(
             f"insert into raw.quarantine_rows {quarantine_select(contract, d)}", [contract.name, run_id]
         )
-        log_rows = [
-            (
-                r.source,
-                r.partition_date,
-                f.source_file,
-                f.sha256,
-                f.rows_landed,
-                f.rows_loaded,
-                f.rows_quarantined,
-            )
-            for r in results
-            for f in r.files
-        ]
+        log_rows, warnings = bookkeeping_rows(results)
         if log_rows:  # one statement for the batch (executemany runs one insert per row)
             fields = list(zip(*log_rows, strict=True))
             con.execute(
@@ -396,12 +408,6 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
                           current_localtimestamp(), ?""",
                 [*(list(f) for f in fields), run_id],
             )
-        warnings = [
-            (r.source, r.partition_date, f.source_file, column, message)
-            for r in results
-            for f in r.files
-            for column, message in f.warnings(r.source)
-        ]
         if warnings:
             fields = list(zip(*warnings, strict=True))
             con.execute(

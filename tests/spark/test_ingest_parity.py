@@ -46,9 +46,12 @@ STAMPS = {"_loaded_at", "quarantined_at", "loaded_at", "warned_at"}  # when, not
 def landing(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("parity") / "data"
     generate(data / "landing", DemoParams(start=START, days=DAYS, users=150, seed=3))
-    bad_files.plant(SimpleNamespace(landing=data / "landing", data=data))
+    PLANTED.update(bad_files.plant(SimpleNamespace(landing=data / "landing", data=data)))
     plant_more(data / "landing")
     return data / "landing"
+
+
+PLANTED: dict = {}  # what bad_files.plant says each planted file must produce
 
 
 def plant_more(landing: Path) -> None:
@@ -241,13 +244,26 @@ def test_every_planted_bad_file_is_judged_alike(duckdb_load, spark_load):
     assert set(duck) == set(spark)
     for source in duck:
         assert spark[source] == duck[source], source
-    failed = {s for s, runs in duck.items() if any(r[0] == "failed" for r in runs)}
-    planted = {"content_items", "app_users", "app_orders", "non_ad_costs", "campaigns", "app_events"}
-    assert planted | {"meta_ads_insights", "experiments"} == failed  # the planted failures did fail
+    failures = {s: r for s, runs in duck.items() for r in runs if r[0] == "failed"}
+    assert set(failures) == set(PLANTED["failing"])
+    for source, (path, expected) in PLANTED["failing"].items():
+        assert failures[source][2] == str(path) and all(e in failures[source][5] for e in expected), source
 
 
-def test_raw_rows_quarantine_warnings_and_load_log_are_identical(duckdb_load, spark_load):
+def test_raw_rows_quarantine_warnings_and_load_log_are_identical(duckdb_load, spark_load, landing):
     duck, spark = duckdb_load[1], spark_load[1]
-    assert any(duck["raw.quarantine_rows"]) and any(duck["raw.load_warnings"])
+    cols = bad_files_bookkeeping()["quarantine_rows"]
+    quarantined = [dict(zip(cols, r, strict=True)) for r in duck["raw.quarantine_rows"]]
+    for path, expected in PLANTED["quarantining"].items():
+        rel = str(path.relative_to(landing))
+        got = [
+            (q["row_number"], q["column_name"], q["reason"]) for q in quarantined if q["source_file"] == rel
+        ]
+        assert len(got) == len(expected), rel
+        for (row, column, reason), (g_row, g_column, g_reason) in zip(
+            sorted(expected), sorted(got), strict=True
+        ):
+            assert (g_row, g_column) == (row, column) and g_reason.startswith(reason), rel
+    assert any(duck["raw.load_warnings"])
     for table in duck:
         assert spark[table] == duck[table], table
