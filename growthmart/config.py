@@ -129,6 +129,35 @@ def _report_lang(value: str) -> str:
     return lang
 
 
+SPARK_DIR = "spark"  # under the data directory: the Spark warehouse (Parquet tables) and its metastore
+SPARK_MASTER_VAR = "GROWTHMART_SPARK_MASTER"  # default local[2]; a cluster's master URL otherwise
+
+
+def spark_settings(data_dir: Path | str) -> dict[str, str]:
+    """The Spark configuration of a data directory, in one place for the ingest's session and dbt-spark's
+    (`server_side_parameters` of its `session` profile): where the tables live and which metastore knows them.
+
+    - tables: Parquet under `<data>/spark/warehouse` (`raw` is `<data>/spark/warehouse/raw.db`), partitioned by
+      day, a day replaced by dropping and rewriting its partition;
+    - catalog: a Hive metastore in embedded Derby at `<data>/spark/metastore_db` (one process at a time: the
+      ingest and dbt run one after the other); on a cluster, point `spark.sql.warehouse.dir` at the lake and
+      `spark.hadoop.hive.metastore.uris` at the shared metastore instead;
+    - the session time zone is UTC: raw timestamps are naive UTC (`timestamp_ntz`), as in DuckDB.
+    """
+    spark = Path(data_dir).resolve() / SPARK_DIR
+    return {
+        "spark.master": os.environ.get(SPARK_MASTER_VAR) or "local[2]",
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(spark / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={spark / 'metastore_db'};create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark}",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+    }
+
+
 def published_dir(data_dir: Path | str) -> Path:
     return Path(data_dir) / "published"
 
@@ -149,6 +178,7 @@ def private_paths(data_dir: Path | str) -> list[Path]:
         data / "gx",
         data / "dagster_home",
         data / LOGS_DIR,
+        data / SPARK_DIR,
     ]
 
 

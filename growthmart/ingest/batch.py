@@ -19,7 +19,15 @@ from growthmart.contracts import SourceContract
 from growthmart.ingest.api_pages import is_api_page
 from growthmart.ingest.csv_reader import batch_csv, stage_csv
 from growthmart.ingest.parquet import batch_parquet, stage_parquet
-from growthmart.ingest.records import batch_api, batch_json, batch_jsonl, stage_api, stage_json, stage_jsonl
+from growthmart.ingest.records import (
+    api_contexts,
+    batch_api,
+    batch_json,
+    batch_jsonl,
+    stage_api,
+    stage_json,
+    stage_jsonl,
+)
 from growthmart.ingest.staging import FileByFile, append_staged_file, create_batch_tables
 
 STAGERS = {"csv": stage_csv, "json": stage_json, "jsonl": stage_jsonl, "parquet": stage_parquet}
@@ -34,8 +42,10 @@ def _stager(contract: SourceContract, path: Path):
 BATCH_STAGERS = {"csv": batch_csv, "json": batch_json, "jsonl": batch_jsonl}
 
 
-def stage_batch(con, contract: SourceContract, entries: list[tuple[Path, str, str]]) -> None:
-    """Stage every (path, name relative to the landing folder, day) of a batch into `_stage_all`/`_rejects_all`."""
+def stage_batch(con, contract: SourceContract, entries: list[tuple[Path, str, str]], contexts: dict) -> None:
+    """Stage every (path, name relative to the landing folder, day) of a batch into `_stage_all`/`_rejects_all`;
+    `contexts`: the API pages' request contexts (records.page_contexts)."""
+    api_contexts(con, contexts)
     create_batch_tables(con, contract)
     try:
         stage_batch_together(con, contract, entries)

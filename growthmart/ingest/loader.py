@@ -15,6 +15,11 @@ Guarantees, per (source, partition day):
 - a column the contract knows but a file lacks, or the other way round, is reported (`PartitionLoad.warnings`,
   `raw.load_warnings`).
 
+Engines: DuckDB, and Spark (issue 15; GROWTHMART_ENGINE=spark) with the same promises, the raw tables Parquet
+partitioned by day. Only staging the files and writing the partitions differ per engine (`Engine`: here for
+DuckDB, spark_load.py for Spark); listing and checking the files, typing, quarantine, duplicate keys and the
+per-file accounting are the same code, their SQL spelled per engine by dialect.py.
+
 Speed: a backfill loads many days per transaction (`plan_batches`), and the files of a batch are read together
 (one DuckDB statement per source and file layout, not ~10 per file): batch.py.
 
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +43,9 @@ from growthmart.connectors.landing import MARKER
 from growthmart.contracts import SourceContract
 from growthmart.ingest.api_pages import page_files
 from growthmart.ingest.batch import stage_batch
+from growthmart.ingest.dialect import Dialect, dialect_of
 from growthmart.ingest.errors import LoadError
-from growthmart.ingest.records import api_contexts
+from growthmart.ingest.records import page_contexts
 from growthmart.ingest.row_checks import mark_duplicate_keys, type_batch
 from growthmart.ingest.sql import BOOKKEEPING_DDL, ident, literal, raw_table_ddl, raw_table_upgrade_ddl
 from growthmart.landing_watch import sha256  # one fingerprint of a landing file, for the log and the watch
@@ -98,6 +105,17 @@ class PartitionLoad:
     @property
     def warnings(self) -> list[str]:
         return [message for f in self.files for _, message in f.warnings(self.source)]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What differs per engine around the shared judging of a batch."""
+
+    ensure_raw_tables: Callable  # (con, contract)
+    stage_batch: (
+        Callable  # (con, contract, entries, page contexts) -> _stage_all, _rejects_all, _columns_seen
+    )
+    write_partitions: Callable  # (con, contract, days, run_id, results): replace the days, with bookkeeping
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
@@ -222,18 +240,19 @@ def load_partitions(
     a `LoadError`) none is. Batching a backfill's days keeps the per-statement overhead per run, not per day.
     """
     landing_dir = Path(landing_dir)
-    ensure_raw_tables(con, contract)
+    engine: Engine = getattr(con, "engine", DUCKDB_ENGINE)
+    engine.ensure_raw_tables(con, contract)
     files = {day: partition_files(landing_dir, contract, day) for day in partition_dates}
     for day_files in files.values():
         for path in day_files:
             check_landing_file(contract, landing_dir, path)
     digests = {path: sha256(path) for day_files in files.values() for path in day_files}
-    api_contexts(con, contract, landing_dir, files, digests)
+    contexts = page_contexts(contract, landing_dir, files, digests)
 
     entries = [
         (p, str(p.relative_to(landing_dir)), day) for day, day_files in files.items() for p in day_files
     ]
-    stage_batch(con, contract, entries)
+    engine.stage_batch(con, contract, entries, contexts)
     type_batch(con, contract)
     mark_duplicate_keys(con, contract)
 
@@ -245,7 +264,9 @@ def load_partitions(
     }
     with_rows = {p: d for p, d in digests.items() if per_file.get(str(p.relative_to(landing_dir)), (0,))[0]}
     _check_duplicate_files(con, contract, partition_dates, with_rows)
-    seen = dict(con.execute("select _path, list(distinct name) from _columns_seen group by 1").fetchall())
+    seen: dict[str, set[str]] = {}
+    for path, name in con.execute("select distinct _path, name from _columns_seen").fetchall():
+        seen.setdefault(path, set()).add(name)
     results = []
     for day, day_files in files.items():
         result = PartitionLoad(contract.name, day)
@@ -254,14 +275,14 @@ def load_partitions(
             landed, good = per_file.get(rel, (0, 0))
             load = FileLoad(rel, digests[path], landed, good, landed - good)
             if str(path) in seen:  # a JSON file without records has no keys to judge
-                names = set(seen[str(path)])
+                names = seen[str(path)]
                 load.missing_columns = [c for c in contract.column_names if c not in names]
                 load.unknown_columns = sorted(names - set(contract.column_names))
             result.files.append(load)
             _fail_if_mostly_bad(con, contract, path, rel, landed, landed - good, max_bad_fraction)
         results.append(result)
 
-    _write_partitions(con, contract, partition_dates, run_id, results)
+    engine.write_partitions(con, contract, partition_dates, run_id, results)
     reasons = con.execute(
         "select _partition_date, regexp_replace(_reason, '''.*''', '<value>'), count(*) from _typed_all "
         "where _reason <> '' group by all"
@@ -302,10 +323,60 @@ def _fail_if_mostly_bad(con, contract, path: Path, rel: str, landed: int, bad: i
     )
 
 
+def loaded_rows_select(contract: SourceContract, d: Dialect) -> tuple[str, str]:
+    """(columns, select) of a batch's good rows as they are written to `raw.<source>`."""
+    cols = ", ".join(d.ident(c.name) for c in contract.columns)
+    return (
+        f"{cols}, _source_file, _row_number, _partition_date, _loaded_at",
+        f"""select {cols}, _source_file, _row_number, _partition_date, {d.now} as _loaded_at
+            from _typed_all where _reason = ''""",
+    )
+
+
+def quarantine_select(contract: SourceContract, d: Dialect) -> str:
+    """The batch's quarantined rows as `raw.quarantine_rows` holds them (parameters: source, run id): the column
+    a reason names, and the raw text of the row (a rejected line's own, else the staged values as JSON)."""
+    columns = ", ".join(d.literal(c) for c in contract.column_names)
+    packed = d.pack_json([(c.name, f"s.{d.ident(c.name)}") for c in contract.columns])
+    return f"""select ? as source, q._partition_date as partition_date, q._source_file as source_file,
+                  q._row_number as row_number,
+                  case when split_part(q._reason, ':', 1) in ({columns}) then split_part(q._reason, ':', 1) end
+                      as column_name,
+                  q._reason as reason, coalesce(q._raw_record, {packed}) as raw_record,
+                  {d.now} as quarantined_at, ? as run_id
+               from _typed_all q
+               left join _stage_all s on s._source_file = q._source_file and s._row_number = q._row_number
+                   and q._raw_record is null
+               where q._reason <> ''"""
+
+
+def bookkeeping_rows(results: list[PartitionLoad]) -> tuple[list[tuple], list[tuple]]:
+    """The batch's `raw.load_log` rows and `raw.load_warnings` rows (without time stamp and run id)."""
+    log = [
+        (
+            r.source,
+            r.partition_date,
+            f.source_file,
+            f.sha256,
+            f.rows_landed,
+            f.rows_loaded,
+            f.rows_quarantined,
+        )
+        for r in results
+        for f in r.files
+    ]
+    warnings = [
+        (r.source, r.partition_date, f.source_file, column, message)
+        for r in results
+        for f in r.files
+        for column, message in f.warnings(r.source)
+    ]
+    return log, warnings
+
+
 def _write_partitions(con, contract: SourceContract, days: list[str], run_id, results: list[PartitionLoad]):
-    cols = ", ".join(ident(c.name) for c in contract.columns)
+    d = dialect_of(con)
     table = f"raw.{ident(contract.name)}"
-    columns = ", ".join(literal(c) for c in contract.column_names)
     con.execute(
         "create or replace temp table _batch_days as select cast(unnest(?::varchar[]) as date) as d", [days]
     )
@@ -322,37 +393,12 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
                 [contract.name],
             )
         # By name: a table upgraded in place (raw_table_upgrade_ddl) has its newer columns after the lineage ones.
+        cols, select = loaded_rows_select(contract, d)
+        con.execute(f"insert into {table} ({cols}) {select}")
         con.execute(
-            f"""insert into {table} ({cols}, _source_file, _row_number, _partition_date, _loaded_at)
-                select {cols}, _source_file, _row_number, _partition_date, current_localtimestamp()
-                from _typed_all where _reason = ''"""
+            f"insert into raw.quarantine_rows {quarantine_select(contract, d)}", [contract.name, run_id]
         )
-        packed = ", ".join(f"{ident(c.name)} := s.{ident(c.name)}" for c in contract.columns)
-        con.execute(
-            f"""insert into raw.quarantine_rows
-               select ?, q._partition_date, q._source_file, q._row_number,
-                      case when split_part(q._reason, ':', 1) in ({columns}) then split_part(q._reason, ':', 1) end,
-                      q._reason, coalesce(q._raw_record, cast(to_json(struct_pack({packed})) as varchar)),
-                      current_localtimestamp(), ?
-               from _typed_all q
-               left join _stage_all s on s._source_file = q._source_file and s._row_number = q._row_number
-                   and q._raw_record is null
-               where q._reason <> ''""",
-            [contract.name, run_id],
-        )
-        log_rows = [
-            (
-                r.source,
-                r.partition_date,
-                f.source_file,
-                f.sha256,
-                f.rows_landed,
-                f.rows_loaded,
-                f.rows_quarantined,
-            )
-            for r in results
-            for f in r.files
-        ]
+        log_rows, warnings = bookkeeping_rows(results)
         if log_rows:  # one statement for the batch (executemany runs one insert per row)
             fields = list(zip(*log_rows, strict=True))
             con.execute(
@@ -362,12 +408,6 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
                           current_localtimestamp(), ?""",
                 [*(list(f) for f in fields), run_id],
             )
-        warnings = [
-            (r.source, r.partition_date, f.source_file, column, message)
-            for r in results
-            for f in r.files
-            for column, message in f.warnings(r.source)
-        ]
         if warnings:
             fields = list(zip(*warnings, strict=True))
             con.execute(
@@ -380,3 +420,6 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
     except Exception:
         con.execute("rollback")
         raise
+
+
+DUCKDB_ENGINE = Engine(ensure_raw_tables, stage_batch, _write_partitions)

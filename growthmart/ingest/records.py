@@ -268,8 +268,8 @@ def batch_api(con, contract: SourceContract, paths: list[Path]) -> None:
     )
 
 
-def api_contexts(con, contract: SourceContract, landing_dir: Path, files: dict, digests: dict) -> None:
-    """`_api_ctx` (_path, ctx): each API page's request context, once its day's pull is known to be complete."""
+def page_contexts(contract: SourceContract, landing_dir: Path, files: dict, digests: dict) -> dict[str, dict]:
+    """{page path: its request context} of a batch's API pages, once each day's pull is known to be complete."""
     contexts: dict[str, dict] = {}
     for day, day_files in files.items():
         pages = [p for p in day_files if is_api_page(contract, p)]
@@ -278,6 +278,11 @@ def api_contexts(con, contract: SourceContract, landing_dir: Path, files: dict, 
                 contexts |= day_contexts(landing_dir / contract.name / day, pages, digests)
             except IncompleteDay as exc:
                 raise LoadError(contract.name, exc.path, str(exc)) from None
+    return contexts
+
+
+def api_contexts(con, contexts: dict[str, dict]) -> None:
+    """`_api_ctx` (_path, ctx): each API page's request context (`page_contexts`)."""
     con.execute(
         "create or replace temp table _api_ctx as "
         "select unnest(?::varchar[]) as _path, cast(unnest(?::varchar[]) as json) as ctx",
