@@ -28,7 +28,9 @@ def spark_parameters(data_dir: Path) -> dict[str, str]:
     """The Spark settings of the dbt profile's `spark` output for `data_dir`: the bridge opens the same warehouse
     and metastore dbt does, from the one list of settings."""
     env = {**os.environ, "GROWTHMART_DATA_DIR": str(data_dir)}
-    text = jinja2.Template(PROFILES.read_text()).render(env_var=lambda name, default=None: env.get(name, default))
+    text = jinja2.Template(PROFILES.read_text()).render(
+        env_var=lambda name, default=None: env.get(name, default)
+    )
     spark = yaml.safe_load(text)["growthmart"]["outputs"]["spark"]
     return {str(k): str(v) for k, v in spark["server_side_parameters"].items()}
 
@@ -44,8 +46,10 @@ def spark_session(data_dir: Path):
     return builder.getOrCreate()
 
 
-def copy_raw(data_dir: Path, spark) -> list[str]:
-    """Replace the Spark tables of SCHEMAS with the DuckDB warehouse's; returns the tables copied."""
+def copy_raw(data_dir: Path, spark, through: str | None = None) -> list[str]:
+    """Replace the Spark tables of SCHEMAS with the DuckDB warehouse's; returns the tables copied. `through`
+    (YYYY-MM-DD): only the raw partitions landed up to that day, as if the later days had not landed yet (a first
+    build before a nightly run)."""
     staging = data_dir / "spark" / "bridge"
     staging.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
@@ -63,14 +67,17 @@ def copy_raw(data_dir: Path, spark) -> list[str]:
                 [schema, table],
             ).fetchall()
             path = staging / f"{schema}.{table}.parquet"
-            con.execute(f"copy {schema}.\"{table}\" to '{path}' (format parquet)")
+            partitioned = any(name == PARTITION_COLUMN for name, _ in columns)
+            landed = (
+                f" where {PARTITION_COLUMN} <= cast('{through}' as date)" if through and partitioned else ""
+            )
+            con.execute(f"copy (select * from {schema}.\"{table}\"{landed}) to '{path}' (format parquet)")
             # DuckDB's naive TIMESTAMP reads back as Spark's TIMESTAMP_NTZ: cast to TIMESTAMP (the session is UTC,
             # so the wall clock is kept), the type dbt.type_timestamp() and every model use on Spark.
             select = ", ".join(
                 f"cast(`{name}` as timestamp) as `{name}`" if kind == "TIMESTAMP" else f"`{name}`"
                 for name, kind in columns
             )
-            partitioned = any(name == PARTITION_COLUMN for name, _ in columns)
             spark.sql(f"create database if not exists {schema}")
             spark.sql(f"drop table if exists {schema}.`{table}`")
             spark.sql(
@@ -86,12 +93,15 @@ def copy_raw(data_dir: Path, spark) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="holds warehouse.duckdb; Spark's under spark/")
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="holds warehouse.duckdb; Spark's under spark/"
+    )
+    parser.add_argument("--through", help="YYYY-MM-DD: copy only the raw partitions landed up to this day")
     args = parser.parse_args(argv)
     data_dir = args.data_dir.resolve()
     spark = spark_session(data_dir)
     try:
-        for table in copy_raw(data_dir, spark):
+        for table in copy_raw(data_dir, spark, args.through):
             print(f"copied {table}")
     finally:
         spark.stop()

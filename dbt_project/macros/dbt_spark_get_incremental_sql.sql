@@ -16,7 +16,9 @@
         {%- endif -%}
         {{ get_insert_overwrite_sql(source, target, existing) }}
     {%- elif strategy == 'merge' -%}
-        {{ get_merge_sql(target, source, unique_key, dest_columns=none, incremental_predicates=incremental_predicates) }}
+        {{ get_merge_sql(
+            target, source, unique_key, dest_columns=none, incremental_predicates=incremental_predicates
+        ) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error("No known SQL for the incremental strategy provided: " ~ strategy) }}
     {%- endif -%}

@@ -38,9 +38,10 @@
 
 
 {#- Spark: the stored rows to keep (on or after the new rows' earliest `delete_since`, key not among the new rows)
-    and the new rows (but tombstones: config `tombstone`, macro incremental_by_key) are staged in a table; the table's partitions from that day on are dropped and the stage
-    appended (a partition left without rows is gone, as its rows are in DuckDB). Without `delete_since` the table
-    is overwritten with the stage. Not atomic: a failure between the drop and the append needs a full refresh. -#}
+    and the new rows (but tombstones: config `tombstone`, macro incremental_by_key) are staged in a table; the
+    table's partitions from that day on are dropped and the stage appended (a partition left without rows is gone,
+    as its rows are in DuckDB). Without `delete_since` the table is overwritten with the stage. Not atomic: a
+    failure between the drop and the append needs a full refresh. -#}
 {% macro spark__get_incremental_delete_insert_since_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
@@ -77,12 +78,18 @@
         {%- if days | length > 0 -%}
             {%- call statement('drop_partitions') -%}
                 alter table {{ target }} drop if exists
-                {% for day in days %}partition ({{ since }} = '{{ day }}'){% if not loop.last %}, {% endif %}{% endfor %}
+                {% for day in days -%}
+                    partition ({{ since }} = '{{ day }}'){% if not loop.last %}, {% endif %}
+                {%- endfor %}
             {%- endcall -%}
         {%- endif -%}
-        {%- call statement('append') %}insert into table {{ target }} select {{ columns }} from {{ stage }}{% endcall -%}
+        {%- call statement('append') -%}
+            insert into table {{ target }} select {{ columns }} from {{ stage }}
+        {%- endcall -%}
     {%- else -%}
-        {%- call statement('overwrite') %}insert overwrite table {{ target }} select {{ columns }} from {{ stage }}{% endcall -%}
+        {%- call statement('overwrite') -%}
+            insert overwrite table {{ target }} select {{ columns }} from {{ stage }}
+        {%- endcall -%}
     {%- endif %}
     drop table if exists {{ stage }}
 {%- endmacro %}

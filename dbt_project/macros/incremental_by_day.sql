@@ -1,7 +1,7 @@
 {#- Config of an incremental model that re-derives whole days (or weeks, months) of `day_column` (a column, or a
-    list of them, e.g. ['period', 'period_start']): the new rows of a day replace all of that day's stored rows. DuckDB: delete+insert keyed on the day; Spark: insert_overwrite of
-    Parquet day partitions (a table partitioned by the day, dynamic partition overwrite). Use as
-    `config(**incremental_by_day('report_date'))`. -#}
+    list of them, e.g. ['period', 'period_start']): the new rows of a day replace all of that day's stored rows.
+    DuckDB: delete+insert keyed on the day; Spark: insert_overwrite of Parquet day partitions (a table partitioned
+    by the day, dynamic partition overwrite). Use as `config(**incremental_by_day('report_date'))`. -#}
 {% macro incremental_by_day(day_column) -%}
     {{ return(adapter.dispatch('incremental_by_day', 'growthmart')(day_column)) }}
 {%- endmacro %}

@@ -28,7 +28,9 @@
             array_sort(collect_list(case when {{ filter }} then named_struct(
                 {%- for key in keys %}'k{{ loop.index }}', {{ key }}, {% endfor -%}
                 'v', named_struct(
-                    {%- for key, expr in fields.items() %}'{{ key }}', {{ expr }}{% if not loop.last %}, {% endif %}{% endfor -%}
+                    {%- for key, expr in fields.items() -%}
+                        '{{ key }}', {{ expr }}{% if not loop.last %}, {% endif %}
+                    {%- endfor -%}
                 )
             ) end)),
             entry -> entry.v

@@ -13,7 +13,8 @@
                     {%- set column = agate_table.column_names[loop.index0] -%}
                     {%- set type = column_override.get(column, adapter.convert_type(agate_table, loop.index0)) -%}
                     {%- if value is none -%}{%- set literal = 'null' -%}
-                    {%- elif value is sameas true or value is sameas false -%}{%- set literal = value | string | lower -%}
+                    {%- elif value is sameas true or value is sameas false -%}
+                        {%- set literal = value | string | lower -%}
                     {%- elif value is string -%}
                         {%- set literal = "'" ~ value.replace('\\', '\\\\').replace("'", "\\'") ~ "'" -%}
                     {%- elif value is number -%}{%- set literal = value | string -%}

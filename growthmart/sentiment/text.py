@@ -17,19 +17,15 @@ import unicodedata
 
 # `{text}` is a SQL expression of type varchar. \pZ: Unicode separators (the ideographic space U+3000 among them).
 TEXT_HASH_SQL = r"sha256(lower(trim(regexp_replace(nfc_normalize({text}), '[\s\pZ]+', ' ', 'g'))))"
-# The same key in Spark SQL (dbt on Spark, issue 15): sha2(.., 256) is sha256, a raw literal keeps the backslashes
-# for Java's regex. Spark SQL has no Unicode normalization, so the text is not NFC-normalized first: the keys agree
-# for NFC text (what the platforms' exports and the demo hold); a decomposed text would miss its score on Spark.
-TEXT_HASH_SPARK_SQL = r"sha2(lower(trim(regexp_replace({text}, r'[\s\pZ]+', ' '))), 256)"
 
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # An @mention runs to the next space or punctuation mark (names are Chinese or Latin, no spaces).
 MENTION = re.compile(r"@[^\s@#,.!?;:，。！？；：、]+")
 
 
-def text_hash_sql(column: str, dialect: str = "duckdb") -> str:
-    """The SQL expression (DuckDB's, or Spark's) of the score key of the text in `column`."""
-    return (TEXT_HASH_SPARK_SQL if dialect == "spark" else TEXT_HASH_SQL).format(text=column)
+def text_hash_sql(column: str) -> str:
+    """The DuckDB expression of the score key of the text in `column`."""
+    return TEXT_HASH_SQL.format(text=column)
 
 
 def clean_for_scoring(text: str | None) -> str:
