@@ -38,3 +38,21 @@
         format('{:,.0f}', {{ number }})
     {%- endif -%}
 {%- endmacro %}
+
+{% macro spark__alert_value(value, unit) -%}
+    {#- Java's format strings (format_string, US locale): the same digits and grouping as DuckDB's format() -#}
+    {%- set number = 'cast(' ~ value ~ ' as double)' -%}
+    {%- if unit == 'rate' -%}
+        format_string('%.1f%%', 100 * {{ number }})
+    {%- elif unit == 'cny_cents' -%}
+        format_string('¥%,.2f', {{ number }})
+    {%- elif unit == 'cny' -%}
+        format_string('¥%,.0f', {{ number }})
+    {%- elif unit == 'ratio' -%}
+        format_string('%.2f', {{ number }})
+    {%- elif unit == 'p_value' -%}
+        case when {{ number }} < 0.001 then '<0.001' else format_string('%.3f', {{ number }}) end
+    {%- else -%}
+        format_string('%,.0f', {{ number }})
+    {%- endif -%}
+{%- endmacro %}

@@ -43,7 +43,9 @@ final as (
         -- The keyword report carries no conversion value.
         cast(0 as decimal(18, 4)) as platform_conversion_value_cny,
         coalesce(
-            {{ adapter.quote('关键词') }} like '%[已删除]' or {{ adapter.quote('单元名') }} like '%[已删除]' or {{ adapter.quote('计划名') }} like '%[已删除]',
+            {{ adapter.quote('关键词') }} like '%[已删除]'
+            or {{ adapter.quote('单元名') }} like '%[已删除]'
+            or {{ adapter.quote('计划名') }} like '%[已删除]',
             false
         ) as is_deleted,
         {{ adapter.quote('日期') }} as report_date,
