@@ -40,19 +40,21 @@
 {%- endmacro %}
 
 {% macro spark__alert_value(value, unit) -%}
-    {#- Java's format strings (format_string, US locale): the same digits and grouping as DuckDB's format() -#}
+    {#- format_number (Java's DecimalFormat: half-even on the double's exact value, as DuckDB's format(); US grouping
+        commas, dropped where DuckDB's pattern has none). Not format_string: Java's %.1f rounds 18.45 (18.4499..)
+        up to 18.5 where DuckDB prints 18.4. -#}
     {%- set number = 'cast(' ~ value ~ ' as double)' -%}
     {%- if unit == 'rate' -%}
-        format_string('%.1f%%', 100 * {{ number }})
+        concat(replace(format_number(100 * {{ number }}, 1), ',', ''), '%')
     {%- elif unit == 'cny_cents' -%}
-        format_string('¥%,.2f', {{ number }})
+        concat('¥', format_number({{ number }}, 2))
     {%- elif unit == 'cny' -%}
-        format_string('¥%,.0f', {{ number }})
+        concat('¥', format_number({{ number }}, 0))
     {%- elif unit == 'ratio' -%}
-        format_string('%.2f', {{ number }})
+        replace(format_number({{ number }}, 2), ',', '')
     {%- elif unit == 'p_value' -%}
-        case when {{ number }} < 0.001 then '<0.001' else format_string('%.3f', {{ number }}) end
+        case when {{ number }} < 0.001 then '<0.001' else replace(format_number({{ number }}, 3), ',', '') end
     {%- else -%}
-        format_string('%,.0f', {{ number }})
+        format_number({{ number }}, 0)
     {%- endif -%}
 {%- endmacro %}
