@@ -5,8 +5,8 @@ development bridge (tools/spark_raw_from_duckdb.py, until Spark ingest exists), 
 dbt then builds everything on Spark (dbt-spark, `session` method, local[2], Parquet tables), the last day lands and a
 nightly one-day run follows: every published table (reports and marts) must then equal DuckDB's full build, exact
 for counts, money and text, within 1e-9 for doubles, with identical NULLs (tests/incremental/published_compare.py).
-Took 21 minutes on a busy 2-core box (DuckDB demo ~6, two Spark builds ~13), most of it Spark's fixed cost per
-statement, not data.
+About 26 minutes on a busy 2-core box (DuckDB demo ~6, Spark full build ~12, nightly ~6, bridge ~2), most of it
+Spark's fixed cost per statement, not data.
 """
 
 from __future__ import annotations
