@@ -38,3 +38,23 @@
         format('{:,.0f}', {{ number }})
     {%- endif -%}
 {%- endmacro %}
+
+{% macro spark__alert_value(value, unit) -%}
+    {#- format_number (Java's DecimalFormat: half-even on the double's exact value, as DuckDB's format(); US grouping
+        commas, dropped where DuckDB's pattern has none). Not format_string: Java's %.1f rounds 18.45 (18.4499..)
+        up to 18.5 where DuckDB prints 18.4. -#}
+    {%- set number = 'cast(' ~ value ~ ' as double)' -%}
+    {%- if unit == 'rate' -%}
+        concat(replace(format_number(100 * {{ number }}, 1), ',', ''), '%')
+    {%- elif unit == 'cny_cents' -%}
+        concat('¥', format_number({{ number }}, 2))
+    {%- elif unit == 'cny' -%}
+        concat('¥', format_number({{ number }}, 0))
+    {%- elif unit == 'ratio' -%}
+        replace(format_number({{ number }}, 2), ',', '')
+    {%- elif unit == 'p_value' -%}
+        case when {{ number }} < 0.001 then '<0.001' else replace(format_number({{ number }}, 3), ',', '') end
+    {%- else -%}
+        format_number({{ number }}, 0)
+    {%- endif -%}
+{%- endmacro %}

@@ -12,3 +12,7 @@
 {% macro duckdb__days_between(start_date, end_date) -%}
     date_diff('day', {{ start_date }}, {{ end_date }})
 {%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff({{ end_date }}, {{ start_date }})
+{%- endmacro %}

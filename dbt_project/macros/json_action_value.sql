@@ -23,3 +23,17 @@
         0
     )
 {%- endmacro %}
+
+{% macro spark__json_action_value(json_list, action_type) -%}
+    coalesce(
+        aggregate(
+            filter(
+                from_json({{ json_list }}, 'array<struct<action_type: string, value: string>>'),
+                action -> action.action_type = '{{ action_type }}'
+            ),
+            cast(null as decimal(38, 4)),
+            (total, action) -> cast(coalesce(total, 0) + cast(action.value as decimal(18, 4)) as decimal(38, 4))
+        ),
+        0
+    )
+{%- endmacro %}

@@ -15,3 +15,26 @@
         {%- for key, expr in fields.items() %}'{{ key }}', {{ expr }}{% if not loop.last %}, {% endif %}{% endfor -%}
     ) order by {{ order_by }}) filter (where {{ filter }})) as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{% macro spark__json_object_list(fields, order_by, filter) -%}
+    {#- collect_list has no order: collect (sort keys, object) pairs, sort them, keep the objects. `order_by` is a
+        comma-separated list of ascending expressions here. Nulls are kept as in DuckDB (ignoreNullFields). -#}
+    {%- set keys = order_by.split(',') | map('trim') | list -%}
+    {%- for key in keys if ' desc' in key | lower or ' asc' in key | lower -%}
+        {{ exceptions.raise_compiler_error("spark json_object_list: order_by must be plain ascending expressions") }}
+    {%- endfor -%}
+    nullif(to_json(
+        transform(
+            array_sort(collect_list(case when {{ filter }} then named_struct(
+                {%- for key in keys %}'k{{ loop.index }}', {{ key }}, {% endfor -%}
+                'v', named_struct(
+                    {%- for key, expr in fields.items() -%}
+                        '{{ key }}', {{ expr }}{% if not loop.last %}, {% endif %}
+                    {%- endfor -%}
+                )
+            ) end)),
+            entry -> entry.v
+        ),
+        map('ignoreNullFields', 'false')
+    ), '[]')
+{%- endmacro %}

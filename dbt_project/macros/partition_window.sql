@@ -13,7 +13,8 @@
         {%- set relation = adapter.get_relation(database=target.database, schema=schema_name, identifier=table_name) -%}
         {%- if relation is not none -%}
             {%- set rows = run_query(
-                "select cast(partition_start as varchar), cast(partition_end as varchar) from " ~ relation
+                "select cast(partition_start as " ~ dbt.type_string() ~ "), "
+                ~ "cast(partition_end as " ~ dbt.type_string() ~ ") from " ~ relation
             ).rows -%}
             {%- if rows | length > 1 -%}
                 {{ exceptions.raise_compiler_error(relation ~ " must hold one row (the run's window), found " ~ rows | length) }}

@@ -10,3 +10,7 @@
 {% macro duckdb__safe_divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
 {%- endmacro %}
+
+{% macro spark__safe_divide(numerator, denominator) -%}
+    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}

@@ -11,3 +11,8 @@
 {% macro duckdb__seconds_between(start_timestamp, end_timestamp) -%}
     date_diff('second', {{ start_timestamp }}, {{ end_timestamp }})
 {%- endmacro %}
+
+{% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
+    {#- second boundaries crossed, as DuckDB's date_diff (timestampdiff counts whole elapsed seconds instead) -#}
+    (unix_seconds({{ end_timestamp }}) - unix_seconds({{ start_timestamp }}))
+{%- endmacro %}

@@ -60,7 +60,7 @@ conversion_failures as (
     select
         coalesce(conversions.conversion_type, per_conversion.conversion_type) as conversion_type,
         coalesce(conversions.conversion_id, per_conversion.conversion_id) as conversion_id,
-        cast(null as varchar) as attribution_model,
+        cast(null as {{ dbt.type_string() }}) as attribution_model,
         case
             when per_conversion.conversion_id is null then 'conversion without touch rows'
             when conversions.conversion_id is null then 'touch rows without a conversion'
@@ -109,8 +109,8 @@ reported as (
 model_failures as (
 
     select
-        cast(null as varchar) as conversion_type,
-        cast(null as varchar) as conversion_id,
+        cast(null as {{ dbt.type_string() }}) as conversion_type,
+        cast(null as {{ dbt.type_string() }}) as conversion_id,
         reported.attribution_model,
         'report totals differ from the paid orders, net revenue or signups' as failure
     from reported

@@ -60,10 +60,7 @@ STAGING_SQL = """-- Incremental: the ad days (re-)landed in the partition window
 
 {{{{ config(
     enabled=ad_platform_enabled('{name}'),
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['report_date', 'ad_id'],
-    delete_since='report_date'
+    **incremental_by_key(['report_date', 'ad_id'], 'report_date')
 ) }}}}
 
 with
@@ -77,7 +74,7 @@ with
 
 ranked as (
 
-    {{{{ latest_versions('{source}', ['"日期"', '"广告ID"']) }}}}
+    {{{{ latest_versions('{source}', [adapter.quote('日期'), adapter.quote('广告ID')]) }}}}
 
 ),
 
@@ -85,22 +82,22 @@ final as (
 
     -- The shared ad column contract (int_ad_performance_unioned): every platform maps onto these columns.
     select
-        "广告ID" as ad_id,
+        {{{{ adapter.quote('广告ID') }}}} as ad_id,
         cast(null as {{{{ dbt.type_string() }}}}) as ad_group_id,
-        "计划ID" as platform_campaign_id,
-        "账户ID" as account_id,
-        "广告名称" as ad_name,
+        {{{{ adapter.quote('计划ID') }}}} as platform_campaign_id,
+        {{{{ adapter.quote('账户ID') }}}} as account_id,
+        {{{{ adapter.quote('广告名称') }}}} as ad_name,
         cast(null as {{{{ dbt.type_string() }}}}) as ad_group_name,
-        "计划名称" as platform_campaign_name,
+        {{{{ adapter.quote('计划名称') }}}} as platform_campaign_name,
         'Asia/Shanghai' as account_timezone,
         'CNY' as currency,
-        "展示数" as impressions,
-        "点击数" as clicks,
-        cast("消耗(元)" as decimal(18, 4)) as spend_original,
-        cast("消耗(元)" as decimal(18, 4)) as spend_cny,
-        coalesce("转化数", 0) as platform_conversions,
+        {{{{ adapter.quote('展示数') }}}} as impressions,
+        {{{{ adapter.quote('点击数') }}}} as clicks,
+        cast({{{{ adapter.quote('消耗(元)') }}}} as decimal(18, 4)) as spend_original,
+        cast({{{{ adapter.quote('消耗(元)') }}}} as decimal(18, 4)) as spend_cny,
+        coalesce({{{{ adapter.quote('转化数') }}}}, 0) as platform_conversions,
         cast(0 as decimal(18, 4)) as platform_conversion_value_cny,
-        "日期" as report_date,
+        {{{{ adapter.quote('日期') }}}} as report_date,
         _partition_date as partition_date,
         _loaded_at as loaded_at
     from ranked

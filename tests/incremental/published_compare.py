@@ -1,4 +1,5 @@
-"""Reading and comparing the BI publication of a data directory, table by table, as sorted rows."""
+"""Reading and comparing the BI publication of a data directory (or the same tables built on Spark), table by table,
+as sorted rows."""
 
 from __future__ import annotations
 
@@ -35,6 +36,27 @@ def published_tables(data_dir: Path) -> Tables:
         return tables
     finally:
         con.close()
+
+
+def sort_rows(rows: list[tuple]) -> list[tuple]:
+    """Rows in one engine-independent order: by every column, NULLs last (DuckDB's `order by all`)."""
+    return sorted(rows, key=lambda row: tuple((v is None, v if v is not None else 0) for v in row))
+
+
+def spark_tables(spark, expected: Tables) -> Tables:
+    """The tables of `expected` as a Spark session holds them, in `expected`'s column order (Spark moves partition
+    columns last) when they have the same columns, rows as sort_rows orders them."""
+    tables: Tables = {}
+    for table, (expected_columns, _) in expected.items():
+        if not spark.catalog.tableExists(table):
+            continue
+        frame = spark.table(table)
+        columns = [c for c in frame.columns if c not in RUN_METADATA_COLUMNS]
+        if sorted(columns) == sorted(expected_columns):
+            columns = expected_columns
+        rows = [tuple(row) for row in frame.select(*[f"`{c}`" for c in columns]).collect()]
+        tables[table] = (columns, sort_rows(rows))
+    return tables
 
 
 def _same_value(a: object, b: object) -> bool:

@@ -11,12 +11,7 @@
     'report_date', 'partition_date'
 ] -%}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['platform', 'ad_id', 'report_date'],
-    delete_since='report_date'
-) }}
+{{ config(**incremental_by_key(['platform', 'ad_id', 'report_date'], 'report_date')) }}
 
 with
 

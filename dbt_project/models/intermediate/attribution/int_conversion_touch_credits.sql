@@ -25,12 +25,7 @@
     {%- set path_length = 'touch_count' %}
 {%- endif %}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['conversion_type', 'conversion_id'],
-    delete_since='conversion_date'
-) }}
+{{ config(**incremental_by_key(['conversion_type', 'conversion_id'], 'conversion_date')) }}
 
 with
 

@@ -10,12 +10,7 @@
 {%- set landed_orders = ref('stg_app__orders') %}
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['conversion_type', 'conversion_id'],
-    delete_since='conversion_date'
-) }}
+{{ config(**incremental_by_key(['conversion_type', 'conversion_id'], 'conversion_date')) }}
 
 with
 

@@ -9,11 +9,7 @@
 {%- set identities = ref('int_identities_stitched') %}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='person_id',
-    delete_since='visit_date',
-    post_hook="delete from {{ this }} where first_visit_event_id is null"
+    **incremental_by_key('person_id', 'visit_date', tombstone='first_visit_event_id is null')
 ) }}
 
 with

@@ -8,12 +8,7 @@
 
 {%- set landed_orders = ref('stg_app__orders') %}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='order_id',
-    delete_since='created_date'
-) }}
+{{ config(**incremental_by_key('order_id', 'created_date')) }}
 
 with
 

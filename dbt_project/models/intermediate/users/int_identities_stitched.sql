@@ -5,7 +5,7 @@
 -- the new candidates give the same answer as ranking every link ever landed. partition_date is the landing
 -- day of the winning link: the links this run changed are those with a partition_date in the window.
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='anonymous_id') }}
+{{ config(**incremental_by_key('anonymous_id')) }}
 
 with
 

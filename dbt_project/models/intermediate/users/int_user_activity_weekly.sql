@@ -6,7 +6,7 @@
 
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='week_start') }}
+{{ config(**incremental_by_day('week_start')) }}
 
 with
 

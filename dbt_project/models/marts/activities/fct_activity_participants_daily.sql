@@ -14,7 +14,7 @@
     (ref('stg_app__orders'), 'created_date'),
 ] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='participation_date') }}
+{{ config(**incremental_by_day('participation_date')) }}
 
 with
 

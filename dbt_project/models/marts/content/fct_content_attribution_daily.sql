@@ -10,7 +10,7 @@
 {%- set netted_orders = ref('int_orders_netted') %}
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='report_date') }}
+{{ config(**incremental_by_day('report_date')) }}
 
 with
 

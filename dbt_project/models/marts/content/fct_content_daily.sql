@@ -2,12 +2,7 @@
 -- (a per-item-day fraction); aggregate it weighted by views. Grain: content_id, stat_date.
 -- Incremental: the item days (re-)landed in the partition window replace theirs.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['content_id', 'stat_date'],
-    delete_since='stat_date'
-) }}
+{{ config(**incremental_by_key(['content_id', 'stat_date'], 'stat_date')) }}
 
 with
 

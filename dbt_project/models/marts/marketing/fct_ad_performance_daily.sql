@@ -3,12 +3,7 @@
 -- Incremental: the ad days (re-)landed in the partition window replace theirs. The campaign and channel are
 -- the registry's at that time; a registry change reaches older ad days with a full refresh.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['platform', 'ad_id', 'report_date'],
-    delete_since='report_date'
-) }}
+{{ config(**incremental_by_key(['platform', 'ad_id', 'report_date'], 'report_date')) }}
 
 with
 

@@ -9,7 +9,7 @@
     (ref('stg_reference__non_ad_costs'), 'cost_date'),
 ] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='cost_date') }}
+{{ config(**incremental_by_day('cost_date')) }}
 
 with
 

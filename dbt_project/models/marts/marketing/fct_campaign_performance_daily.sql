@@ -13,7 +13,7 @@
     (ref('stg_app__users'), 'signup_date'),
 ] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='report_date') }}
+{{ config(**incremental_by_day('report_date')) }}
 
 with
 

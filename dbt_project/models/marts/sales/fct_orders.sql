@@ -7,12 +7,7 @@
 {%- set landed_orders = ref('stg_app__orders') %}
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='order_id',
-    delete_since='created_date'
-) }}
+{{ config(**incremental_by_key('order_id', 'created_date')) }}
 
 with
 

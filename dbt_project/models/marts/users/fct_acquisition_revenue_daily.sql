@@ -9,7 +9,7 @@
 {%- set landed_orders = ref('stg_app__orders') %}
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='acquisition_month') }}
+{{ config(**incremental_by_day('acquisition_month')) }}
 
 with
 

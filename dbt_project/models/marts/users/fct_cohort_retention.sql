@@ -9,7 +9,7 @@
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 {%- set longest_day = var('retention_days') | max %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='cohort_date') }}
+{{ config(**incremental_by_day('cohort_date')) }}
 
 with
 

@@ -13,11 +13,7 @@
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='person_id',
-    delete_since='first_visit_date',
-    post_hook="delete from {{ this }} where first_visited_at is null"
+    **incremental_by_key('person_id', 'first_visit_date', tombstone='first_visited_at is null')
 ) }}
 
 with

@@ -6,7 +6,7 @@
 
 {%- set changed_inputs = [(ref('stg_app__events'), 'event_date'), (ref('stg_app__users'), 'signup_date')] %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='activity_date') }}
+{{ config(**incremental_by_day('activity_date')) }}
 
 with
 

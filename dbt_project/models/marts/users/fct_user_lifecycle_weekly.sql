@@ -16,7 +16,7 @@
 {#- inactive weeks after an anchor week until the churn entry: its last day + churn_days lies in week +5 (30) -#}
 {%- set max_offset = (churn_days + 6) // 7 + 1 %}
 
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='week_start') }}
+{{ config(**incremental_by_day('week_start')) }}
 
 with
 

@@ -1,12 +1,7 @@
 -- Incremental: the raw rows landed in the partition window are deduplicated and replace their event_id's
 -- stored row (a copy landed again later wins); every version of an event has the same event_date.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='event_id',
-    delete_since='event_date'
-) }}
+{{ config(**incremental_by_key('event_id', 'event_date')) }}
 
 with
 

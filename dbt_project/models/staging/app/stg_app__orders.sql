@@ -2,12 +2,7 @@
 -- int_orders_netted keeps the latest version of each order.
 -- Incremental: the order versions landed in the partition window replace their stored copies.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['order_id', 'updated_at'],
-    delete_since='created_date'
-) }}
+{{ config(**incremental_by_key(['order_id', 'updated_at'], 'created_date')) }}
 
 with
 

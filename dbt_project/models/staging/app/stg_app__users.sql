@@ -1,11 +1,6 @@
 -- Incremental: the registry rows landed in the partition window replace their user_id's stored row.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key='user_id',
-    delete_since='signup_date'
-) }}
+{{ config(**incremental_by_key('user_id', 'signup_date')) }}
 
 with
 

@@ -2,10 +2,7 @@
 
 {{ config(
     enabled=ad_platform_enabled('baidu'),
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['report_date', 'ad_id'],
-    delete_since='report_date'
+    **incremental_by_key(['report_date', 'ad_id'], 'report_date')
 ) }}
 
 with
@@ -19,7 +16,7 @@ baidu_keyword_stats as (
 
 ranked as (
 
-    {{ latest_versions('baidu_keyword_stats', ['"日期"', '"关键词ID"']) }}
+    {{ latest_versions('baidu_keyword_stats', [adapter.quote('日期'), adapter.quote('关键词ID')]) }}
 
 ),
 
@@ -27,29 +24,31 @@ final as (
 
     select
         -- Search ads: the keyword (wInfoId) is the ad grain, the unit (推广单元) the ad group.
-        "关键词ID" as ad_id,
-        "单元ID" as ad_group_id,
-        "计划ID" as platform_campaign_id,
-        "账户名" as account_id,
+        {{ adapter.quote('关键词ID') }} as ad_id,
+        {{ adapter.quote('单元ID') }} as ad_group_id,
+        {{ adapter.quote('计划ID') }} as platform_campaign_id,
+        {{ adapter.quote('账户名') }} as account_id,
         -- Deleted objects carry the suffix [已删除] in their names: strip it, keep it as a flag.
-        replace("关键词", '[已删除]', '') as ad_name,
-        replace("单元名", '[已删除]', '') as ad_group_name,
-        replace("计划名", '[已删除]', '') as platform_campaign_name,
-        "匹配模式" as keyword_match_type,
+        replace({{ adapter.quote('关键词') }}, '[已删除]', '') as ad_name,
+        replace({{ adapter.quote('单元名') }}, '[已删除]', '') as ad_group_name,
+        replace({{ adapter.quote('计划名') }}, '[已删除]', '') as platform_campaign_name,
+        {{ adapter.quote('匹配模式') }} as keyword_match_type,
         'Asia/Shanghai' as account_timezone,
         'CNY' as currency,
-        "展现" as impressions,
-        "点击" as clicks,
-        cast("消费" as decimal(18, 4)) as spend_original,
-        cast("消费" as decimal(18, 4)) as spend_cny,
-        coalesce("转化", 0) as platform_conversions,
+        {{ adapter.quote('展现') }} as impressions,
+        {{ adapter.quote('点击') }} as clicks,
+        cast({{ adapter.quote('消费') }} as decimal(18, 4)) as spend_original,
+        cast({{ adapter.quote('消费') }} as decimal(18, 4)) as spend_cny,
+        coalesce({{ adapter.quote('转化') }}, 0) as platform_conversions,
         -- The keyword report carries no conversion value.
         cast(0 as decimal(18, 4)) as platform_conversion_value_cny,
         coalesce(
-            "关键词" like '%[已删除]' or "单元名" like '%[已删除]' or "计划名" like '%[已删除]',
+            {{ adapter.quote('关键词') }} like '%[已删除]'
+            or {{ adapter.quote('单元名') }} like '%[已删除]'
+            or {{ adapter.quote('计划名') }} like '%[已删除]',
             false
         ) as is_deleted,
-        "日期" as report_date,
+        {{ adapter.quote('日期') }} as report_date,
         _partition_date as partition_date,
         _loaded_at as loaded_at
     from ranked

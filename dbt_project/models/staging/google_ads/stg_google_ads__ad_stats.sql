@@ -2,10 +2,7 @@
 
 {{ config(
     enabled=ad_platform_enabled('google_ads'),
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['report_date', 'ad_id'],
-    delete_since='report_date'
+    **incremental_by_key(['report_date', 'ad_id'], 'report_date')
 ) }}
 
 with
@@ -25,30 +22,30 @@ fx_rates as (
 
 ranked as (
 
-    {{ latest_versions('google_ads_ad_stats', ['"segments.date"', '"ad_group_ad.ad.id"']) }}
+    {{ latest_versions('google_ads_ad_stats', [adapter.quote('segments.date'), adapter.quote('ad_group_ad.ad.id')]) }}
 
 ),
 
 renamed as (
 
     select
-        "ad_group_ad.ad.id" as ad_id,
-        "ad_group.id" as ad_group_id,
-        "campaign.id" as platform_campaign_id,
-        "customer.id" as account_id,
-        "ad_group_ad.ad.name" as ad_name,
-        "ad_group.name" as ad_group_name,
-        "campaign.name" as platform_campaign_name,
+        {{ adapter.quote('ad_group_ad.ad.id') }} as ad_id,
+        {{ adapter.quote('ad_group.id') }} as ad_group_id,
+        {{ adapter.quote('campaign.id') }} as platform_campaign_id,
+        {{ adapter.quote('customer.id') }} as account_id,
+        {{ adapter.quote('ad_group_ad.ad.name') }} as ad_name,
+        {{ adapter.quote('ad_group.name') }} as ad_group_name,
+        {{ adapter.quote('campaign.name') }} as platform_campaign_name,
         -- segments.date is the customer's calendar day; a daily aggregate cannot be re-bucketed to Beijing.
-        "customer.time_zone" as account_timezone,
-        upper(trim("customer.currency_code")) as currency,
-        "metrics.impressions" as impressions,
-        "metrics.clicks" as clicks,
+        {{ adapter.quote('customer.time_zone') }} as account_timezone,
+        upper(trim({{ adapter.quote('customer.currency_code') }})) as currency,
+        {{ adapter.quote('metrics.impressions') }} as impressions,
+        {{ adapter.quote('metrics.clicks') }} as clicks,
         -- cost_micros is int64 micros of the customer's currency: / 1,000,000 -> whole units.
-        cast("metrics.cost_micros" / 1000000.0 as decimal(18, 4)) as spend_original,
-        coalesce("metrics.conversions", 0) as platform_conversions_original,
-        coalesce("metrics.conversions_value", 0) as platform_conversion_value_original,
-        "segments.date" as report_date,
+        cast({{ adapter.quote('metrics.cost_micros') }} / 1000000.0 as decimal(18, 4)) as spend_original,
+        coalesce({{ adapter.quote('metrics.conversions') }}, 0) as platform_conversions_original,
+        coalesce({{ adapter.quote('metrics.conversions_value') }}, 0) as platform_conversion_value_original,
+        {{ adapter.quote('segments.date') }} as report_date,
         _partition_date as partition_date,
         _loaded_at as loaded_at
     from ranked

@@ -2,10 +2,7 @@
 
 {{ config(
     enabled=ad_platform_enabled('meta'),
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['report_date', 'ad_id'],
-    delete_since='report_date'
+    **incremental_by_key(['report_date', 'ad_id'], 'report_date')
 ) }}
 
 with

@@ -1,11 +1,6 @@
 -- Incremental: the article days (re-)landed in the partition window replace their stored rows.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['stat_date', 'msgid'],
-    delete_since='stat_date'
-) }}
+{{ config(**incremental_by_key(['stat_date', 'msgid'], 'stat_date')) }}
 
 with
 

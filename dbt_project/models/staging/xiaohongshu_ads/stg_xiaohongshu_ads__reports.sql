@@ -2,10 +2,7 @@
 
 {{ config(
     enabled=ad_platform_enabled('xiaohongshu_ads'),
-    materialized='incremental',
-    incremental_strategy='delete_insert_since',
-    unique_key=['report_date', 'ad_id'],
-    delete_since='report_date'
+    **incremental_by_key(['report_date', 'ad_id'], 'report_date')
 ) }}
 
 with
@@ -19,7 +16,7 @@ xiaohongshu_ads_reports as (
 
 ranked as (
 
-    {{ latest_versions('xiaohongshu_ads_reports', ['"time"', 'creativity_id']) }}
+    {{ latest_versions('xiaohongshu_ads_reports', [adapter.quote('time'), 'creativity_id']) }}
 
 ),
 
