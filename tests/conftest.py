@@ -75,6 +75,7 @@ UNIT_SECONDS = {
     "tests/faults/test_landing_faults.py": 1038,
     "tests/faults/test_kill_and_concurrency.py": 765,
     "tests/orchestration/test_console.py": 386,
+    "tests/spark/test_ingest_parity.py": 330,  # 166 s alone on a busy box: a JVM and 27 Spark load batches
     "tests/test_new_source.py": 313,
     "tests/test_bench.py": 231,
     "tests/faults/test_publication_faults.py": 164,

@@ -53,7 +53,7 @@
     {%- elif unit == 'ratio' -%}
         replace(format_number({{ number }}, 2), ',', '')
     {%- elif unit == 'p_value' -%}
-        case when {{ number }} < 0.001 then '<0.001' else replace(format_number({{ number }}, 3), ',', '') end
+        case when {{ number }} < 0.001 then 'p < 0.001' else 'p = ' || replace(format_number({{ number }}, 3), ',', '') end
     {%- else -%}
         format_number({{ number }}, 0)
     {%- endif -%}

@@ -6,7 +6,8 @@ dbt then builds everything on Spark (dbt-spark, `session` method, local[2], Parq
 nightly one-day run follows: every published table (reports and marts) must then equal DuckDB's full build, exact
 for counts, money and text, within 1e-9 for doubles, with identical NULLs (tests/incremental/published_compare.py).
 About 26 minutes on a busy 2-core box (DuckDB demo ~6, Spark full build ~12, nightly ~6, bridge ~2), most of it
-Spark's fixed cost per statement, not data.
+Spark's fixed cost per statement, not data: too long for `make test` (about 25 minutes in all), so it is opt-in,
+GROWTHMART_TEST_SPARK_DBT=1, until the Spark path is cheap enough (issue 15). Without it it is skipped and says so.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ import pytest
 from tests.faults.harness import DEMO_ARGS, LAST_DAY
 from tests.incremental.published_compare import differences, published_tables, sort_rows, spark_tables
 
-pytestmark = pytest.mark.spark
+OPT_IN = "GROWTHMART_TEST_SPARK_DBT"
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.skipif(
+        os.environ.get(OPT_IN) != "1",
+        reason=f"opt-in (about 26 minutes on 2 busy cores): set {OPT_IN}=1 to build the demo's dbt project on Spark",
+    ),
+]
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DAY_BEFORE_LAST = (date.fromisoformat(LAST_DAY) - timedelta(days=1)).isoformat()
@@ -70,12 +78,23 @@ def dbt_on_spark(data: Path, *args: str) -> None:
     assert result.success, f"dbt {' '.join(args)} on Spark failed: {failed or result.exception}"
 
 
-def test_a_full_build_and_a_nightly_run_on_spark_publish_duckdbs_tables(demo):
-    from tools.spark_raw_from_duckdb import copy_raw, spark_session
-
-    # pyspark hands timestamps to Python in the process's zone; the warehouse's are naive UTC
+@pytest.fixture
+def utc_process():
+    """pyspark hands timestamps to Python in the process's zone; the warehouse's are naive UTC. Restored after."""
+    saved = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()
+    yield
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def test_a_full_build_and_a_nightly_run_on_spark_publish_duckdbs_tables(demo, utc_process):
+    from tools.spark_raw_from_duckdb import copy_raw, spark_session
+
     expected = {name: (columns, sort_rows(rows)) for name, (columns, rows) in published_tables(demo).items()}
     spark = spark_session(demo)
     try:
