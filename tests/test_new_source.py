@@ -68,17 +68,23 @@ FIXTURE = f"""日期,账户ID,广告计划ID,广告计划名称,广告组ID,广�
 {DAY},ks_acc_1,ks_cmp_2,直播引流,ks_grp_2,直播,ks_cre_3,直播切片,4000,60,210.00,1
 """
 
+
 # The staging SQL's column mapping, template header -> Kuaishou's header (the rest of the model stays).
+def q(column: str) -> str:
+    """A raw header as staging quotes it (adapter.quote: DuckDB and Spark quote identifiers differently)."""
+    return "{{ adapter.quote('" + column + "') }}"
+
+
 STAGING_RENAMES = {
-    '"广告ID" as ad_id': '"创意ID" as ad_id',
-    "cast(null as {{ dbt.type_string() }}) as ad_group_id": '"广告组ID" as ad_group_id',
-    '"计划ID" as platform_campaign_id': '"广告计划ID" as platform_campaign_id',
-    '"广告名称" as ad_name': '"创意名称" as ad_name',
-    "cast(null as {{ dbt.type_string() }}) as ad_group_name": '"广告组名称" as ad_group_name',
-    '"计划名称" as platform_campaign_name': '"广告计划名称" as platform_campaign_name',
-    '"展示数" as impressions': '"曝光数" as impressions',
-    '"消耗(元)"': '"花费(元)"',
-    "['\"日期\"', '\"广告ID\"']": "['\"日期\"', '\"创意ID\"']",
+    f"{q('广告ID')} as ad_id": f"{q('创意ID')} as ad_id",
+    "cast(null as {{ dbt.type_string() }}) as ad_group_id": f"{q('广告组ID')} as ad_group_id",
+    f"{q('计划ID')} as platform_campaign_id": f"{q('广告计划ID')} as platform_campaign_id",
+    f"{q('广告名称')} as ad_name": f"{q('创意名称')} as ad_name",
+    "cast(null as {{ dbt.type_string() }}) as ad_group_name": f"{q('广告组名称')} as ad_group_name",
+    f"{q('计划名称')} as platform_campaign_name": f"{q('广告计划名称')} as platform_campaign_name",
+    f"{q('展示数')} as impressions": f"{q('曝光数')} as impressions",
+    q("消耗(元)"): q("花费(元)"),
+    "[adapter.quote('日期'), adapter.quote('广告ID')]": "[adapter.quote('日期'), adapter.quote('创意ID')]",
 }
 
 
