@@ -107,7 +107,7 @@ lint: $(MANIFEST)
 PYTEST_WORKERS ?= auto
 
 unit: $(MANIFEST) dagster-home $(DUCKDB1_STAMP)
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: lint unit
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -62,12 +63,14 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     return data
 
 
-# -- how `make test` spreads the modules over pytest-xdist workers (--dist loadgroup --no-loadscope-reorder) ---------
+# -- how `make test` spreads the modules over pytest-xdist workers --------------------------------------------------
 # Each module is one work unit (its module fixtures run once), except that every module reading the session's demo
-# run (`demo_pipeline`) is one unit together: the demo is built once, not once per worker. Units start longest
-# first, so no worker is left alone with a long module at the end (xdist's default orders units by their number of
-# tests, which puts the fault scenarios, a few long tests each, last). Worker seconds per unit of a fresh-clone
-# `make test` on a busy box (junit times, 2026-12-04); only the order matters, an unlisted unit counts 0.
+# run (`demo_pipeline`) is one unit together: the demo is built once, not once per worker. A scheduler of our own
+# (`pytest_xdist_make_scheduler`) says so: xdist's `loadgroup` marks do nothing under pytest 9.2 (xdist 3.8 renames
+# the node id through an attribute pytest 9.2 no longer reads). Units start longest first, so no worker is left
+# alone with a long module at the end (xdist's default orders units by their number of tests). Worker seconds per
+# unit of a fresh-clone `make test` on a busy box (junit times, 2026-12-04); only the order matters, an unlisted unit
+# counts 0.
 DEMO_UNIT = "demo_pipeline"
 UNIT_SECONDS = {
     "tests/incremental/test_incremental_equals_full.py": 1781,
@@ -85,20 +88,26 @@ UNIT_SECONDS = {
 }
 
 
-def _unit(item) -> str:
-    return DEMO_UNIT if "demo_pipeline" in item.fixturenames else item.nodeid.split("::")[0]
+@cache
+def _unit(module: str) -> str:
+    """A test module's work unit: the demo unit if it reads the session's demo run, else the module itself."""
+    path = ROOT / module
+    reads_demo = path.is_file() and "demo_pipeline" in path.read_text(encoding="utf-8")
+    return DEMO_UNIT if reads_demo else module
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    units: dict[str, str] = {}  # module -> unit
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        if units.get(module) != DEMO_UNIT:
-            units[module] = _unit(item)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(units[item.nodeid.split("::")[0]]))
-    items.sort(key=lambda item: -UNIT_SECONDS.get(units[item.nodeid.split("::")[0]], 0))
+    items.sort(key=lambda item: -UNIT_SECONDS.get(_unit(item.nodeid.split("::")[0]), 0))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid.split("::")[0])
+
+    return ModuleUnits(config, log)
 
 
 # -- the fault suite's figures (tests/faults/harness.py counts them in STATS), also across pytest-xdist workers ------
