@@ -8,6 +8,7 @@ One local Spark session for the module (a JVM start costs ~20 s); the loads take
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -156,6 +157,8 @@ def duckdb_load(landing, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime: apt-get install openjdk-17-jre-headless (.ci/run does)")
     from growthmart.spark import spark_session
 
     session = spark_session(tmp_path_factory.mktemp("spark") / "data", "growthmart-parity-test")
