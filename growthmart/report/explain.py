@@ -114,7 +114,8 @@ class ExplainSections:
         ]
         values = [before, *(float(b[2]) for b in bars), now]
         shown = [fmt_value(kind, before), *(fmt_signed(kind, b[2]) for b in bars), fmt_value(kind, now)]
-        up, down = (BAD, GOOD) if metric in LOWER_IS_BETTER else (GOOD, BAD)
+        colour = {"good": GOOD, "bad": BAD}
+        up, down = colour[delta_tone(metric, "up")], colour[delta_tone(metric, "down")]
         path, level = [before, now], before
         for _, _, part in bars:
             level += float(part)
