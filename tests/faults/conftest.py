@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 from filelock import FileLock
-from harness import DATA_FOLDER, STATS, FaultEnv, Run, copy_env, publication_snapshot, reconcile
+from harness import DATA_FOLDER, DEMO_PARAMS, STATS, FaultEnv, Run, copy_env, publication_snapshot, reconcile
 
 # a file in the session's temp dir naming the suite's root folder; tests/conftest.py removes that folder at the end
 ROOT_RECORD = "fault-data-root"
@@ -98,6 +98,26 @@ def baseline(fault_root: Path, dbt_manifest) -> FaultEnv:
     publication_snapshot(env.published)
     reconcile(env.warehouse)
     return env
+
+
+@pytest.fixture(scope="session")
+def demo_landing(fault_root: Path) -> Path:
+    """The baseline's landing files alone (the same generator and parameters as its `--demo` run), generated once:
+    a test that starts from landing files need not wait for the baseline's run."""
+    from datetime import date
+
+    from tools.demo.generator import DemoParams, generate
+
+    landing = fault_root / "demo_landing"
+    done = landing.with_name("demo_landing.done")
+    with FileLock(fault_root / "demo_landing.lock"):
+        if not done.exists():
+            shutil.rmtree(landing, ignore_errors=True)
+            generate(
+                landing, DemoParams(**{**DEMO_PARAMS, "start": date.fromisoformat(DEMO_PARAMS["start"])})
+            )
+            done.touch()
+    return landing
 
 
 @pytest.fixture

@@ -101,6 +101,13 @@ def in_dbt(env: FaultEnv, proc: subprocess.Popen) -> None:
     wait_for_run_log(env, proc, r"START sql")
 
 
+def in_publish_files(env: FaultEnv, proc: subprocess.Popen) -> None:
+    """Wait until the run's publish has written its temporary DuckDB file: the publish step is ~1 s, so the files
+    are looked for every 5 ms, once dbt is done (before that a look every 5 ms would be ~40 s of busy polling)."""
+    wait_for_run_log(env, proc, r"dbt build: Done\.")
+    wait_for(lambda: list(env.published.glob(TMP_DB_GLOB)), interval=0.005, proc=proc)
+
+
 def kill_when(proc: subprocess.Popen, ready) -> None:
     try:
         ready()
@@ -179,9 +186,7 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         # 5. kill -9 during publish: the publication is untouched, the dead publish's files stay behind
         proc = env.start(*DAY)
         in_publish = run_id_of(proc)
-        kill_when(
-            proc, lambda: wait_for(lambda: list(published.glob(TMP_DB_GLOB)), interval=0.005, proc=proc)
-        )
+        kill_when(proc, lambda: in_publish_files(env, proc))
         recovered(read_log(proc), in_dbt_run)
         assert debris(published), "the kill came too late to leave anything behind"
         assert_untouched(env, before, before_digest)
@@ -196,7 +201,7 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
             for p in procs:
                 if p.poll() is None:
                     kill_group(p)
-        time.sleep(0.5)  # a few reads of the last publication
+        time.sleep(1.2)  # a few reads of the last publication (the reader reads every 0.5 s)
     finally:
         reader.finish()
 

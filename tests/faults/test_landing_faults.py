@@ -17,9 +17,6 @@ the one before left:
 4. both removed, and the next night's day without landing files: the removed file's rows leave raw (said in the
    summary), the empty day is said, and the publication is step 2's again — and a full rebuild's from the same
    landing folder.
-
-And sources a team does not use at all (no content, activities, experiments, brand mentions or competitor watch)
-publish.
 After every step landed = loaded + quarantined per file, and no row is lost or counted twice.
 """
 
@@ -40,10 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "incremental"))
 from published_compare import differences, published_tables  # noqa: E402
 
 LATE_DAY, RESTATED_DAY = "2026-05-09", "2026-05-10"
-UNUSED_SOURCES = (
-    "content_items", "content_daily_stats", "activities", "experiments",
-    "brand_mentions", "competitor_prices", "competitor_creatives", "app_store_ranks",
-)  # fmt: skip
 
 
 def rewrite_csv(path: Path, target: Path, change, rows: int | None = None) -> list[dict]:
@@ -269,19 +262,3 @@ def assert_quarantined_once(env: FaultEnv, planted: dict) -> None:
         con.close()
     expected = {str(p.relative_to(env.landing)): len(e) for p, e in planted["quarantining"].items() if e}
     assert dict(kept) == expected
-
-
-def test_sources_a_team_does_not_use_at_all_publish(baseline: FaultEnv, fault_dir):
-    """A fresh data directory with the baseline's landing files but none for content, activities, experiments, brand
-    mentions or competitor watch."""
-    STATS["scenarios"] += 1
-    env = FaultEnv(fault_dir / DATA_FOLDER)
-    shutil.copytree(
-        baseline.landing, env.landing, ignore=lambda d, names: [n for n in names if n in UNUSED_SOURCES]
-    )
-    run = env.run()
-    assert run.code == 0, run.text[-5000:]
-    tables = publication_snapshot(env.published)["tables"]
-    assert tables["reports.rpt_ab_tests"] == 0 and tables["reports.rpt_activity_review"] == 0
-    assert tables["reports.rpt_kpi_daily"] == 14
-    reconcile(env.warehouse)
