@@ -38,7 +38,7 @@ STAGES = (
     (re.compile(r"raw_\w+_checks$"), "raw checks"),
     (re.compile(r"nlp__"), "sentiment"),
     (re.compile(r"growthmart_dbt$"), "dbt build"),
-    (re.compile(r"reports__\w+_ge_"), "report checks"),
+    (re.compile(r"report_checks$"), "report checks"),
     (re.compile(r"published__growthmart_bi$"), "publish"),
     (re.compile(r"published__data_docs$"), "data docs"),
     (re.compile(r"published__growthmart_pg$"), "PostgreSQL"),
@@ -205,16 +205,18 @@ def describe(stage: Stage) -> str:
             f"{len(stage.steps)} sources: {stage.rows.get('rows_landed', 0)} rows landed, "
             f"{stage.rows.get('rows_loaded', 0)} loaded, {stage.rows.get('rows_quarantined', 0)} quarantined"
         )
-    checks, c = sum(stage.checks.values()), stage.checks
-    if checks and not stage.rows and (len(stage.steps) > 1 or c["failed"] or c["warned"]):
-        parts.append(
-            f"{checks} checks on {len(stage.steps)} steps: {c['passed']} passed, {c['failed']} failed, {c['warned']} warned"
-        )
     # a failed step's last message is often its tool's ("Finished dbt command ..."): its last progress line says more
     said = (stage.last_progress if stage.failed_steps else "") or stage.last_message
+    checks, c = sum(stage.checks.values()), stage.checks
+    steps = f"{len(stage.steps)} step{'s' if len(stage.steps) != 1 else ''}"
+    # the checks' outcomes, unless one step says what it did itself (the dbt build's "Done. PASS=...")
+    if checks and not stage.rows and (len(stage.steps) > 1 or c["failed"] or c["warned"] or not said):
+        parts.append(
+            f"{checks} checks on {steps}: {c['passed']} passed, {c['failed']} failed, {c['warned']} warned"
+        )
     if said and not stage.rows and len(stage.steps) == 1:
         parts.insert(0 if not stage.failed_steps else 1, first_line(said, 160))
-    return "; ".join(parts) or f"{len(stage.steps)} steps"
+    return "; ".join(parts) or steps
 
 
 class _RecordHandler(logging.Handler):

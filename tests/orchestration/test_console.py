@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from growthmart.quality.suites import REPORTS
+
 ROOT = Path(__file__).resolve().parents[2]
 DAYS, START = 4, "2026-05-01"
 LAST = "2026-05-04"
@@ -66,6 +68,8 @@ def test_a_piped_demo_run_says_a_line_per_stage_without_colour_and_keeps_dbt_in_
         r"\] ingest\s+21 sources: \d+ rows landed, \d+ loaded, 0 quarantined \(\d+ s\)$", out, re.M
     )
     assert re.search(r"\] dbt build\s+Done\. PASS=\d+ WARN=0 ERROR=0 SKIP=0 .*\(\d+ s\)$", out, re.M), out
+    n = len(REPORTS)  # every report's GE suite, in one step
+    assert re.search(rf"\] report checks\s+{n} checks on 1 step: {n} passed, 0 failed, 0 warned \(", out), out
     # dbt's node lines: in the run's log file, which the console names, not on the console
     log = run_log(data, out)
     assert f"run log: {log}" in out
