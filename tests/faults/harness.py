@@ -37,7 +37,12 @@ import psutil
 ROOT = Path(__file__).resolve().parents[2]
 # A small demo: 14 days from 2026-05-01 (last day 2026-05-14), 250 users. Big enough for every source and
 # report to have rows, small enough that a whole run costs the fixed cost of dbt and Dagster only.
-DEMO_PARAMS = {"days": 14, "users": 250, "seed": 11, "start": "2026-05-01"}  # tools/demo/generator.py DemoParams
+DEMO_PARAMS = {
+    "days": 14,
+    "users": 250,
+    "seed": 11,
+    "start": "2026-05-01",
+}  # tools/demo/generator.py DemoParams
 DEMO_ARGS = [arg for name, value in DEMO_PARAMS.items() for arg in (f"--{name}", str(value))]
 FIRST_DAY, LAST_DAY = "2026-05-01", "2026-05-14"
 RUN_TIMEOUT = 600
@@ -118,12 +123,16 @@ class FaultEnv:
         return proc
 
     def run(self, *args: str, timeout: float = RUN_TIMEOUT, **env: str) -> Run:
-        proc = self.start(*args, **env)
+        return self.finish(self.start(*args, **env), timeout)
+
+    def finish(self, proc: subprocess.Popen, timeout: float = RUN_TIMEOUT) -> Run:
+        """Wait for a run `start` started and read what it wrote."""
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_group(proc)
             raise
+        args = proc.args[proc.args.index("run") + 1 : proc.args.index("--log-level")]
         out = read_log(proc)
         log = run_logs(self, out)
         STATS["lock_errors"] += len(LOCK_ERROR.findall(out + log))
