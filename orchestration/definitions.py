@@ -21,6 +21,7 @@ from assets.transform import build_dbt_assets
 from growthmart.connectors import app_db
 from growthmart.connectors.specs import SPECS
 from growthmart.contracts import CONTRACTS
+from orchestration import instance_storage
 from orchestration.jobs import build_jobs
 from orchestration.resources import build_resources
 from orchestration.schedules import build_schedules
@@ -28,6 +29,9 @@ from orchestration.sensors import alerts_on_failed_run_sensor, landing_files_sen
 
 
 def build_definitions() -> dg.Definitions:
+    # Every process that runs steps loads these definitions (the CLI, `dagster dev`'s code server, a launched run's
+    # worker): each then writes Dagster's SQLite event log without an fsync per event (instance_storage.py).
+    instance_storage.install()
     # A source is pulled when its connector's variables are set (API platforms: base URL and credentials; the app
     # database: its DSN); without them every source stays file-based, and `make run` offline.
     pulled = enabled_specs(SPECS, os.environ)
