@@ -3,13 +3,14 @@ and a profile that renders the same for every data directory, so no run parses t
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 
-from growthmart.config import dbt_profile_env
+from growthmart.config import SPARK_CONF_VAR, dbt_profile_env, spark_dbt_env, spark_settings
 from orchestration.resources import GrowthmartDbtCliResource, build_resources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,3 +59,53 @@ def test_the_rendered_profile_is_the_same_for_every_data_directory(tmp_path):
         assert "warehouse.duckdb" in out and str(data) not in out
         rendered.add(out)
     assert len(rendered) == 1
+
+
+def test_the_spark_profile_takes_the_pipelines_spark_settings_and_keeps_dbts_parse_state(tmp_path):
+    """dbt-spark's settings are growthmart.config's spark_settings (one statement of them), and the connection values
+    dbt's parse state depends on stay the same for every data directory although the settings' paths differ."""
+    script = (
+        "import json, os, sys\n"
+        "from argparse import Namespace\n"
+        "from dbt.config.profile import Profile\n"
+        "from dbt.config.renderer import ProfileRenderer\n"
+        "from dbt.flags import set_from_args\n"
+        "from dbt_common.context import set_invocation_context\n"
+        "set_invocation_context(os.environ.copy())\n"
+        "set_from_args(Namespace(profiles_dir=os.environ['DBT_PROFILES_DIR']), None)\n"
+        "p = Profile.render(ProfileRenderer({}), 'growthmart', target_override='spark')\n"
+        "print(json.dumps([sorted(map(str, p.credentials.connection_info())), p.credentials.server_side_parameters]))\n"
+    )
+    rendered = set()
+    for name in ("one", "it's two"):
+        data = tmp_path / name
+        env = {"PATH": "/usr/bin:/bin", "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
+        env.update(spark_dbt_env(data))
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        connection, parameters = json.loads(out)
+        parameters.pop("spark.sql.ansi.enabled")  # dbt-spark's own, on every statement of its session
+        assert parameters == spark_settings(data)
+        assert str(data) in parameters["spark.sql.warehouse.dir"]
+        rendered.add(json.dumps(connection))
+    assert len(rendered) == 1
+
+
+def test_the_spark_profile_will_not_start_spark_without_the_pipelines_settings():
+    """Unset, dbt stops naming the variable rather than start a Spark whose warehouse and metastore land in the
+    working directory."""
+    script = (
+        "import os\n"
+        "from argparse import Namespace\n"
+        "from dbt.config.profile import Profile\n"
+        "from dbt.config.renderer import ProfileRenderer\n"
+        "from dbt.flags import set_from_args\n"
+        "from dbt_common.context import set_invocation_context\n"
+        "set_invocation_context(os.environ.copy())\n"
+        "set_from_args(Namespace(profiles_dir=os.environ['DBT_PROFILES_DIR']), None)\n"
+        "Profile.render(ProfileRenderer({}), 'growthmart', target_override='spark')\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DBT_PROFILES_DIR": str(ROOT / "dbt_project")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and SPARK_CONF_VAR in done.stderr
