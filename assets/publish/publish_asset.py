@@ -7,6 +7,7 @@ import dagster as dg
 from assets.resources import WarehouseResource
 from assets.transform import dbt_keys_in_groups
 from assets.transform.dbt_assets import manifest_path
+from growthmart.config import SPARK_DIR
 from growthmart.publish import PUBLISHED_SCHEMAS, manifest_docs, publish
 
 PUBLISH_KEY = dg.AssetKey(["published", "growthmart_bi"])
@@ -33,7 +34,17 @@ def build_publish_asset() -> dg.AssetsDefinition:
         published_dir = Path(warehouse.data_dir) / "published"
         # The descriptions of the manifest the dbt assets were loaded from: the project that built these tables.
         docs = manifest_docs(manifest_path(), PUBLISHED_SCHEMAS)
-        tables = publish(warehouse.path, published_dir, run_id=context.run_id, docs=docs)
+        source = warehouse.path
+        if warehouse.on_spark:  # the Spark tables, copied into a DuckDB file the publication is made from
+            from growthmart.spark import duckdb_file
+
+            source = Path(warehouse.data_dir) / SPARK_DIR / "publication_source.duckdb"
+            order = {key: list(table_docs.columns) for key, table_docs in docs.items()}
+            copied = duckdb_file(warehouse.spark(), source, PUBLISHED_SCHEMAS, order)
+            context.log.info(
+                f"copied {len(copied)} Spark tables of {', '.join(PUBLISHED_SCHEMAS)} to {source}"
+            )
+        tables = publish(source, published_dir, run_id=context.run_id, docs=docs)
         rewritten = [t.qualified for t in tables if t.rewritten]
         context.log.info(
             f"published {len(tables)} tables to {published_dir / 'growthmart.duckdb'}: {len(rewritten)} changed "

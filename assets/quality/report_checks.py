@@ -17,6 +17,7 @@ from assets.quality.raw_checks import run_id_of
 from assets.resources import WarehouseResource
 from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
+from growthmart.spark import Select
 
 ERROR = dg.AssetCheckSeverity.ERROR
 
@@ -90,6 +91,16 @@ def validate_report_in_sql(con: duckdb.DuckDBPyConnection, report: str) -> tuple
     return not failed, f"{name} {verdict} in SQL ({meta['evaluated']} evaluated, {sql.row_count} rows)", meta
 
 
+def report_inputs(report: str) -> dict[str, Select]:
+    """What a report's suite reads (on Spark, growthmart.spark.duckdb_copy): the whole report table, whether each
+    of its raw inputs has a row, and the loaded days (marts.dim_dates)."""
+    return {
+        f"{wh.REPORTS_SCHEMA}.{report}": Select(),
+        **{f"{wh.RAW_SCHEMA}.{s}": Select(limit=1) for s in suites.REPORT_INPUTS.get(report, ())},
+        f"{wh.MARTS_SCHEMA}.dim_dates": Select(columns=("date_day",)),
+    }
+
+
 def build_report_checks() -> list[dg.AssetChecksDefinition]:
     """Every report's GE check, blocking with ERROR severity."""
     return [
@@ -120,7 +131,7 @@ def _check(
         check = f"{wh.REPORTS_SCHEMA}/{report} {name}"
         with (
             data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
-            warehouse.connect() as con,
+            warehouse.reading(report_inputs(report)) as con,
         ):
             passed, reason, metadata = evaluate(con, report)
             rec.check_failed = not passed
