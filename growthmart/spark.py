@@ -223,7 +223,9 @@ def replace_from_duckdb(spark, con: duckdb.DuckDBPyConnection, table: str) -> No
     frame.write.mode("overwrite").format("parquet").saveAsTable(f"`{schema}`.`{name}`")
 
 
-_SPARK_TYPES = {"VARCHAR": "string", "DOUBLE": "double", "BIGINT": "bigint", "INTEGER": "int", "TIMESTAMP": "timestamp",
+# DuckDB type -> Spark type of a table written back; a naive TIMESTAMP stays naive (timestamp_ntz), as raw keeps it,
+# so the process's time zone never shifts it on the way.
+_SPARK_TYPES = {"VARCHAR": "string", "DOUBLE": "double", "BIGINT": "bigint", "INTEGER": "int", "TIMESTAMP": "timestamp_ntz",
                 "DATE": "date", "BOOLEAN": "boolean"}  # fmt: skip
 
 
