@@ -186,6 +186,9 @@ def spark_settings(data_dir: Path | str) -> dict[str, str]:
         "spark.sql.hive.metastorePartitionPruningFallbackOnException": "true",
         "spark.sql.shuffle.partitions": os.environ.get(SPARK_SHUFFLE_PARTITIONS_VAR) or "4",
         "spark.ui.enabled": "false",
+        # no progress bars on the console: drawn into dbt's output, one broke a JSON event line dagster-dbt reads,
+        # and the dbt test it reported went missing (its asset check never yielded)
+        "spark.ui.showConsoleProgress": "false",
     }
 
 
