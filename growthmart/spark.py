@@ -13,6 +13,7 @@ pyspark is imported only here and only when a session is asked for: the DuckDB p
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -187,8 +188,8 @@ def duckdb_file(
 ) -> list[str]:
     """A DuckDB file at `path` (made anew) holding every Spark table of `schemas` (not views, not dbt's
     `__dbt_tmp` leftovers), the publication's source on Spark; returns the tables. Spark stores a partitioned
-    table's partition columns last: a table whose columns are exactly those of `column_order[(schema, table)]` (its
-    dbt YAML) gets that order back."""
+    table's partition columns last: a table whose columns are exactly those of `column_order[(schema, table)]`
+    (its model's select, `model_column_order`) gets that order back, the order DuckDB keeps."""
     path.unlink(missing_ok=True)
     Path(f"{path}.wal").unlink(missing_ok=True)
     copied = []
@@ -211,6 +212,22 @@ def duckdb_file(
     finally:
         con.close()
     return copied
+
+
+def model_column_order(spark, manifest: Path, schemas: tuple[str, ...]) -> dict[tuple[str, str], list[str]]:
+    """The columns of each partitioned model of `schemas` in its select's order, by (schema, table): Spark analyses
+    the SQL dbt compiled for it (the manifest of the Spark run, `compiled_code`) without running it."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    return {
+        (node["schema"].lower(), (node.get("alias") or node["name"]).lower()): spark.sql(
+            node["compiled_code"]
+        ).columns
+        for node in nodes
+        if node["resource_type"] == "model"
+        and node["schema"].lower() in schemas
+        and node["config"].get("partition_by")
+        and node.get("compiled_code")
+    }
 
 
 def replace_from_duckdb(spark, con: duckdb.DuckDBPyConnection, table: str) -> None:

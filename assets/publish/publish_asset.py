@@ -36,11 +36,14 @@ def build_publish_asset() -> dg.AssetsDefinition:
         docs = manifest_docs(manifest_path(), PUBLISHED_SCHEMAS)
         source = warehouse.path
         if warehouse.on_spark:  # the Spark tables, copied into a DuckDB file the publication is made from
-            from growthmart.spark import duckdb_file
+            from assets.transform.dbt_assets import dbt_target_path
+            from growthmart.spark import duckdb_file, model_column_order
 
+            spark = warehouse.spark()
             source = Path(warehouse.data_dir) / SPARK_DIR / "publication_source.duckdb"
-            order = {key: list(table_docs.columns) for key, table_docs in docs.items()}
-            copied = duckdb_file(warehouse.spark(), source, PUBLISHED_SCHEMAS, order)
+            run_manifest = dbt_target_path(warehouse.data_dir, warehouse.engine) / "manifest.json"
+            order = model_column_order(spark, run_manifest, PUBLISHED_SCHEMAS)
+            copied = duckdb_file(spark, source, PUBLISHED_SCHEMAS, order)
             context.log.info(
                 f"copied {len(copied)} Spark tables of {', '.join(PUBLISHED_SCHEMAS)} to {source}"
             )
