@@ -338,7 +338,7 @@ def _loaded(source: str) -> dict[str, Select]:
     """What volume, freshness and the choice of partitions read of a raw source on Spark (engine spark): the
     source's load log and the landing day and load time of each of its rows."""
     return {
-        f"{wh.RAW_SCHEMA}.{wh.LOAD_LOG}": Select(where=f"source = {SPARK.literal(source)}"),
+        **_load_log(source),
         f"{wh.RAW_SCHEMA}.{source}": Select(columns=(pushdown.PARTITION_COLUMN, "_loaded_at")),
     }
 
@@ -347,9 +347,13 @@ def _checked(source: str, days: Sequence[date]) -> dict[str, Select]:
     """What the GE suite reads of a raw source on Spark: its load log and every row of the checked days."""
     listed = ", ".join(f"date {SPARK.literal(d.isoformat())}" for d in days) or "null"
     return {
-        f"{wh.RAW_SCHEMA}.{wh.LOAD_LOG}": Select(where=f"source = {SPARK.literal(source)}"),
+        **_load_log(source),
         f"{wh.RAW_SCHEMA}.{source}": Select(where=f"{pushdown.PARTITION_COLUMN} in ({listed})"),
     }
+
+
+def _load_log(source: str) -> dict[str, Select]:
+    return {f"{wh.RAW_SCHEMA}.{wh.LOAD_LOG}": Select(where=f"source = {SPARK.literal(source)}")}
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, source: str) -> bool:
