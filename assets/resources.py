@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from growthmart.config import (
     run_file_modes,
 )
 from growthmart.runlock import writer_lock
+from growthmart.spark import Select
 
 # How DuckDB and Python say that memory ran out.
 OUT_OF_MEMORY_TEXT = "Out of Memory Error"
@@ -34,6 +35,13 @@ class WarehouseResource(dg.ConfigurableResource):
     threads: int = 2
     memory_limit: str = "4GB"  # keep well under the machine's RAM: DuckDB spills to temp_dir beyond it
     temp_dir: str = ""  # default <data_dir>/tmp
+    # duckdb | spark (growthmart.config ENGINE_VAR): where raw, dbt's tables and the checks' inputs live. On spark
+    # the DuckDB warehouse file is not used: the steps share the run process's Spark session (growthmart/spark.py).
+    engine: str = "duckdb"
+
+    @property
+    def on_spark(self) -> bool:
+        return self.engine == "spark"
 
     @property
     def path(self) -> Path:
@@ -54,7 +62,13 @@ class WarehouseResource(dg.ConfigurableResource):
             if context.instance is not None:
                 recover_dead_runs(context.instance, context.run_id, say=warning)
             drop_stale_run_window(self, say=warning)
-            yield self
+            try:
+                yield self
+            finally:
+                if self.on_spark:  # its Java process holds the Derby metastore's lock
+                    from growthmart.spark import stop_spark
+
+                    stop_spark()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -74,6 +88,39 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    def spark(self):
+        """The run process's Spark session for this data directory (engine spark)."""
+        from growthmart.spark import spark_session
+
+        return spark_session(self.data_dir)
+
+    @contextmanager
+    def raw_connection(self) -> Iterator:
+        """What the loader writes raw through: the DuckDB warehouse, or Spark SQL (growthmart.spark.SparkCon)."""
+        if not self.on_spark:
+            with self.connect() as con:
+                yield con
+            return
+        from growthmart.spark import SparkCon
+
+        yield SparkCon(self.spark())
+
+    @contextmanager
+    def reading(
+        self, tables: Mapping[str, Select], read_only: bool = False
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection to run a step's DuckDB SQL on (a quality suite, a run record): the warehouse itself,
+        or on Spark an in-memory DuckDB holding what Spark selected of `tables` (`schema.name` -> which rows and
+        columns, growthmart.spark.duckdb_copy)."""
+        if not self.on_spark:
+            with self.connect(read_only=read_only) as con:
+                yield con
+            return
+        from growthmart.spark import duckdb_copy
+
+        with duckdb_copy(self.spark(), tables) as con:
+            yield con
 
     def out_of_memory_message(self, what: str, error: BaseException | str) -> str:
         return out_of_memory_message(

@@ -5,6 +5,7 @@ Nothing is read at import time: call `settings()` where a value is needed.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR_VAR = "GROWTHMART_DATA_DIR"  # feeds the Dagster resources and the dbt profile alike
+# Which engine runs the pipeline (issue 15, docs/spark.md): duckdb (the default) or spark. Read here only; the
+# Dagster warehouse resource carries it to every asset.
+ENGINE_VAR = "GROWTHMART_ENGINE"
+ENGINES = ("duckdb", "spark")
 TIMEZONE_VAR = "GROWTHMART_TIMEZONE"
 START_DATE_VAR = "GROWTHMART_START_DATE"  # first daily partition
 DUCKDB_THREADS_VAR = "GROWTHMART_DUCKDB_THREADS"  # default: every core
@@ -61,6 +66,7 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_temp_dir: Path
     report_lang: str = "zh"
+    engine: str = "duckdb"
 
     @property
     def landing_dir(self) -> Path:
@@ -119,7 +125,15 @@ def settings() -> Settings:
         duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_VAR) or _half_of_ram(),
         duckdb_temp_dir=Path(os.environ.get(DUCKDB_TEMP_DIR_VAR) or data_dir / "tmp").expanduser().resolve(),
         report_lang=_report_lang(os.environ.get(REPORT_LANG_VAR) or "zh"),
+        engine=_engine(os.environ.get(ENGINE_VAR) or "duckdb"),
     )
+
+
+def _engine(value: str) -> str:
+    engine = value.strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_VAR} must be one of {', '.join(ENGINES)}, not {value!r}")
+    return engine
 
 
 def _report_lang(value: str) -> str:
@@ -131,31 +145,57 @@ def _report_lang(value: str) -> str:
 
 SPARK_DIR = "spark"  # under the data directory: the Spark warehouse (Parquet tables) and its metastore
 SPARK_MASTER_VAR = "GROWTHMART_SPARK_MASTER"  # default local[2]; a cluster's master URL otherwise
+SPARK_DRIVER_MEMORY_VAR = (
+    "GROWTHMART_SPARK_DRIVER_MEMORY"  # default 2g: local mode runs everything in the driver
+)
+SPARK_SHUFFLE_PARTITIONS_VAR = "GROWTHMART_SPARK_SHUFFLE_PARTITIONS"  # default 4
+# The Spark settings handed to dbt: dbt_project/profiles.yml's `spark` output reads its server_side_parameters from
+# this variable (JSON), which spark_dbt_env sets from spark_settings: the settings are stated once, here.
+SPARK_CONF_VAR = "GROWTHMART_SPARK_CONF"
 
 
 def spark_settings(data_dir: Path | str) -> dict[str, str]:
-    """The Spark configuration of a data directory, in one place for the ingest's session and dbt-spark's
-    (`server_side_parameters` of its `session` profile): where the tables live and which metastore knows them.
+    """The Spark configuration of a data directory, in one place for every Spark session of the pipeline (the
+    ingest's, the checks' and the publication's, growthmart/spark.py) and dbt-spark's (`server_side_parameters` of
+    its `session` profile, through spark_dbt_env): where the tables live and which metastore knows them.
 
     - tables: Parquet under `<data>/spark/warehouse` (`raw` is `<data>/spark/warehouse/raw.db`), partitioned by
       day, a day replaced by dropping and rewriting its partition;
     - catalog: a Hive metastore in embedded Derby at `<data>/spark/metastore_db` (one process at a time: the
-      ingest and dbt run one after the other); on a cluster, point `spark.sql.warehouse.dir` at the lake and
-      `spark.hadoop.hive.metastore.uris` at the shared metastore instead;
-    - the session time zone is UTC: raw timestamps are naive UTC (`timestamp_ntz`), as in DuckDB.
+      pipeline stops its own Spark before dbt starts one); on a cluster, point `spark.sql.warehouse.dir` at the
+      lake and `spark.hadoop.hive.metastore.uris` at the shared metastore instead;
+    - the session time zone is UTC: raw timestamps are naive UTC (`timestamp_ntz`), as in DuckDB;
+    - Derby cannot evaluate the metastore's partition filter on a date partition column (a nightly run's
+      `_partition_date >= date` failed with INTERNAL_ERROR_HIVE_METASTORE_PARTITION_FILTER): Spark then lists the
+      table's partitions and filters them itself (a shared Hive metastore on a cluster filters server-side).
+
+    The paths are absolute, yet cost dbt no re-parse per data directory: dbt-spark's profile hash (what dbt
+    compares to keep its parse state) covers host, port, cluster, endpoint, schema and organization only.
     """
     spark = Path(data_dir).resolve() / SPARK_DIR
     return {
         "spark.master": os.environ.get(SPARK_MASTER_VAR) or "local[2]",
+        "spark.driver.memory": os.environ.get(SPARK_DRIVER_MEMORY_VAR) or "2g",
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(spark / "warehouse"),
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={spark / 'metastore_db'};create=true",
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark}",
         "spark.sql.session.timeZone": "UTC",
+        "spark.sql.sources.default": "parquet",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.hive.metastorePartitionPruningFallbackOnException": "true",
+        "spark.sql.shuffle.partitions": os.environ.get(SPARK_SHUFFLE_PARTITIONS_VAR) or "4",
         "spark.ui.enabled": "false",
+        # no progress bars on the console: drawn into dbt's output, one broke a JSON event line dagster-dbt reads,
+        # and the dbt test it reported went missing (its asset check never yielded)
+        "spark.ui.showConsoleProgress": "false",
     }
+
+
+def spark_dbt_env(data_dir: Path | str) -> dict[str, str]:
+    """What the dbt profile's `spark` output reads for `data_dir`: set for the pipeline's dbt (assets/transform)
+    and for a hand-run dbt on Spark (`python -m growthmart.spark env --data-dir <data>` prints it)."""
+    return {SPARK_CONF_VAR: json.dumps(spark_settings(data_dir), sort_keys=True)}
 
 
 def published_dir(data_dir: Path | str) -> Path:

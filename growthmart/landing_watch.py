@@ -95,10 +95,9 @@ def sha256(path: Path) -> str:
 
 def loaded_files(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dict[str, tuple[str, datetime]]]:
     """day → {file (relative to landing) → (sha256, loaded_at naive UTC)} from raw.load_log."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_log'"
-    ).fetchone()[0]
-    if not exists:
+    from growthmart.ingest.dialect import table_exists  # the loader imports this module
+
+    if not table_exists(con, "raw", "load_log"):
         return {}
     out: dict[str, dict[str, tuple[str, datetime]]] = {}
     for day, file, digest, loaded_at in con.execute(

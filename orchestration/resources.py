@@ -53,6 +53,7 @@ def build_resources() -> dict:
             threads=cfg.duckdb_threads,
             memory_limit=cfg.duckdb_memory_limit,
             temp_dir=str(cfg.duckdb_temp_dir),
+            engine=cfg.engine,
         ),
         "dbt": GrowthmartDbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),

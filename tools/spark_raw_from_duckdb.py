@@ -3,8 +3,9 @@
 Issue 15, part 1 (the dbt layer on Spark) needs raw tables on Spark before ingest can write them there: this copies
 the `raw` and `nlp` schemas (every dbt source) of `<data>/warehouse.duckdb` into the Spark warehouse of the same
 data directory (`<data>/spark`, profile output `spark` in dbt_project/profiles.yml), each raw table partitioned by
-its landing day `_partition_date` as DuckDB's loader partitions it. It is a stopgap, replaced by Spark ingest
-(issue 15, part 2): nothing in the pipeline calls it.
+its landing day `_partition_date` as DuckDB's loader partitions it. It is a stopgap: with GROWTHMART_ENGINE=spark the
+pipeline ingests into Spark itself; nothing in the pipeline calls it. tests/spark/test_spark_parity.py still uses it
+to build the dbt layer on Spark from exactly DuckDB's raw rows.
 
     python -m tools.spark_raw_from_duckdb --data-dir <data>   # after `python -m orchestration.cli run --demo ...`
 """
@@ -12,38 +13,14 @@ its landing day `_partition_date` as DuckDB's loader partitions it. It is a stop
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
-import jinja2
-import yaml
 
-PROFILES = Path(__file__).resolve().parents[1] / "dbt_project" / "profiles.yml"
+from growthmart.spark import spark_session, stop_spark
+
 SCHEMAS = ("raw", "nlp")  # the schemas the dbt sources read
 PARTITION_COLUMN = "_partition_date"  # raw tables' landing day (growthmart/ingest/loader.py)
-
-
-def spark_parameters(data_dir: Path) -> dict[str, str]:
-    """The Spark settings of the dbt profile's `spark` output for `data_dir`: the bridge opens the same warehouse
-    and metastore dbt does, from the one list of settings."""
-    env = {**os.environ, "GROWTHMART_DATA_DIR": str(data_dir)}
-    text = jinja2.Template(PROFILES.read_text()).render(
-        env_var=lambda name, default=None: env.get(name, default)
-    )
-    spark = yaml.safe_load(text)["growthmart"]["outputs"]["spark"]
-    return {str(k): str(v) for k, v in spark["server_side_parameters"].items()}
-
-
-def spark_session(data_dir: Path):
-    """The SparkSession dbt-spark's `session` method builds for this data directory (the same process reuses it)."""
-    from pyspark.sql import SparkSession
-
-    (data_dir / "spark").mkdir(parents=True, exist_ok=True)
-    builder = SparkSession.builder.enableHiveSupport()
-    for key, value in spark_parameters(data_dir).items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
 
 
 def copy_raw(data_dir: Path, spark, through: str | None = None) -> list[str]:
@@ -104,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         for table in copy_raw(data_dir, spark, args.through):
             print(f"copied {table}")
     finally:
-        spark.stop()
+        stop_spark()
     return 0
 
 

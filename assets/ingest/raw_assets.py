@@ -12,7 +12,7 @@ from assets.partitions import daily_partitions
 from assets.resources import WarehouseResource, is_out_of_memory
 from growthmart.contracts import SourceContract
 from growthmart.ingest import LoadError, PartitionLoad, load_partitions, plan_batches
-from growthmart.ingest.loader import ensure_raw_tables
+from growthmart.ingest.loader import engine_of
 from growthmart.landing_watch import DayChange, changed_days, loaded_files
 
 RAW_GROUP_PREFIX = "raw_"
@@ -124,9 +124,9 @@ def build_raw_asset(contract: SourceContract, deps: Sequence[dg.AssetKey] = ()) 
         reasons: dict[str, int] = {}
         with (
             transient_only(warehouse, f"loading raw.{contract.name}", {"source": contract.name}),
-            warehouse.connect() as con,
+            warehouse.raw_connection() as con,
         ):
-            ensure_raw_tables(con, contract)  # the load log may not exist yet
+            engine_of(con).ensure_raw_tables(con, contract)  # the load log may not exist yet
             days, late = days_to_load(con, contract, landing, keys, context.log)
             # Backfills load in batches of whole days (one transaction each, sized by landing bytes).
             for batch in plan_batches(landing, contract, days):

@@ -11,6 +11,7 @@ from assets.ingest.raw_assets import TRANSIENT_RETRY, transient_only
 from assets.resources import WarehouseResource
 from growthmart.sentiment import get_scorer
 from growthmart.sentiment.store import SCORES_TABLE, ScoringRun, score_new_mentions
+from growthmart.spark import Select, replace_from_duckdb
 
 MENTION_SENTIMENT_KEY = dg.AssetKey(["nlp", "mention_sentiment"])
 BRAND_MENTIONS_KEY = dg.AssetKey(["raw", "brand_mentions"])
@@ -47,8 +48,12 @@ def build_mention_sentiment_asset() -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with transient_only(warehouse, "scoring mention sentiment"):
             scorer = get_scorer()  # an unknown GROWTHMART_SENTIMENT_SCORER fails here, naming the known ones
-            with warehouse.connect() as con:
+            # On Spark: the store's DuckDB SQL on a copy of the mentions and the stored scores, written back after
+            read = {"raw.brand_mentions": Select(), SCORES_TABLE: Select()}
+            with warehouse.reading(read) as con:
                 run = score_new_mentions(con, scorer, say=context.log.info)
+                if warehouse.on_spark:
+                    replace_from_duckdb(warehouse.spark(), con, SCORES_TABLE)
         if run.raw_missing:
             context.log.warning(
                 "mention sentiment: raw.brand_mentions does not exist (brand_mentions has never landed); nothing "

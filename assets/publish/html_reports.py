@@ -16,6 +16,7 @@ from assets.publish.publish_asset import PUBLISH_KEY
 from assets.resources import WarehouseResource
 from growthmart.report import build_range, build_reports, index_path, write_run_record
 from growthmart.report.run_record import quarantine_counts, source_freshness
+from growthmart.spark import Select
 
 REPORTS_KEY = dg.AssetKey(["published", "html_reports"])
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -49,8 +50,9 @@ def describe_scope(scope: dict) -> str:
 def record_run(context: dg.AssetExecutionContext, warehouse: WarehouseResource, published_dir: Path) -> Path:
     passed, failed, warned = check_outcomes(run_check_evaluations(context.instance, context.run_id))
     quarantine, freshness = [], []
-    if warehouse.path.exists():
-        with warehouse.connect(read_only=True) as con:
+    if warehouse.on_spark or warehouse.path.exists():
+        bookkeeping = {"raw.load_log": Select(), "raw.quarantine_rows": Select()}  # what Spark copies
+        with warehouse.reading(bookkeeping, read_only=True) as con:
             has_raw = con.execute(
                 """select count(*) from information_schema.tables
                    where table_schema = 'raw' and table_name in ('load_log', 'quarantine_rows')"""

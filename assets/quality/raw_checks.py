@@ -17,10 +17,12 @@ import duckdb
 
 from assets.resources import WarehouseResource
 from growthmart.contracts import SourceContract
+from growthmart.ingest.dialect import SPARK
 from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
 from growthmart.quality.settings import QualitySettings
 from growthmart.quality.verdicts import Verdict, failure_lines, freshness_verdict, volume_verdict
+from growthmart.spark import Select
 
 WARN = dg.AssetCheckSeverity.WARN
 ERROR = dg.AssetCheckSeverity.ERROR
@@ -246,9 +248,14 @@ def _ge(
     suite = suites.raw_suite_name(contract)
     name = f"ge_{contract.name}"
     check = f"{wh.RAW_SCHEMA}/{contract.name} {name}"
+    tables = {}
+    if warehouse.on_spark:  # the suite reads the checked partitions only, chosen first from the load log
+        with warehouse.reading(_loaded(contract.name)) as con:
+            days, _ = partitions_to_check(con, contract.name, run_id_of(context))
+        tables = _checked(contract.name, days)
     with (
         data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
-        warehouse.connect() as con,
+        warehouse.reading(tables) as con,
     ):
         if not _table_exists(con, contract.name):
             data_docs.record_error(suite, f"table {wh.RAW_SCHEMA}.{contract.name} does not exist", batch=None)
@@ -293,7 +300,7 @@ def _volume(
     cfg: QualitySettings,
     warehouse: WarehouseResource,
 ) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.reading(_loaded(contract.name)) as con:
         if not _table_exists(con, contract.name):
             return _missing_table(contract.name, "volume", WARN)
         checked, _ = partitions_to_check(con, contract.name, run_id_of(context))
@@ -316,7 +323,7 @@ def _volume(
 def _freshness(
     contract: SourceContract, cfg: QualitySettings, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    with warehouse.connect() as con:
+    with warehouse.reading(_loaded(contract.name)) as con:
         exists = _table_exists(con, contract.name)
         partitions = wh.loaded_partitions(con, contract.name) if exists else []
         loaded_at = wh.latest_loaded_at(con, contract.name) if exists else None
@@ -325,6 +332,28 @@ def _freshness(
         latest, loaded_at, datetime.now(UTC), warehouse.timezone, cfg.freshness_max_lag_days
     )
     return _result(contract, "freshness", verdict, WARN)
+
+
+def _loaded(source: str) -> dict[str, Select]:
+    """What volume, freshness and the choice of partitions read of a raw source on Spark (engine spark): the
+    source's load log and the landing day and load time of each of its rows."""
+    return {
+        **_load_log(source),
+        f"{wh.RAW_SCHEMA}.{source}": Select(columns=(pushdown.PARTITION_COLUMN, "_loaded_at")),
+    }
+
+
+def _checked(source: str, days: Sequence[date]) -> dict[str, Select]:
+    """What the GE suite reads of a raw source on Spark: its load log and every row of the checked days."""
+    listed = ", ".join(f"date {SPARK.literal(d.isoformat())}" for d in days) or "null"
+    return {
+        **_load_log(source),
+        f"{wh.RAW_SCHEMA}.{source}": Select(where=f"{pushdown.PARTITION_COLUMN} in ({listed})"),
+    }
+
+
+def _load_log(source: str) -> dict[str, Select]:
+    return {f"{wh.RAW_SCHEMA}.{wh.LOAD_LOG}": Select(where=f"source = {SPARK.literal(source)}")}
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, source: str) -> bool:

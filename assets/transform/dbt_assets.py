@@ -35,7 +35,8 @@ from dagster_dbt import (
 from assets.resources import WarehouseResource, is_out_of_memory
 from assets.transform.interrupts import raising_interrupts
 from growthmart.child_guard import guard_env
-from growthmart.config import dbt_profile_env
+from growthmart.config import SPARK_DIR, dbt_profile_env, spark_dbt_env
+from growthmart.ingest.dialect import dialect_of, table_exists
 from growthmart.runlog import CONSOLE_TAG, PROGRESS, STAGES_CONSOLE, create_run_log, run_log_path, strip_ansi
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -46,10 +47,13 @@ SETUP_PARSE_STATE = DBT_PROJECT_DIR / "target" / "runs_partial_parse.msgpack"
 PARSE_STATE_NAME = "partial_parse.msgpack"
 
 
-def dbt_target_path(data_dir: Path | str) -> Path:
+def dbt_target_path(data_dir: Path | str, engine: str = "duckdb") -> Path:
     """dbt's target folder of a data directory's runs (compiled SQL, run_results.json, parse state): one
     stable folder per data directory, whose runs are one at a time (the writer lock). Runs on two data
-    directories at once (a test suite, the benchmark beside a nightly) never share one."""
+    directories at once (a test suite, the benchmark beside a nightly) never share one. Spark's runs keep theirs
+    beside Spark's warehouse: their parse state is dbt-spark's (another adapter's macros), not the setup's."""
+    if engine == "spark":
+        return Path(data_dir) / SPARK_DIR / "dbt_target"
     return Path(data_dir) / "dbt_target"
 
 
@@ -114,13 +118,16 @@ def run_window(tags: Mapping[str, str]) -> list[str]:
 RUN_WINDOW_TABLE = "meta.dbt_run_window"
 
 
-def build_args(full_refresh: bool = False) -> list[str]:
-    """`dbt build` arguments: the same on every run, so dbt never has to re-parse the project.
+def build_args(full_refresh: bool = False, engine: str = "duckdb") -> list[str]:
+    """`dbt build` arguments: the same on every run, so dbt never has to re-parse the project; on Spark the
+    profile's `spark` output.
 
     dbt unit tests are left out: they test the models' logic on fixed rows, not the night's data, so they belong to
     CI (tests/test_pipeline_integration.py runs them all), as dbt recommends; in a run they cost ~5 s each time.
     """
     args = ["build", "--exclude-resource-type", "unit_test"]
+    if engine == "spark":
+        args += ["--target", "spark"]
     return [*args, "--full-refresh"] if full_refresh else args
 
 
@@ -148,11 +155,8 @@ def days_loaded_since_publication(warehouse: WarehouseResource, instance: dg.Dag
 
     event = instance.get_latest_materialization_event(PUBLISH_KEY)
     since = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event else datetime.min
-    with warehouse.connect() as con:
-        has_log = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_log'"
-        ).fetchone()[0]
-        if not has_log:
+    with warehouse.raw_connection() as con:
+        if not table_exists(con, "raw", "load_log"):
             return []
         rows = con.execute(
             "select distinct partition_date from raw.load_log where loaded_at > ? order by 1", [since]
@@ -169,20 +173,20 @@ def run_window_table(
     Removing it matters: a later hand-run `dbt build` must not silently inherit an old run's window. A table left
     by a killed process is dropped when the next run starts (drop_stale_run_window) and replaced here anyway.
     """
-    with warehouse.connect() as con:
+    with warehouse.raw_connection() as con:  # the engine dbt builds on
         con.execute(f"create schema if not exists {RUN_WINDOW_TABLE.split('.')[0]}")
         con.execute(f"drop table if exists {RUN_WINDOW_TABLE}")
         if bounds is not None:
             con.execute(
                 f"""create table {RUN_WINDOW_TABLE} as
                     select cast(? as date) as partition_start, cast(? as date) as partition_end,
-                           cast(? as varchar) as run_id, current_timestamp as written_at""",
+                           cast(? as {dialect_of(con).text}) as run_id, current_timestamp as written_at""",
                 [bounds[0], bounds[1], run_id],
             )
     try:
         yield
     finally:
-        with warehouse.connect() as con:
+        with warehouse.raw_connection() as con:
             con.execute(f"drop table if exists {RUN_WINDOW_TABLE}")
 
 
@@ -346,7 +350,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         )
         # dbt dies with this process, even on kill -9, and runs in the data directory (growthmart/child_guard.py)
         env.update(guard_env(cwd=warehouse.data_dir))
-        args = build_args(config.full_refresh)
+        if (
+            warehouse.on_spark
+        ):  # dbt-spark's session: the same Spark settings as the pipeline's (growthmart.config)
+            env.update(spark_dbt_env(warehouse.data_dir))
+        args = build_args(config.full_refresh, warehouse.engine)
         loaded = days_loaded_since_publication(warehouse, context.instance)
         bounds = window_bounds(run_window(context.run.tags), config.full_refresh, loaded)
         window = (
@@ -365,8 +373,14 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         os.environ.update(env)
         try:
             with run_window_table(warehouse, bounds, context.run_id):
-                target = dbt_target_path(warehouse.data_dir)
-                prepare_target(target)
+                target = dbt_target_path(warehouse.data_dir, warehouse.engine)
+                if warehouse.on_spark:
+                    # dbt starts its own Spark on the same Derby metastore, which admits one process at a time
+                    from growthmart.spark import stop_spark
+
+                    stop_spark()
+                else:
+                    prepare_target(target)
                 invocation = dbt.cli(args, context=context, target_path=target)
                 # a CLI run shows stages, not dbt's lines; elsewhere they stay in the step's captured stdout too
                 echo = None if context.run.tags.get(CONSOLE_TAG) == STAGES_CONSOLE else sys.stdout

@@ -182,6 +182,15 @@ SPARK = _Spark(
 )
 
 
+def table_exists(con, schema: str, table: str) -> bool:
+    """Whether `schema.table` exists: Spark's catalog answers for a Spark connection (growthmart.spark.SparkCon;
+    Spark SQL has no information_schema), DuckDB's information_schema otherwise."""
+    if hasattr(con, "table_exists"):
+        return con.table_exists(schema, table)
+    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return con.execute(sql, [schema, table]).fetchone()[0] > 0
+
+
 def dialect_of(con) -> Dialect:
     """The dialect of a connection: a Spark one (spark_session.SparkCon) says so, anything else is DuckDB."""
     return getattr(con, "dialect", DUCKDB)

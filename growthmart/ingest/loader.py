@@ -240,7 +240,7 @@ def load_partitions(
     a `LoadError`) none is. Batching a backfill's days keeps the per-statement overhead per run, not per day.
     """
     landing_dir = Path(landing_dir)
-    engine: Engine = getattr(con, "engine", DUCKDB_ENGINE)
+    engine = engine_of(con)
     engine.ensure_raw_tables(con, contract)
     files = {day: partition_files(landing_dir, contract, day) for day in partition_dates}
     for day_files in files.values():
@@ -423,3 +423,8 @@ def _write_partitions(con, contract: SourceContract, days: list[str], run_id, re
 
 
 DUCKDB_ENGINE = Engine(ensure_raw_tables, stage_batch, _write_partitions)
+
+
+def engine_of(con) -> Engine:
+    """The engine of a connection: a Spark one (growthmart.spark.SparkCon) says so, anything else is DuckDB."""
+    return getattr(con, "engine", DUCKDB_ENGINE)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from growthmart.config import spark_dbt_env
 from tests.faults.harness import DEMO_ARGS, LAST_DAY
 from tests.incremental.published_compare import differences, published_tables, sort_rows, spark_tables
 
@@ -63,6 +64,8 @@ def dbt_on_spark(data: Path, *args: str) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GROWTHMART_DATA_DIR", str(data))
         mp.setenv("DBT_PROFILES_DIR", str(DBT_DIR))
+        for key, value in spark_dbt_env(data).items():  # the profile's Spark settings (growthmart/config.py)
+            mp.setenv(key, value)
         result = dbtRunner().invoke(
             [
                 *args,
@@ -93,7 +96,8 @@ def utc_process():
 
 
 def test_a_full_build_and_a_nightly_run_on_spark_publish_duckdbs_tables(demo, utc_process):
-    from tools.spark_raw_from_duckdb import copy_raw, spark_session
+    from growthmart.spark import spark_session, stop_spark
+    from tools.spark_raw_from_duckdb import copy_raw
 
     expected = {name: (columns, sort_rows(rows)) for name, (columns, rows) in published_tables(demo).items()}
     spark = spark_session(demo)
@@ -106,6 +110,6 @@ def test_a_full_build_and_a_nightly_run_on_spark_publish_duckdbs_tables(demo, ut
         dbt_on_spark(demo, "build", "--exclude-resource-type", "unit_test", "--vars", window)
         actual = spark_tables(spark, expected)
     finally:
-        spark.stop()
+        stop_spark()
     assert len(expected) > 40  # every report and mart of the publication
     assert differences(expected, actual) == []

@@ -41,8 +41,9 @@ final as (
         first_delivered_date,
         -- the latest delivery's landing day
         _partition_date as partition_date,
-        -- UTC
-        created_at,
+        -- UTC; typed as dbt's timestamp: Spark's raw tables keep naive UTC as timestamp_ntz, which the reports'
+        -- contracts (timestamp) would reject
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         _loaded_at as loaded_at
     from ranked
     where version_rank = 1
