@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
 import time
 from pathlib import Path
@@ -28,15 +27,10 @@ import pytest
 
 from tests.faults.harness import DEMO_ARGS
 from tests.incremental.published_compare import differences, published_tables
+from tests.spark.opt_in import opt_in
 
 OPT_IN = "GROWTHMART_TEST_SPARK_ENGINE"
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.skipif(
-        os.environ.get(OPT_IN) != "1",
-        reason=f"opt-in (about 13 minutes on 2 busy cores): set {OPT_IN}=1 to run the demo through Dagster on Spark",
-    ),
-]
+pytestmark = opt_in(OPT_IN, 13, "run the demo through Dagster on Spark")
 
 
 def cli_run(data: Path, engine: str) -> tuple[int, str, float]:

@@ -25,15 +25,10 @@ import pytest
 from growthmart.config import spark_dbt_env
 from tests.faults.harness import DEMO_ARGS, LAST_DAY
 from tests.incremental.published_compare import differences, published_tables, sort_rows, spark_tables
+from tests.spark.opt_in import opt_in
 
 OPT_IN = "GROWTHMART_TEST_SPARK_DBT"
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.skipif(
-        os.environ.get(OPT_IN) != "1",
-        reason=f"opt-in (about 26 minutes on 2 busy cores): set {OPT_IN}=1 to build the demo's dbt project on Spark",
-    ),
-]
+pytestmark = opt_in(OPT_IN, 26, "build the demo's dbt project on Spark")
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DAY_BEFORE_LAST = (date.fromisoformat(LAST_DAY) - timedelta(days=1)).isoformat()
