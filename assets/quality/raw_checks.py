@@ -9,7 +9,7 @@ only through DuckDB's scan, never through pandas.
 """
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -219,7 +219,9 @@ def _source_checks(contract: SourceContract, cfg: QualitySettings) -> dg.AssetCh
     def _checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        selected = _selected(context, key)
+        names = ("freshness", "volume", ge_name)
+        every = [dg.AssetCheckKey(key, name) for name in names]
+        selected = {k.name for k in selected_checks(context, every) if k.asset_key == key}
         # The warnings first: an error of the GE suite must not lose them.
         if "freshness" in selected:
             yield _freshness(contract, cfg, warehouse)
@@ -231,12 +233,15 @@ def _source_checks(contract: SourceContract, cfg: QualitySettings) -> dg.AssetCh
     return _checks
 
 
-def _selected(context: dg.AssetCheckExecutionContext, key: dg.AssetKey) -> set[str]:
-    """The names of the checks this step runs (all three when the function is invoked directly)."""
+def selected_checks(
+    context: dg.AssetCheckExecutionContext, every: Iterable[dg.AssetCheckKey]
+) -> set[dg.AssetCheckKey]:
+    """The checks this step runs: Dagster's selection, or `every` check when the function is invoked directly
+    (tests: a direct invocation has no selection)."""
     try:
-        return {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
-    except dg.DagsterError:  # a direct invocation (tests) has no selection: every check
-        return {"freshness", "volume", f"ge_{key.path[-1]}"}
+        return set(context.selected_asset_check_keys)
+    except dg.DagsterError:
+        return set(every)
 
 
 def _ge(

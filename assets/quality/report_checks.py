@@ -8,12 +8,12 @@ rule: tests/quality/test_one_home_per_rule.py). The per-user segments report's s
 its check.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 import duckdb
 
-from assets.quality.raw_checks import run_id_of
+from assets.quality.raw_checks import run_id_of, selected_checks
 from assets.resources import WarehouseResource
 from growthmart.quality import data_docs, gx_runner, pushdown, suites
 from growthmart.quality import warehouse as wh
@@ -105,7 +105,7 @@ def build_report_checks(reports: Sequence[str] = suites.REPORTS) -> list[dg.Asse
     """Every report's GE check (or those of `reports`), blocking with ERROR severity, all in one step: they all wait
     for the dbt build and all gate the publication, and a step per report cost Dagster's per-step events (~0.1 s;
     22 steps were ~3 s of a one-day run)."""
-    return [_checks(reports, validate_report)]
+    return [_checks(reports)]
 
 
 def report_asset_key(report: str) -> dg.AssetKey:
@@ -116,17 +116,15 @@ def report_asset_key(report: str) -> dg.AssetKey:
     return dg.AssetKey([wh.REPORTS_SCHEMA, report])
 
 
-def _checks(
-    reports: Sequence[str], evaluate: Callable[[duckdb.DuckDBPyConnection, str], tuple[bool, str, dict]]
-) -> dg.AssetChecksDefinition:
-    names = {report: f"ge_{report}" for report in reports}
+def _checks(reports: Sequence[str]) -> dg.AssetChecksDefinition:
+    keys = {report: dg.AssetCheckKey(report_asset_key(report), f"ge_{report}") for report in reports}
 
     @dg.multi_asset_check(
         name="report_checks",
         specs=[
             dg.AssetCheckSpec(
-                names[report],
-                asset=report_asset_key(report),
+                keys[report].name,
+                asset=keys[report].asset_key,
                 blocking=True,
                 description=f"Great Expectations suite {suites.report_suite_name(report)}.",
             )
@@ -137,11 +135,11 @@ def _checks(
     def _report_checks(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        selected = _selected(context, names)
+        selected = selected_checks(context, keys.values())
         errors: list[tuple[str, Exception]] = []
-        for report in (r for r in reports if r in selected):
+        for report in (r for r in reports if keys[r] in selected):
             try:
-                yield _evaluate(context, warehouse, report, names[report], evaluate)
+                yield _evaluate(context, warehouse, keys[report])
             except Exception as exc:  # noqa: BLE001 — the other reports are still checked; raised below
                 errors.append((report, exc))
         if errors:  # a validation that errors is an error: the step fails with the first, naming the others
@@ -149,39 +147,29 @@ def _checks(
             if len(errors) > 1:
                 exc.add_note(f"the checks of {', '.join(r for r, _ in errors[1:])} also raised (run log)")
                 for other, other_exc in errors[1:]:
-                    context.log.error(f"{names[other]} on {wh.REPORTS_SCHEMA}.{other} raised: {other_exc!r}")
+                    context.log.error(
+                        f"{keys[other].name} on {wh.REPORTS_SCHEMA}.{other} raised: {other_exc!r}"
+                    )
             raise exc
 
     return _report_checks
 
 
-def _selected(context: dg.AssetCheckExecutionContext, names: dict[str, str]) -> set[str]:
-    """The reports whose check this step runs (all when the function is invoked directly, as tests do)."""
-    try:
-        keys = context.selected_asset_check_keys
-    except dg.DagsterError:
-        return set(names)
-    return {r for r, name in names.items() if dg.AssetCheckKey(report_asset_key(r), name) in keys}
-
-
 def _evaluate(
-    context: dg.AssetCheckExecutionContext,
-    warehouse: WarehouseResource,
-    report: str,
-    name: str,
-    evaluate: Callable[[duckdb.DuckDBPyConnection, str], tuple[bool, str, dict]],
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, key: dg.AssetCheckKey
 ) -> dg.AssetCheckResult:
+    report = key.asset_key.path[-1]
     suite = suites.report_suite_name(report)
-    check = f"{wh.REPORTS_SCHEMA}/{report} {name}"
+    check = f"{wh.REPORTS_SCHEMA}/{report} {key.name}"
     with (
         data_docs.recording(warehouse.data_dir, run_id_of(context), check=check, suite=suite) as rec,
         warehouse.reading(report_inputs(report)) as con,
     ):
-        passed, reason, metadata = evaluate(con, report)
+        passed, reason, metadata = validate_report(con, report)
         rec.check_failed = not passed
     return dg.AssetCheckResult(
-        asset_key=report_asset_key(report),
-        check_name=name,
+        asset_key=key.asset_key,
+        check_name=key.name,
         passed=passed,
         severity=ERROR,
         description=reason,
