@@ -199,6 +199,46 @@ def test_the_run_window_table_exists_only_while_dbt_runs_and_matches_the_dbt_var
         assert window() == []
 
 
+def test_each_dbt_invocation_reads_its_own_run_window(tmp_path, monkeypatch, dbt_manifest):
+    """partition_window() reads the window table once per dbt invocation and keeps the row in `graph` under the
+    invocation's id: a second invocation on the same parsed manifest (dbtRunner(manifest=...), whose `graph` dict
+    lives on) reads the window it is given, not the first one's."""
+    from dbt.cli.main import dbtRunner
+
+    from assets.resources import WarehouseResource
+    from assets.transform.dbt_assets import DBT_PROJECT_DIR, prepare_target, run_window_table
+    from growthmart.config import dbt_profile_env
+
+    # the same DuckDB settings as dbt's profile (a process opens a database file with one configuration only)
+    warehouse = WarehouseResource(data_dir=str(tmp_path), temp_dir="tmp")
+    for key, value in dbt_profile_env(
+        tmp_path, warehouse.threads, warehouse.memory_limit, tmp_path / "tmp"
+    ).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)  # the profile names the warehouse relative to the data directory
+    target = tmp_path / "dbt_target"
+    prepare_target(target)
+    args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    args += ["--target-path", str(target), "--quiet"]
+    parsed = dbtRunner().invoke(["parse", *args])
+    assert parsed.success, parsed.exception
+    runner = dbtRunner(manifest=parsed.result)
+    seen = []
+    for window in [("2026-06-01", "2026-06-03"), ("2026-07-05", "2026-07-05")]:
+        with run_window_table(warehouse, window, "run"):
+            shown = runner.invoke(
+                [
+                    "show",
+                    "--inline",
+                    "select '{{ partition_window().start }}..{{ partition_window().end }}' as w",
+                ]
+                + args
+            )
+        assert shown.success, shown.exception
+        seen.append(shown.result.results[0].agate_table.rows[0][0])
+    assert seen == ["2026-06-01..2026-06-03", "2026-07-05..2026-07-05"]
+
+
 def test_weekly_report_schedule_runs_monday_for_yesterdays_partition(defs):
     schedule = defs.get_repository_def().get_schedule_def("weekly_report_schedule")
     when = datetime(2026, 6, 22, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
