@@ -224,15 +224,22 @@ def kill_group(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def orphans(data: Path, grace: float = 15.0) -> list[str]:
+def orphans(data: Path, grace: float = 15.0, ignore_group: int | None = None) -> list[str]:
     """Processes still alive `grace` seconds on whose environment names this data directory (dbt, a Dagster step
-    process...): a run's process that outlived it. The test process itself and its ancestors are ignored."""
+    process...): a run's process that outlived it. The test process itself and its ancestors are ignored, and so is
+    the process group `ignore_group` (a run still going: `FaultEnv.start` gives each run a group of its own, which
+    its children keep even when they outlive it)."""
     me = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
 
     def alive() -> list[psutil.Process]:
         found = []
         for p in psutil.process_iter(["pid", "cmdline"]):
             if p.pid in me:
+                continue
+            try:
+                if ignore_group is not None and os.getpgid(p.pid) == ignore_group:
+                    continue
+            except ProcessLookupError:
                 continue
             try:
                 if p.environ().get("GROWTHMART_DATA_DIR") == str(data) and p.status() != psutil.STATUS_ZOMBIE:

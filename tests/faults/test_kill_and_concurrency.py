@@ -8,10 +8,12 @@ hand and a BI reader holding the publication open throughout:
 3. the next run recovers the dead one (names it); SIGTERM during its dbt build: a clean failure, dbt stopped, the
    writer lock released, nothing left to recover;
 4. kill -9 during dbt: dbt dies with the run;
-5. kill -9 during publish: the publication stays byte-identical, the dead publish's debris stays behind;
-6. two runs started together: the first recovers the dead run and removes the debris, the second waits for the
-   first (and says so), never a lock error, and what it publishes is what its own checks validated after its
-   own dbt build. The reader saw the old publication, then the first run's, then the second's, each whole.
+5. two runs started together: one holds the writer lock (and recovers the run killed in dbt), the other waits for
+   it and says so, never a lock error; the holder is killed -9 during its publish: the publication stays
+   byte-identical and the dead publish's debris stays behind;
+6. the waiting run goes on: it recovers the dead holder, removes the debris, keeps the last complete publication
+   as the previous version, and what it publishes is what its own checks validated after its own dbt build. The
+   reader saw the old publication, then the waiting run's, each whole.
 
 After every fault the previous publication is intact and no process of the run is left. Runs cover the
 baseline's last day only (one-day runs cost the fixed cost of Dagster and dbt).
@@ -183,20 +185,28 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
         assert "recovered run" not in out and "waiting for the writer lock" not in out, out[:3000]
         assert_untouched(env, before, before_digest)
 
-        # 5. kill -9 during publish: the publication is untouched, the dead publish's files stay behind
-        proc = env.start(*DAY)
-        in_publish = run_id_of(proc)
-        kill_when(proc, lambda: in_publish_files(env, proc))
-        recovered(read_log(proc), in_dbt_run)
-        assert debris(published), "the kill came too late to leave anything behind"
-        assert_untouched(env, before, before_digest)
-
-        # 6. two runs started together
+        # 5. two runs started together; the one holding the writer lock is killed -9 during its publish
         procs = [env.start(*DAY), env.start(*DAY)]
         try:
             ids = [run_id_of(p) for p in procs]
-            for p in procs:
-                p.wait(timeout=1200)
+            waited = wait_for(
+                lambda: [i for i, p in enumerate(procs) if "waiting for the writer lock" in read_log(p)]
+            )
+            assert len(waited) == 1, "exactly one of the two runs waits for the other"
+            waiter, holder = procs[waited[0]], procs[1 - waited[0]]
+            second, in_publish = ids[waited[0]], ids[1 - waited[0]]
+            assert f"(run {in_publish}, since" in read_log(waiter), (
+                "the waiting run names the run it waits for"
+            )
+            kill_when(holder, lambda: in_publish_files(env, holder))
+            recovered(read_log(holder), in_dbt_run)
+            # the waiter has the lock now; its own publish is a whole run away
+            assert debris(published), "the kill came too late to leave anything behind"
+            assert orphans(env.data, grace=5, ignore_group=waiter.pid) == []
+            assert publication_snapshot(published) == before and digest(published) == before_digest
+
+            # 6. the waiting run goes on
+            waiter.wait(timeout=1200)
         finally:
             for p in procs:
                 if p.poll() is None:
@@ -205,33 +215,30 @@ def test_a_night_of_faults_never_blocks_the_next_run_nor_touches_the_publication
     finally:
         reader.finish()
 
-    outs = [read_log(p) for p in procs]
-    for p, out in zip(procs, outs, strict=True):
-        assert p.returncode == 0, out[-5000:]
-        text = out + run_logs(env, out)
-        assert not LOCK_ERROR.search(text) and REPARSE not in text, out[-5000:]
-    waited = [i for i, out in enumerate(outs) if "waiting for the writer lock" in out]
-    assert len(waited) == 1, "exactly one of the two runs waits for the other"
-    second, first = ids[waited[0]], ids[1 - waited[0]]
-    assert f"(run {first}, since" in outs[waited[0]], "the waiting run names the run it waits for"
-    recovered(outs[1 - waited[0]], in_publish)
-    assert "recovered run" not in outs[waited[0]]
+    out = read_log(waiter)
+    assert waiter.returncode == 0, out[-5000:]
+    text = out + run_logs(env, out)
+    assert not LOCK_ERROR.search(text) and REPARSE not in text, out[-5000:]
+    recovered(out, in_publish)
+    assert orphans(env.data, grace=5) == []
 
-    # the dead publish's debris is gone; the complete versions are the two new ones
+    # the dead publish's debris is gone; the complete versions are the baseline's (kept as the previous one) and
+    # the new one
     assert debris(published) == []
-    assert len(complete_versions(published)) == 2 and versions[-1] not in complete_versions(published)
-    # the reader: its held connection kept the file it opened; Parquet showed old, first, second, each whole
+    assert len(complete_versions(published)) == 2 and versions[-1] in complete_versions(published)
+    # the reader: its held connection kept the file it opened; Parquet showed the old publication, then the new
+    seen = [r for i, r in enumerate(reader.parquet_run_ids) if i == 0 or r != reader.parquet_run_ids[i - 1]]
     assert reader.errors == [], reader.errors[:5]
     assert reader.held_run_ids == {before["run_id"]}
-    seen = [r for i, r in enumerate(reader.parquet_run_ids) if i == 0 or r != reader.parquet_run_ids[i - 1]]
-    assert seen == [before["run_id"], first, second], seen
+    assert seen == [before["run_id"], second], seen
 
-    # The publication is the second run's, and it validated what it published: the two runs did not overlap,
-    # and within the second run its report checks ran after its own dbt build and before its publish step.
+    # The publication is the waiting run's, and it validated what it published: it started after the dead
+    # holder's last step, and its report checks ran after its own dbt build and before its publish step.
     assert published_run_id(env) == second
     with instance_of(env) as instance:
-        one, two = (instance.get_run_record_by_id(r) for r in (first, second))
-        assert one.end_time <= two.start_time, "the runs overlapped"
+        started = instance.get_run_record_by_id(second).start_time
+        holder_steps = [e.timestamp for e in instance.all_logs(in_publish) if e.step_key]
+        assert holder_steps and max(holder_steps) <= started, "the runs overlapped"
         for dead in (in_ingest, in_dbt_run, in_publish):
             assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
         assert not instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
