@@ -177,9 +177,9 @@ def _run(args: argparse.Namespace, cfg, run_id: str) -> int:
         log.write(summary.render(compact=False))
     print(summary.render(compact=True))
     print(f"finished in {time.monotonic() - started:.0f}s; dagster home {os.environ['DAGSTER_HOME']}")
-    if not result.success:
+    if not summary.succeeded:
         print(summary.failure_ending())
-    return 0 if result.success else 1
+    return 0 if summary.succeeded else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -235,9 +235,12 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
     skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
     if skipped:
         more = " ..." if len(skipped) > 8 else ""
-        out.append(
-            f"  {len(skipped)} steps skipped because something upstream failed: {', '.join(skipped[:8])}{more}"
+        why = (
+            "a blocking check upstream reported no result (no step failed)"
+            if result.success
+            else "something upstream failed"
         )
+        out.append(f"  {len(skipped)} steps skipped because {why}: {', '.join(skipped[:8])}{more}")
     return out or ["none"]
 
 
@@ -411,9 +414,17 @@ class Summary:
     log_path: Path | None = None
     demo_last_day: date | None = None
 
+    @property
+    def succeeded(self) -> bool:
+        """No step failed and the run published: a run that skipped its publication (a blocking check that never
+        reported a result skips what depends on it, though no step failed) did not do its job."""
+        return self.result.success and any(
+            m.asset_key == self.publish_key for m in self.result.get_asset_materialization_events()
+        )
+
     def render(self, compact: bool = False) -> str:
         result = self.result
-        lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if result.success else 'FAILED'}")]
+        lines = [_rule(f"growthmart run {result.run_id} — {'SUCCESS' if self.succeeded else 'FAILED'}")]
         lines += connectors_section(result)
         lines.append(_rule("loaded"))
         lines += loaded_section(self.warehouse_path, result.run_id)
@@ -463,8 +474,11 @@ class Summary:
             page = validation_page(site, run_id, e.check_name)
             if page is not None:
                 out.append(f"    Data Docs: {page}")
-        for line in errors_section(result):  # a blocking check's own step error repeats what its check said
-            if line.strip().startswith("ERROR in") and "DagsterAssetCheckFailedError" not in line:
+        for line in errors_section(result):
+            # a blocking check's own step error repeats what its check said; skipped steps matter when nothing
+            # failed and yet nothing was published
+            step_error = line.strip().startswith("ERROR in") and "DagsterAssetCheckFailedError" not in line
+            if step_error or (result.success and "steps skipped" in line):
                 out.append(line.strip())
         quarantined = quarantined_rows(self.warehouse_path, run_id)
         if quarantined:

@@ -602,3 +602,42 @@ def test_a_publication_in_another_storage_version_is_written_anew_not_patched(tm
     assert comments(published / "growthmart.duckdb")["marts.dim_users.user_id"] == "User id."
     publish(wh, published, docs=DOCS)
     assert len(copies) == 1  # from now on patched again
+
+
+def test_a_run_that_publishes_nothing_though_no_step_failed_is_a_failed_run(tmp_path):
+    """Dagster skips what depends on an upstream that produced nothing (a blocking check that never reported a
+    result does the same) and calls the run a success; the CLI must not: its run exists to publish."""
+    import dagster as dg
+
+    from orchestration.run_summary import Summary
+
+    @dg.asset(output_required=False, config_schema={"produce": bool})
+    def report(context):
+        if context.op_config["produce"]:
+            yield dg.Output(1)
+
+    @dg.asset
+    def published(report: int) -> None:
+        assert report == 1
+
+    key = dg.AssetKey("published")
+
+    def summary(produce: bool) -> Summary:
+        result = dg.materialize(
+            [report, published],
+            instance=dg.DagsterInstance.ephemeral(),
+            run_config={"ops": {"report": {"config": {"produce": produce}}}},
+        )
+        assert result.success  # Dagster's verdict either way
+        return Summary(result, tmp_path / "warehouse.duckdb", tmp_path / "published", key)
+
+    skipped = summary(produce=False)
+    assert not skipped.succeeded
+    text = skipped.render()
+    assert "— FAILED" in text and "NOT published" in text, text
+    assert (
+        "1 steps skipped because a blocking check upstream reported no result (no step failed): published"
+        in text
+    )
+    assert "steps skipped" in skipped.failure_ending()
+    assert summary(produce=True).succeeded
