@@ -244,10 +244,15 @@ def errors_section(result: dg.ExecuteInProcessResult) -> list[str]:
     return out or ["none"]
 
 
+def materializations(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> list:
+    """The run's materialization events of one asset (the publication's: none when the run did not publish)."""
+    return [m for m in result.get_asset_materialization_events() if m.asset_key == key]
+
+
 def published_section(
     result: dg.ExecuteInProcessResult, published_dir: Path, publish_key: dg.AssetKey, compact: bool = False
 ) -> list[str]:
-    mats = [m for m in result.get_asset_materialization_events() if m.asset_key == publish_key]
+    mats = materializations(result, publish_key)
     if not mats:
         previous = published_dir / "growthmart.duckdb"
         kept = f"; the previous publication at {previous} is unchanged" if previous.exists() else ""
@@ -418,9 +423,7 @@ class Summary:
     def succeeded(self) -> bool:
         """No step failed and the run published: a run that skipped its publication (a blocking check that never
         reported a result skips what depends on it, though no step failed) did not do its job."""
-        return self.result.success and any(
-            m.asset_key == self.publish_key for m in self.result.get_asset_materialization_events()
-        )
+        return self.result.success and bool(materializations(self.result, self.publish_key))
 
     def render(self, compact: bool = False) -> str:
         result = self.result

@@ -239,12 +239,9 @@ def orphans(data: Path, grace: float = 15.0, ignore_group: int | None = None) ->
             try:
                 if ignore_group is not None and os.getpgid(p.pid) == ignore_group:
                     continue
-            except ProcessLookupError:
-                continue
-            try:
                 if p.environ().get("GROWTHMART_DATA_DIR") == str(data) and p.status() != psutil.STATUS_ZOMBIE:
                     found.append(p)
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
+            except (psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError):
                 continue
         return found
 
