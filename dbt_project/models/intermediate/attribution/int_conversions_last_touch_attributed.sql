@@ -91,6 +91,7 @@ touches as (
         to_attribute.conversion_id,
         campaign_visits.event_id,
         campaign_visits.campaign_id,
+        campaign_visits.utm_content,
         campaign_visits.visited_at,
         row_number() over (
             partition by to_attribute.conversion_type, to_attribute.conversion_id
@@ -113,6 +114,7 @@ final as (
         to_attribute.user_id,
         touches.campaign_id,
         touches.event_id as touch_event_id,
+        touches.utm_content as touch_utm_content,
         to_attribute.conversion_type,
         to_attribute.net_revenue_cny,
         to_attribute.is_first_order,
@@ -138,6 +140,7 @@ final as (
             conversions.user_id,
             stored.campaign_id,
             stored.touch_event_id,
+            stored.touch_utm_content,
             conversions.conversion_type,
             conversions.net_revenue_cny,
             conversions.is_first_order,

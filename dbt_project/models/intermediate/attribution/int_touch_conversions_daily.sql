@@ -1,6 +1,7 @@
 -- Last-touch conversions by the tags of their touch, per campaign, UTM content tag and reporting day: visits
 -- carrying them, and the signups, paid orders (first orders among them) and net revenue whose last-touch visit
--- (int_conversions_last_touch_attributed.touch_event_id) carried them, counted on the conversion day.
+-- (int_conversions_last_touch_attributed.touch_event_id, its tag touch_utm_content) carried them, counted on the
+-- conversion day.
 -- The one count of last-touch conversions: campaign performance sums it per campaign_id, content attribution
 -- per owned content item (utm_content = content_id), A/B tests per variant (utm_content = variant_key).
 -- Grain: campaign_id, utm_content, report_date; either tag may be NULL, never both (a visit carrying neither
@@ -44,25 +45,6 @@ conversions as (
     {% if is_incremental() -%}
         and {{ in_days_to_recount('conversion_date') }}
     {%- endif %}
-
-),
-
-touch_window as (
-
-    -- the touches of the conversions counted here lie at most the lookback (a day more for the timezone's
-    -- edges) before the earliest of them
-    select
-        cast(
-            {{ dbt.dateadd('day', -(var('attribution_lookback_days') + 1), 'min(conversion_date)') }} as date
-        ) as first_touch_date
-    from conversions
-
-),
-
-touch_visits as (
-
-    select * from int_visits_classified
-    where visit_date >= (select touch_window.first_touch_date from touch_window)
 
 ),
 
@@ -116,7 +98,7 @@ events as (
 
     select
         conversions.campaign_id,
-        touch_visits.utm_content,
+        conversions.touch_utm_content as utm_content,
         0 as visits,
         case when conversions.conversion_type = 'signup' then 1 else 0 end as is_signup,
         case when conversions.conversion_type = 'order' then 1 else 0 end as is_order,
@@ -125,9 +107,6 @@ events as (
         coalesce(conversions.net_revenue_cny, 0) as net_revenue_cny,
         conversions.conversion_date as report_date
     from conversions
-    -- left: the campaign is the conversion's own, whatever the touch visit still says
-    left join touch_visits
-        on conversions.touch_event_id = touch_visits.event_id
 
 ),
 
