@@ -42,7 +42,7 @@ with
 
 {% endif %}
 
-int_persons_first_visited as (
+int_persons_first_visited as {{ not_materialized() }} (
 
     select * from {{ ref('int_persons_first_visited') }}
     {% if is_incremental() -%}
@@ -76,7 +76,7 @@ stg_app__users as (
 
 ),
 
-int_orders_netted as (
+int_orders_netted as {{ not_materialized() }} (
 
     select * from {{ ref('int_orders_netted') }}
 

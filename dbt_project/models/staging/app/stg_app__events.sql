@@ -5,7 +5,7 @@
 
 with
 
-app_events as (
+app_events as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'app_events') }}
     where {{ incremental_window_filter('_partition_date') }}

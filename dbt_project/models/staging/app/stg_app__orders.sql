@@ -6,7 +6,7 @@
 
 with
 
-app_orders as (
+app_orders as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'app_orders') }}
     where {{ incremental_window_filter('_partition_date') }}

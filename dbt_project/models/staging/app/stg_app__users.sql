@@ -4,7 +4,7 @@
 
 with
 
-app_users as (
+app_users as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'app_users') }}
     where {{ incremental_window_filter('_partition_date') }}

@@ -7,7 +7,7 @@
 
 with
 
-baidu_keyword_stats as (
+baidu_keyword_stats as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'baidu_keyword_stats') }}
     where {{ incremental_window_filter('_partition_date') }}

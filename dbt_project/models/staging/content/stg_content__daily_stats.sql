@@ -4,7 +4,7 @@
 
 with
 
-content_daily_stats as (
+content_daily_stats as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'content_daily_stats') }}
     where {{ incremental_window_filter('_partition_date') }}

@@ -7,7 +7,7 @@
 
 with
 
-google_ads_ad_stats as (
+google_ads_ad_stats as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'google_ads_ad_stats') }}
     where {{ incremental_window_filter('_partition_date') }}

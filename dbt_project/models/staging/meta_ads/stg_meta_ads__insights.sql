@@ -7,7 +7,7 @@
 
 with
 
-meta_ads_insights as (
+meta_ads_insights as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'meta_ads_insights') }}
     where {{ incremental_window_filter('_partition_date') }}

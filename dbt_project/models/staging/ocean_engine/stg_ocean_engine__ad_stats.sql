@@ -7,7 +7,7 @@
 
 with
 
-ocean_engine_ad_stats as (
+ocean_engine_ad_stats as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'ocean_engine_ad_stats') }}
     where {{ incremental_window_filter('_partition_date') }}

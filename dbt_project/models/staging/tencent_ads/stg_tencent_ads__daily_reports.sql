@@ -7,7 +7,7 @@
 
 with
 
-tencent_ads_daily_reports as (
+tencent_ads_daily_reports as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'tencent_ads_daily_reports') }}
     where {{ incremental_window_filter('_partition_date') }}

@@ -4,7 +4,7 @@
 
 with
 
-wechat_article_summary as (
+wechat_article_summary as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'wechat_article_summary') }}
     where {{ incremental_window_filter('_partition_date') }}

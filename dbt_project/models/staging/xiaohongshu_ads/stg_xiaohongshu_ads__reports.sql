@@ -7,7 +7,7 @@
 
 with
 
-xiaohongshu_ads_reports as (
+xiaohongshu_ads_reports as {{ not_materialized() }} (
 
     select * from {{ source('raw', 'xiaohongshu_ads_reports') }}
     where {{ incremental_window_filter('_partition_date') }}
