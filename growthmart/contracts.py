@@ -118,9 +118,6 @@ class SourceContract:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        optional_keys = [c.name for c in self.columns if c.name in self.primary_key and not c.required]
-        if optional_keys:  # a key is never NULL: the loader finds repeated keys by equality (row_checks.py)
-            raise ValueError(f"source {self.name}: primary key columns must be required: {optional_keys}")
         p = self.ad_platform
         if p is None:
             return

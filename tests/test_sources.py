@@ -93,19 +93,6 @@ def test_a_declaration_naming_an_unknown_column_is_refused_with_the_reason():
         )
 
 
-def test_a_primary_key_column_must_be_required():
-    """The loader finds repeated keys by plain equality (growthmart/ingest/row_checks.py): a key is never NULL."""
-    with pytest.raises(ValueError, match=r"primary key columns must be required: \['id'\]"):
-        SourceContract(
-            name="x_events",
-            family="users",
-            format="csv",
-            description="",
-            columns=(C("day", "date", True), C("id", "string")),
-            primary_key=("day", "id"),
-        )
-
-
 def test_new_source_refuses_a_declared_platform_and_a_bad_name(tmp_path):
     (tmp_path / "growthmart").mkdir()
     shutil.copy2(ROOT / scaffold.CONTRACTS_PY, tmp_path / scaffold.CONTRACTS_PY)

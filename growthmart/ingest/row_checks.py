@@ -44,7 +44,7 @@ def type_batch(con, contract: SourceContract) -> None:
             select {nulls}, _source_file, _row_number, _partition_date, reason as _reason,
                    raw_record as _raw_record
             from _rejects_all""",
-            reused=True,  # read twice, by mark_duplicate_keys
+            reused=False,  # read once, by mark_duplicate_keys
         ),
     )
 
@@ -53,48 +53,23 @@ def mark_duplicate_keys(con, contract: SourceContract) -> None:
     """Later rows repeating a primary key within a partition are quarantined, naming the first one.
 
     `_typed_rows` (type_batch) becomes `_typed_all`: a good row whose key an earlier good row of its partition
-    has (by file, then row) gets the reason. Only the keys that repeat (`_repeated_keys`, found by one
-    aggregate) are ordered by the window; the other rows pass through a join with that short list (sorting
-    every row of a 4.5M-row batch was a third of its typing time). A key column is never NULL in a good row
-    (SourceContract requires its key columns), so plain equality finds them.
+    has (by file, then row) gets the reason.
     """
     d = dialect_of(con)
-    keys = [d.ident(k) for k in contract.primary_key]
+    key = ", ".join(d.ident(k) for k in contract.primary_key)
     label = d.literal(f"duplicate key ({', '.join(contract.primary_key)}) of ")
-    columns = ", ".join(f"rows.{d.ident(c.name)}" for c in contract.columns)
-    lineage = "rows._source_file, rows._row_number, rows._partition_date"
-    repeated = " and ".join(f"rows.{k} = repeated.{k}" for k in ["_partition_date", *keys])
-    _run(
-        con,
-        d.scratch_table(
-            "_repeated_keys",
-            f"""select _partition_date, {", ".join(keys)}
-            from _typed_rows
-            where _reason = ''
-            group by _partition_date, {", ".join(keys)}
-            having count(*) > 1""",
-        ),
-    )
+    columns = ", ".join(d.ident(c.name) for c in contract.columns)
     _run(
         con,
         d.scratch_table(
             "_typed_all",
-            f"""select {columns}, {lineage}, rows._reason, rows._raw_record
-            from _typed_rows as rows
-            left join _repeated_keys as repeated on rows._reason = '' and {repeated}
-            where repeated._partition_date is null
-            union all
-            select {columns}, {lineage},
-                   case when row_number() over w > 1
-                        then {label} || first_value(rows._source_file) over w || ' row '
-                             || cast(first_value(rows._row_number) over w as {d.text})
-                        else rows._reason end as _reason,
-                   rows._raw_record
-            from _typed_rows as rows
-            inner join _repeated_keys as repeated on rows._reason = '' and {repeated}
-            window w as (
-                partition by {", ".join(f"rows.{k}" for k in ["_partition_date", *keys])}
-                order by rows._source_file, rows._row_number
-            )""",
+            f"""select {columns}, _source_file, _row_number, _partition_date,
+                   case when _reason = '' and row_number() over w > 1
+                        then {label} || first_value(_source_file) over w || ' row '
+                             || cast(first_value(_row_number) over w as {d.text})
+                        else _reason end as _reason,
+                   _raw_record
+            from _typed_rows
+            window w as (partition by _partition_date, {key}, _reason = '' order by _source_file, _row_number)""",
         ),
     )

@@ -430,7 +430,7 @@ def write_partitions(con, contract: SourceContract, days: list[str], run_id, res
 def _drop_scratch(con) -> None:
     """The previous batch's temp views, dependants first (a view of a replaced one could not be analysed any
     more); they stay cached until the next batch (the loader reads `_typed_all` after writing)."""
-    for scratch in ("_typed_all", "_repeated_keys", "_typed_rows", "_stage_all", "_rejects_all"):
+    for scratch in ("_typed_all", "_typed_rows", "_stage_all", "_rejects_all"):
         con.execute(f"drop view if exists {scratch}")
 
 
