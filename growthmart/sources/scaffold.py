@@ -65,7 +65,7 @@ STAGING_SQL = """-- Incremental: the ad days (re-)landed in the partition window
 
 with
 
-{source} as (
+{source} as {{{{ not_materialized() }}}} (
 
     select * from {{{{ source('raw', '{source}') }}}}
     where {{{{ incremental_window_filter('_partition_date') }}}}
